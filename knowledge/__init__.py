@@ -1,0 +1,1 @@
+"""Data only: YAML files shipped inside the mbt_advisor package."""

@@ -1,0 +1,61 @@
+"""mbt-advisor: decision support for implementing Mentalization-Based Treatment (MBT).
+
+Typical use::
+
+    import mbt_advisor
+    assessment = mbt_advisor.evaluate("profile.yaml")      # or a dict, or a Profile
+    for rec in assessment.recommendations:
+        print(rec.priority, rec.title, [c.case for c in rec.citations])
+
+Importing this package prints nothing, configures no logging and touches no network. The engine and the
+rule base are loaded on first use and then reused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import InputError, KnowledgeError, ProfileError
+
+if TYPE_CHECKING:
+    from .advisor import Advisor, evaluate
+    from .assessment import Assessment
+    from .loading import load_profile, parse_profile, profile_from_data
+    from .profile import Profile
+
+__all__ = [
+    "Advisor",
+    "Assessment",
+    "InputError",
+    "KnowledgeError",
+    "Profile",
+    "ProfileError",
+    "__version__",
+    "evaluate",
+    "load_profile",
+    "parse_profile",
+    "profile_from_data",
+]
+
+_LAZY = {
+    "Advisor": "advisor",
+    "evaluate": "advisor",
+    "Assessment": "assessment",
+    "load_profile": "loading",
+    "parse_profile": "loading",
+    "profile_from_data": "loading",
+    "Profile": "profile",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the heavier parts (pydantic models, the experta engine) only when they are used."""
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mbt_advisor' has no attribute {name!r}")

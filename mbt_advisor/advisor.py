@@ -1,0 +1,232 @@
+"""Evaluation: profile in, assessment out. The one place where rules, scores and risk come together."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from ._version import __version__
+from .assessment import (
+    Assessment,
+    CitationOut,
+    LevelRisk,
+    MatchedFact,
+    MissingInformation,
+    OrganizationSummary,
+    Recommendation,
+    Risk,
+    SimilarCase,
+)
+from .compiler import CompiledRuleBase, Firing
+from .knowledge_base import KnowledgeBase, load_knowledge_base
+from .loading import load_profile, profile_from_data
+from .profile import LEVELS, Profile, all_fields, field_info
+from .scoring import (
+    MIN_KNOWN,
+    RISK_ORDER,
+    SEVERITY_WEIGHT,
+    risk_from_ratings,
+    risk_from_rules,
+    score,
+    worst,
+)
+from .similarity import SHOWN, THRESHOLD, compare
+
+_LEVEL_FIELDS = {level: [f for f in all_fields() if field_info(f)["level"] == level] for level in LEVELS}
+_RATING_COUNT = {level: sum(1 for f in fields if f.startswith("ratings.")) for level, fields in _LEVEL_FIELDS.items()}
+
+
+class Advisor:
+    """A loaded, compiled rule base that evaluates profiles. Build once, reuse; safe to share across threads.
+
+    ``Advisor()`` uses the bundled rules and knowledge; pass ``rules_dir`` / ``knowledge_dir`` to use others.
+    """
+
+    def __init__(self, rules_dir: str | os.PathLike[str] | None = None,
+                 knowledge_dir: str | os.PathLike[str] | None = None) -> None:
+        self.kb: KnowledgeBase = load_knowledge_base(rules_dir, knowledge_dir)
+        self.compiled = CompiledRuleBase(self.kb)
+        self._case_concerns: dict[str, set[str]] | None = None
+        self._lock = threading.Lock()
+        self._scores = {rule.id: score(rule, self.kb) for rule in self.kb.rules}
+        self._readers = self.kb.readers()
+
+    # -- public API ---------------------------------------------------------------------------------
+    def evaluate(self, profile: Profile | dict[str, Any] | str | os.PathLike[str]) -> Assessment:
+        """Assess a profile (a Profile, plain data, or a path to a YAML/JSON file)."""
+        profile = _as_profile(profile)
+        firings = self.compiled.run(profile)
+        return self._assemble(profile, firings)
+
+    def firings(self, profile: Profile) -> list[Firing]:
+        """The raw engine trace: every rule activation that fired, in order, with the facts it matched."""
+        return self.compiled.run(profile)
+
+    def concerns_of(self, profile: Profile) -> set[str]:
+        return _concerns(self.kb, self.compiled.run(profile))
+
+    # -- assembly -----------------------------------------------------------------------------------
+    def _assemble(self, profile: Profile, firings: list[Firing]) -> Assessment:
+        kb = self.kb
+        by_rule: dict[str, list[Firing]] = {}
+        for firing in firings:
+            by_rule.setdefault(firing.rule_id, []).append(firing)
+        recommendations = [self._recommendation(rule_id, fired) for rule_id, fired in by_rule.items()]
+        recommendations.sort(key=lambda r: (-r.score, -SEVERITY_WEIGHT[r.severity], r.rule_id))
+        recommendations = [r.model_copy(update={"priority": i}) for i, r in enumerate(recommendations, 1)]
+        concerns = sorted(_concerns(kb, firings))
+        org = profile.organization
+        return Assessment(
+            version=__version__,
+            rule_base=kb.digest,
+            organization=OrganizationSummary(
+                name=org.name, setting=org.setting, population=org.population, phase=org.phase,
+                assessed_on=org.assessed_on.isoformat() if org.assessed_on else None, assessor=org.assessor),
+            risk=self._risk(profile, recommendations),
+            recommendations=recommendations,
+            concerns=concerns,
+            similar_cases=self._similar(profile, set(concerns)),
+            missing_information=self._missing(profile),
+            fired_rules=[f"{f.rule_id}#{f.branch}" for f in firings],
+        )
+
+    def _recommendation(self, rule_id: str, fired: list[Firing]) -> Recommendation:
+        kb = self.kb
+        rule = kb.rule(rule_id)
+        value, components = self._scores[rule_id]
+        matched: list[MatchedFact] = []
+        for firing in fired:
+            for name, fact_value in firing.matched:
+                item = MatchedFact(field=name, value=fact_value)
+                if item not in matched:
+                    matched.append(item)
+        citations = []
+        for citation in rule.citations:
+            case = kb.cases[citation.case]
+            citations.append(CitationOut(
+                case=citation.case, source=citation.source, detail=citation.detail,
+                outcome=case.outcome_text(), reference=kb.sources[citation.source].reference()))
+        return Recommendation(
+            rule_id=rule.id, title=rule.title, theme=rule.theme, level=rule.level, priority=0, score=value,
+            severity=rule.severity, evidence=rule.evidence, rationale=" ".join(rule.rationale.split()),
+            actions=list(rule.actions), questions=list(rule.questions), citations=citations, matched=matched,
+            concludes=list(rule.concludes), score_components=components)
+
+    def _risk(self, profile: Profile, recommendations: list[Recommendation]) -> Risk:
+        known = profile.known_fields()
+        details: list[LevelRisk] = []
+        for level in LEVELS:
+            fields = _LEVEL_FIELDS[level]
+            answered = [f for f in fields if f in known]
+            fired = [r for r in recommendations if r.level == level]
+            points = sum(SEVERITY_WEIGHT[r.severity] for r in fired)
+            drivers: list[str] = []
+            risk = risk_from_rules(points)
+            if fired:
+                drivers.append(f"{len(fired)} concern(s) at this level, weighing {points:.1f} "
+                               f"(high from 1.7, moderate from 0.7)")
+            ratings = [known[f] for f in fields if f.startswith("ratings.") and f in known]
+            mean = None
+            if ratings and len(ratings) * 2 >= _RATING_COUNT[level]:
+                mean = round(sum(ratings) / len(ratings), 2)
+                from_ratings = risk_from_ratings(mean, min(ratings))
+                drivers.append(f"mean Table 4 rating {mean} over {len(ratings)} item(s), lowest {min(ratings):g}")
+                risk = worst(risk, from_ratings)
+            if not fired and len(answered) < MIN_KNOWN:
+                risk = "unknown"
+                drivers = [f"only {len(answered)} of {len(fields)} questions at this level answered"]
+            elif not drivers:
+                drivers.append(f"no concerns found in {len(answered)} answered question(s)")
+            details.append(LevelRisk(level=level, risk=risk, drivers=drivers, mean_rating=mean,
+                                     rated_items=len(ratings), known_fields=len(answered),
+                                     total_fields=len(fields)))
+        levels = {d.level: d.risk for d in details}
+        known_risks = [r for r in levels.values() if r != "unknown"]
+        if levels["organization"] == "unknown" and levels["team"] == "unknown":
+            overall = "unknown"
+            explanation = "Too little is known at the organization and team levels to judge the risk."
+        else:
+            overall = max(known_risks, key=lambda r: RISK_ORDER[r])
+            top = [lv for lv, r in levels.items() if r == overall]
+            explanation = (f"The weakest link sets the overall risk: {overall} at the "
+                           f"{' and '.join(top)} level{'s' if len(top) > 1 else ''}.")
+            unknown = [lv for lv, r in levels.items() if r == "unknown"]
+            if unknown:
+                explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
+        return Risk(overall=overall, levels=levels, details=details, explanation=explanation)  # type: ignore[arg-type]
+
+    def _case_concern_sets(self) -> dict[str, set[str]]:
+        with self._lock:
+            if self._case_concerns is None:
+                self._case_concerns = {cid: self.concerns_of(p) for cid, p in self.kb.case_profiles.items()}
+            return self._case_concerns
+
+    def _similar(self, profile: Profile, concerns: set[str]) -> list[SimilarCase]:
+        found = []
+        for case_id, case_profile in sorted(self.kb.case_profiles.items()):
+            value, n, shared, differences = compare(
+                profile, concerns, case_profile, self._case_concern_sets()[case_id])
+            if value >= THRESHOLD:
+                case = self.kb.cases[case_id]
+                found.append(SimilarCase(case=case_id, name=case.name, similarity=value,
+                                         outcome=case.outcome_text(), shared_concerns=shared,
+                                         compared_fields=n, differences=differences))
+        found.sort(key=lambda s: (-s.similarity, s.case))
+        return found[:SHOWN]
+
+    def _missing(self, profile: Profile) -> list[MissingInformation]:
+        answers: dict[str, Any] = {f"organization.{k}": getattr(profile.organization, k)
+                                   for k in ("setting", "population", "phase")}
+        known = profile.known_fields()
+        answers.update(known)
+        has_ratings = any(name.startswith("ratings.") for name in known)
+        missing = []
+        for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
+            if answers.get(name) is not None:
+                continue
+            if name.startswith("ratings.") and not has_ratings:
+                continue
+            question = self.kb.questions.get(name)
+            readers = sorted(self._readers.get(name, []))
+            if question is None or not question.applies(answers) or not (readers or name.startswith("org")):
+                continue
+            weight = sum(SEVERITY_WEIGHT[self.kb.rule(r).severity] for r in readers)
+            level = field_info(name).get("level") if not name.startswith("organization.") else "organization"
+            missing.append((-weight, len(missing), MissingInformation(
+                field=name, question=question.prompt, level=level, needed_by=readers)))
+        missing.sort(key=lambda item: (item[0], item[1]))
+        return [item[2] for item in missing]
+
+
+def _concerns(kb: KnowledgeBase, firings: list[Firing]) -> set[str]:
+    found: set[str] = set()
+    for firing in firings:
+        found.update(kb.rule(firing.rule_id).concludes)
+    return found
+
+
+def _as_profile(profile: Profile | dict[str, Any] | str | os.PathLike[str]) -> Profile:
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, dict):
+        return profile_from_data(profile)
+    return load_profile(profile)
+
+
+_default: Advisor | None = None
+_default_lock = threading.Lock()
+
+
+def default_advisor() -> Advisor:
+    """The process-wide Advisor over the bundled rule base, built on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Advisor()
+        return _default
+
+
+def evaluate(profile: Profile | dict[str, Any] | str | os.PathLike[str]) -> Assessment:
+    """Assess a profile with the bundled rule base."""
+    return default_advisor().evaluate(profile)

@@ -1,0 +1,226 @@
+"""Compile YAML rules into one experta KnowledgeEngine class.
+
+Each rule becomes one experta Rule per alternative of its ``any`` conditions (experta would fire an OR
+pattern once per satisfied branch anyway, and separate branches keep the matched facts explicit). Patterns
+are bound (``AS.m0 << Answer(...)``) so the action receives exactly the facts that matched; that record *is*
+the explanation trace. Rules that need derived concerns get a lower salience than the rules that conclude
+them, so the trace reads in inference order. Among equal salience the agenda is ordered by fact ids and then
+by rule name, so firing order never depends on PYTHONHASHSEED.
+
+Building an engine class is costly and experta caches every predicate by id for the life of the class, so an
+engine class is compiled once per rule base and its instance reused with ``reset()``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ._experta import load_experta
+from .knowledge_base import KnowledgeBase
+from .profile import Profile
+from .rule_models import Condition, Rule
+
+experta = load_experta()
+from experta import AS, P, Fact, KnowledgeEngine  # noqa: E402
+from experta import Rule as ExpertaRule  # noqa: E402
+from experta.strategies import DepthStrategy  # noqa: E402
+
+MAX_BRANCHES = 16
+
+
+class Answer(Fact):
+    """A known profile value: ``field`` is the dotted path, ``value`` the answer."""
+
+
+class Unknown(Fact):
+    """A profile field that was not answered."""
+
+
+class Concern(Fact):
+    """A derived concern, concluded by a rule and usable by others."""
+
+
+class _OrderedStrategy(DepthStrategy):
+    """Depth strategy with the rule name as the final tie-breaker (deterministic firing order)."""
+
+    def get_key(self, activation: Any) -> Any:  # type: ignore[override]
+        salience = activation.rule.salience
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        # the agenda fires its largest key first; invert the name so ties fire in alphabetical order
+        name = tuple(-ord(ch) for ch in activation.rule._wrapped.__name__)
+        return (salience, facts, name)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule activation that fired, with the facts that matched it (the trace)."""
+
+    rule_id: str
+    branch: int
+    order: int
+    matched: tuple[tuple[str, Any], ...]  # (field or "concern:<id>", value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _predicate(op: str, target: Any) -> Callable[[Any], bool]:
+    """A total predicate: experta may test it against any Answer value, whatever its type.
+
+    Targets are bound as default arguments: closures made in a loop would all see the last value.
+    """
+    if op == "in":
+        return lambda v, _s=tuple(target): not isinstance(v, list | tuple) and any(
+            v == t and type(v) is type(t) for t in _s)
+    if op == "lt":
+        return lambda v, _t=target: _is_number(v) and v < _t
+    if op == "lte":
+        return lambda v, _t=target: _is_number(v) and v <= _t
+    if op == "gt":
+        return lambda v, _t=target: _is_number(v) and v > _t
+    if op == "gte":
+        return lambda v, _t=target: _is_number(v) and v >= _t
+    if op == "contains":
+        return lambda v, _t=target: isinstance(v, list | tuple) and _t in v
+    if op == "not_empty":
+        return lambda v: isinstance(v, list | tuple) and len(v) > 0
+    raise ValueError(op)
+
+
+def _pattern(atom: Condition) -> Any:
+    if atom.concern is not None:
+        return Concern(id=atom.concern)
+    op, target = atom.operator()
+    if op == "unknown":
+        return Unknown(field=atom.field)
+    if op == "equals":
+        if isinstance(target, bool):  # True == 1 in Python: test the type too
+            return Answer(field=atom.field, value=P(lambda v, _t=target: v is _t))
+        return Answer(field=atom.field, value=target)
+    return Answer(field=atom.field, value=P(_predicate(op, target)))
+
+
+def branches(rule: Rule) -> list[tuple[Condition, ...]]:
+    """The rule's conditions expanded into alternatives (disjunctive normal form)."""
+    options = [condition.any or (condition,) for condition in rule.when]
+    return [tuple(combo) for combo in itertools.product(*options)]
+
+
+def strata(rules: list[Rule]) -> dict[str, int]:
+    """Inference depth of each rule: 0 if it reads only the profile, else 1 + the depth of its concerns."""
+    concluders: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for concern in rule.concludes:
+            concluders.setdefault(concern, []).append(rule)
+    depth: dict[str, int] = {}
+
+    def of(rule: Rule) -> int:
+        if rule.id not in depth:
+            used = rule.concerns_used()
+            depth[rule.id] = 1 + max((of(r) for c in used for r in concluders.get(c, [])), default=-1)
+        return depth[rule.id]
+
+    for rule in rules:
+        of(rule)
+    return depth
+
+
+def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
+    concludes = rule.concludes
+    rule_id = rule.id
+
+    def action(engine: Any, **matched: Any) -> None:
+        engine.firings.append((rule_id, branch, tuple(matched[name] for name in names)))
+        for concern in concludes:
+            engine.declare(Concern(id=concern))
+
+    action.__name__ = f"{rule_id}#{branch}"
+    return action
+
+
+class CompiledRuleBase:
+    """One experta engine for one rule base, reused across evaluations (thread-safe through a lock)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        depth = strata(kb.rules)
+        members: dict[str, Any] = {}
+        self.read_fields: set[str] = set()
+        self.unknown_fields: set[str] = set()
+        for rule in sorted(kb.rules, key=lambda r: r.id):
+            alternatives = branches(rule)
+            if len(alternatives) > MAX_BRANCHES:
+                raise ValueError(f"rule {rule.id} expands to {len(alternatives)} branches (max {MAX_BRANCHES})")
+            for index, atoms in enumerate(alternatives):
+                names = [f"m{i}" for i in range(len(atoms))]
+                patterns = []
+                for name, atom in zip(names, atoms, strict=True):
+                    patterns.append(getattr(AS, name) << _pattern(atom))
+                    if atom.field:
+                        if atom.unknown:
+                            self.unknown_fields.add(atom.field)
+                        else:
+                            self.read_fields.add(atom.field)
+                fn = _action(rule, index, names)
+                members[fn.__name__] = ExpertaRule(*patterns, salience=-depth[rule.id])(fn)
+        members["__strategy__"] = _OrderedStrategy
+        self.engine_class = type("CompiledRules", (KnowledgeEngine,), members)
+        self.engine = self.engine_class()
+        self.engine.firings = []
+        self._lock = threading.Lock()
+
+    def facts_for(self, profile: Profile) -> list[Fact]:
+        facts: list[Fact] = []
+        org = profile.organization
+        for key in ("setting", "population", "phase"):
+            name = f"organization.{key}"
+            value = getattr(org, key)
+            if value is not None:
+                facts.append(Answer(field=name, value=value))
+            elif name in self.unknown_fields:
+                facts.append(Unknown(field=name))
+        known = profile.known_fields()
+        for name in sorted(self.read_fields | self.unknown_fields):
+            if name.startswith("organization."):
+                continue
+            if name in known:
+                if name in self.read_fields:
+                    facts.append(Answer(field=name, value=known[name]))
+            elif name in self.unknown_fields:
+                facts.append(Unknown(field=name))
+        return facts
+
+    def run(self, profile: Profile) -> list[Firing]:
+        facts = self.facts_for(profile)
+        with self._lock:
+            engine = self.engine
+            engine.reset()
+            engine.firings = []
+            if facts:
+                engine.declare(*facts)
+            engine.run()
+            raw = list(engine.firings)
+            engine.firings = []
+        firings = []
+        for order, (rule_id, branch, matched) in enumerate(raw):
+            pairs = []
+            for fact in matched:
+                if isinstance(fact, Concern):
+                    pairs.append((f"concern:{fact['id']}", True))
+                elif isinstance(fact, Unknown):
+                    pairs.append((fact["field"], None))
+                else:
+                    pairs.append((fact["field"], _thaw(fact["value"])))
+            firings.append(Firing(rule_id, branch, order, tuple(pairs)))
+        return firings
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_thaw(v) for v in value]
+    return value

@@ -1,0 +1,301 @@
+"""Loading and cross-checking the rule base and the knowledge files.
+
+A rule base is only usable when every rule reads fields that exist, compares them with values those fields
+can hold, cites cases and sources that exist, and uses only concerns that some rule concludes. Each of these
+is an error naming the file, the line and (for names) the closest valid spelling: a typo must never give a
+rule that silently never fires.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import KnowledgeError, did_you_mean, quote_list
+from .knowledge_models import (
+    Case,
+    DeterminantsFile,
+    LessonsFile,
+    Question,
+    QuestionsFile,
+    RatingItemsFile,
+    Source,
+    SourcesFile,
+)
+from .loading import profile_from_data
+from .profile import Profile, condition_fields, field_domain
+from .rule_models import Condition, Rule, RuleFile
+from .validation import raise_validation_error
+from .yamlio import Document, load_file
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _package_dir(package: str, fallback: str) -> Path:
+    """The installed data folder, or the source checkout's folder when running from a plain checkout."""
+    try:
+        return Path(str(resources.files(package)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / fallback
+
+
+def default_rules_dir() -> Path:
+    return _package_dir("mbt_advisor.rules", "rules")
+
+
+def default_knowledge_dir() -> Path:
+    return _package_dir("mbt_advisor.knowledge", "knowledge")
+
+
+@dataclass
+class LocatedRule:
+    rule: Rule
+    source: str
+    line: int | None
+    doc: Document
+
+
+@dataclass
+class KnowledgeBase:
+    rules: list[Rule]
+    sources: dict[str, Source]
+    cases: dict[str, Case]
+    case_profiles: dict[str, Profile]
+    determinants: DeterminantsFile
+    rating_items: RatingItemsFile
+    lessons: LessonsFile
+    questions: dict[str, Question]
+    digest: str
+    rule_origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError if there is none)."""
+        return self.rules_by_id[rule_id]
+
+    @functools.cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    def concluders(self) -> dict[str, list[str]]:
+        """For each concern, the ids of the rules that conclude it."""
+        found: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for concern in rule.concludes:
+                found.setdefault(concern, []).append(rule.id)
+        return found
+
+    def readers(self) -> dict[str, list[str]]:
+        """For each profile field, the ids of the rules whose conditions read it."""
+        found: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for name in rule.fields():
+                found.setdefault(name, []).append(rule.id)
+        return found
+
+
+def _validate(model: type[M], doc: Document) -> M:
+    if not isinstance(doc.data, dict):
+        raise KnowledgeError("the file must hold a mapping at the top level.", source=doc.source)
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise_validation_error(exc, doc, model, KnowledgeError)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise KnowledgeError("rule or knowledge folder not found.", source=str(folder))
+    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def load_rules(rules_dir: Path) -> list[LocatedRule]:
+    located: list[LocatedRule] = []
+    files = _yaml_files(rules_dir)
+    if not files:
+        raise KnowledgeError("holds no rule files (*.yaml).", source=str(rules_dir))
+    for path in files:
+        doc = load_file(path, error=KnowledgeError)
+        parsed = _validate(RuleFile, doc)
+        for index, rule in enumerate(parsed.rules):
+            located.append(LocatedRule(rule, str(path), doc.line_of(("rules", index)), doc))
+    return located
+
+
+def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> None:
+    source, line, rule_id = where
+    if atom.field is None:
+        return
+    fields = condition_fields()
+    if atom.field not in fields:
+        raise KnowledgeError(
+            f"rule '{rule_id}' tests unknown field '{atom.field}'.{did_you_mean(atom.field, fields)}",
+            source=source, line=line, field="when")
+    kind, domain = field_domain(atom.field)
+    op, value = atom.operator()
+    problem: str | None = None
+    if op in {"lt", "lte", "gt", "gte"} and kind not in {"rating", "integer", "fraction"}:
+        problem = f"'{op}' compares numbers, but {atom.field} is {kind}"
+    elif op == "contains" and kind != "list":
+        problem = f"'contains' is for lists, but {atom.field} is {kind}"
+    elif op == "not_empty" and kind != "list":
+        problem = f"'not_empty' is for lists, but {atom.field} is {kind}"
+    elif op in {"equals", "in", "contains"}:
+        values = list(value) if op == "in" else [value]
+        for item in values:
+            if kind in {"enum", "list"} and item not in domain:
+                problem = (f"{atom.field} never holds {item!r}.{did_you_mean(str(item), map(str, domain))} "
+                           f"Allowed: {quote_list(domain)}")
+            elif kind == "bool" and not isinstance(item, bool):
+                problem = f"{atom.field} is true or false, not {item!r}"
+    if problem:
+        raise KnowledgeError(f"rule '{rule_id}': {problem}.", source=source, line=line, field="when")
+
+
+def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: Iterable[str]) -> None:
+    case_ids, source_ids = list(cases), list(sources)
+    seen: dict[str, str] = {}
+    concluded = {c for item in located for c in item.rule.concludes}
+    for item in located:
+        rule, where = item.rule, (item.source, item.line, item.rule.id)
+        if rule.id in seen:
+            raise KnowledgeError(f"rule id '{rule.id}' is also used in {seen[rule.id]}; ids must be unique.",
+                                 source=item.source, line=item.line, field="id")
+        seen[rule.id] = f"{item.source}, line {item.line}"
+        for condition in rule.when:
+            for atom in condition.any or (condition,):
+                _check_condition(atom, where)
+                if atom.concern and atom.concern not in concluded:
+                    raise KnowledgeError(
+                        f"rule '{rule.id}' needs concern '{atom.concern}', which no rule concludes, so it "
+                        f"could never fire.{did_you_mean(atom.concern, concluded)}",
+                        source=item.source, line=item.line, field="when")
+        for citation in rule.citations:
+            if citation.case not in case_ids:
+                raise KnowledgeError(
+                    f"rule '{rule.id}' cites unknown case '{citation.case}'.{did_you_mean(citation.case, case_ids)}",
+                    source=item.source, line=item.line, field="citations", allowed=quote_list(case_ids))
+            if citation.source not in source_ids:
+                raise KnowledgeError(
+                    f"rule '{rule.id}' cites unknown source '{citation.source}'."
+                    f"{did_you_mean(citation.source, source_ids)}",
+                    source=item.source, line=item.line, field="citations", allowed=quote_list(source_ids))
+        if rule.table4_item and rule.table4_item not in [f.split(".", 1)[1] for f in condition_fields()
+                                                          if f.startswith("ratings.")]:
+            raise KnowledgeError(f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'.",
+                                 source=item.source, line=item.line, field="table4_item")
+    _check_no_cycles(located)
+
+
+def _check_no_cycles(located: list[LocatedRule]) -> None:
+    """A concern may not (through other rules) depend on itself: forward chaining would not stratify."""
+    needs: dict[str, set[str]] = {}
+    for item in located:
+        for concern in item.rule.concludes:
+            needs.setdefault(concern, set()).update(item.rule.concerns_used())
+
+    def visit(concern: str, trail: tuple[str, ...]) -> None:
+        if concern in trail:
+            cycle = " -> ".join((*trail[trail.index(concern):], concern))
+            raise KnowledgeError(f"concerns depend on themselves: {cycle}.", source="rules")
+        for other in sorted(needs.get(concern, ())):
+            visit(other, (*trail, concern))
+
+    for concern in sorted(needs):
+        visit(concern, ())
+
+
+def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
+    def one(name: str, model: type[M]) -> M:
+        return _validate(model, load_file(knowledge_dir / name, error=KnowledgeError))
+
+    sources = one("sources.yaml", SourcesFile)
+    source_ids = [s.id for s in sources.sources]
+    cases: dict[str, Case] = {}
+    profiles: dict[str, Profile] = {}
+    for path in _yaml_files(knowledge_dir / "cases"):
+        doc = load_file(path, error=KnowledgeError)
+        case = _validate(Case, doc)
+        if case.id in cases:
+            raise KnowledgeError(f"case '{case.id}' is defined twice.", source=str(path), field="id")
+        for ref in [case.source, *(o.source for o in case.outcome_labels), *(d.source for d in case.determinants)]:
+            if ref not in source_ids:
+                raise KnowledgeError(f"unknown source '{ref}'.{did_you_mean(ref, source_ids)}", source=str(path))
+        try:
+            profiles[case.id] = profile_from_data(case.profile, source=f"{path} (profile)")
+        except KnowledgeError:
+            raise
+        except Exception as exc:  # a ProfileError: re-raise as a knowledge error for the case file
+            raise KnowledgeError(str(exc), source=str(path), field="profile") from None
+        cases[case.id] = case
+    questions = one("questions.yaml", QuestionsFile)
+    known = set(condition_fields()) | {"organization.name", "organization.assessor", "organization.assessed_on"}
+    for question in questions.questions:
+        if question.field not in known:
+            raise KnowledgeError(f"question for unknown field '{question.field}'."
+                                 f"{did_you_mean(question.field, known)}", source=str(knowledge_dir / "questions.yaml"))
+    rating_items = one("rating_items.yaml", RatingItemsFile)
+    question_map = {q.field: q for q in questions.questions}
+    scale = ", ".join(f"{label.value} {label.label}" for label in rating_items.scale)
+    for item in rating_items.items:
+        before, during = item.reference_ratings.get("PRE-REORG"), item.reference_ratings.get("REORG")
+        question_map.setdefault(f"ratings.{item.id}", Question(
+            field=f"ratings.{item.id}",
+            prompt=f"Rate from 1 to 7: {item.text}",
+            help=(f"Table 4 item ({item.level} level). The programme was rated {before:g} before the "
+                  f"reorganization and {during:g} during it (Bales, Timman et al. 2017). Scale: {scale}."),
+            type="rating", path="expert"))
+    return {
+        "sources": {s.id: s for s in sources.sources},
+        "cases": cases,
+        "case_profiles": profiles,
+        "determinants": one("determinants.yaml", DeterminantsFile),
+        "rating_items": rating_items,
+        "lessons": one("lessons.yaml", LessonsFile),
+        "questions": question_map,
+    }
+
+
+def _digest(folders: Iterable[Path]) -> str:
+    sha = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.y*ml")):
+            sha.update(path.name.encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()[:16]
+
+
+def load_knowledge_base(
+    rules_dir: str | os.PathLike[str] | None = None, knowledge_dir: str | os.PathLike[str] | None = None
+) -> KnowledgeBase:
+    """Load and cross-check rules and knowledge. Raises :class:`KnowledgeError` on any problem."""
+    rdir = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    kdir = Path(knowledge_dir) if knowledge_dir is not None else default_knowledge_dir()
+    return _load_cached(rdir.resolve(), kdir.resolve(), _digest([rdir, kdir]))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
+    knowledge = load_knowledge(kdir)
+    located = load_rules(rdir)
+    check_rule_base(located, knowledge["cases"], knowledge["sources"])
+    determinant_ids = [d.id for d in knowledge["determinants"].determinants]
+    for item in located:
+        if item.rule.determinant and item.rule.determinant not in determinant_ids:
+            raise KnowledgeError(
+                f"rule '{item.rule.id}' names unknown determinant '{item.rule.determinant}'."
+                f"{did_you_mean(item.rule.determinant, determinant_ids)}",
+                source=item.source, line=item.line, field="determinant", allowed=quote_list(determinant_ids))
+    return KnowledgeBase(
+        rules=[item.rule for item in located],
+        digest=digest,
+        rule_origin={item.rule.id: (item.source, item.line) for item in located},
+        **knowledge,
+    )
