@@ -16,12 +16,13 @@ from .assessment import (
     OrganizationSummary,
     Recommendation,
     Risk,
+    RiskLevel,
     SimilarCase,
 )
 from .compiler import CompiledRuleBase, Firing
 from .knowledge_base import KnowledgeBase, load_knowledge_base
 from .loading import load_profile, profile_from_data
-from .profile import LEVELS, Profile, all_fields, field_info
+from .profile import LEVELS, Level, Profile, all_fields, field_info
 from .scoring import (
     MIN_KNOWN,
     RISK_ORDER,
@@ -115,14 +116,16 @@ class Advisor:
 
     def _risk(self, profile: Profile, recommendations: list[Recommendation]) -> Risk:
         known = profile.known_fields()
+        answers = {**_context(profile), **known}
         details: list[LevelRisk] = []
         for level in LEVELS:
-            fields = _LEVEL_FIELDS[level]
+            fields = [f for f in _LEVEL_FIELDS[level]
+                      if f in known or f not in self.kb.questions or self.kb.questions[f].applies(answers)]
             answered = [f for f in fields if f in known]
             fired = [r for r in recommendations if r.level == level]
             points = sum(SEVERITY_WEIGHT[r.severity] for r in fired)
             drivers: list[str] = []
-            risk = risk_from_rules(points)
+            risk: RiskLevel = risk_from_rules(points)
             if fired:
                 drivers.append(f"{len(fired)} concern(s) at this level, weighing {points:.1f} "
                                f"(high from 1.7, moderate from 0.7)")
@@ -141,8 +144,9 @@ class Advisor:
             details.append(LevelRisk(level=level, risk=risk, drivers=drivers, mean_rating=mean,
                                      rated_items=len(ratings), known_fields=len(answered),
                                      total_fields=len(fields)))
-        levels = {d.level: d.risk for d in details}
+        levels: dict[Level, RiskLevel] = {d.level: d.risk for d in details}
         known_risks = [r for r in levels.values() if r != "unknown"]
+        overall: RiskLevel
         if levels["organization"] == "unknown" and levels["team"] == "unknown":
             overall = "unknown"
             explanation = "Too little is known at the organization and team levels to judge the risk."
@@ -154,7 +158,7 @@ class Advisor:
             unknown = [lv for lv, r in levels.items() if r == "unknown"]
             if unknown:
                 explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
-        return Risk(overall=overall, levels=levels, details=details, explanation=explanation)  # type: ignore[arg-type]
+        return Risk(overall=overall, levels=levels, details=details, explanation=explanation)
 
     def _case_concern_sets(self) -> dict[str, set[str]]:
         with self._lock:
@@ -176,12 +180,11 @@ class Advisor:
         return found[:SHOWN]
 
     def _missing(self, profile: Profile) -> list[MissingInformation]:
-        answers: dict[str, Any] = {f"organization.{k}": getattr(profile.organization, k)
-                                   for k in ("setting", "population", "phase")}
+        answers = _context(profile)
         known = profile.known_fields()
         answers.update(known)
         has_ratings = any(name.startswith("ratings.") for name in known)
-        missing = []
+        missing: list[tuple[float, int, MissingInformation]] = []
         for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
             if answers.get(name) is not None:
                 continue
@@ -192,11 +195,17 @@ class Advisor:
             if question is None or not question.applies(answers) or not (readers or name.startswith("org")):
                 continue
             weight = sum(SEVERITY_WEIGHT[self.kb.rule(r).severity] for r in readers)
-            level = field_info(name).get("level") if not name.startswith("organization.") else "organization"
+            level: Level = field_info(name)["level"] if not name.startswith("organization.") else "organization"
             missing.append((-weight, len(missing), MissingInformation(
                 field=name, question=question.prompt, level=level, needed_by=readers)))
         missing.sort(key=lambda item: (item[0], item[1]))
         return [item[2] for item in missing]
+
+
+def _context(profile: Profile) -> dict[str, Any]:
+    """The organization answers that decide which questions apply (e.g. school questions)."""
+    org = profile.organization
+    return {f"organization.{k}": getattr(org, k) for k in ("setting", "population", "phase")}
 
 
 def _concerns(kb: KnowledgeBase, firings: list[Firing]) -> set[str]:

@@ -13,6 +13,7 @@ engine class is compiled once per rule base and its instance reused with ``reset
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from .profile import Profile
 from .rule_models import Condition, Rule
 
 experta = load_experta()
-from experta import AS, P, Fact, KnowledgeEngine  # noqa: E402
+from experta import AS, Fact, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 from experta.strategies import DepthStrategy  # noqa: E402
 
@@ -69,27 +70,50 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _in(targets: tuple[Any, ...], v: Any) -> bool:
+    return not isinstance(v, list | tuple) and any(v == t and type(v) is type(t) for t in targets)
+
+
+def _lt(t: float, v: Any) -> bool:
+    return _is_number(v) and v < t
+
+
+def _lte(t: float, v: Any) -> bool:
+    return _is_number(v) and v <= t
+
+
+def _gt(t: float, v: Any) -> bool:
+    return _is_number(v) and v > t
+
+
+def _gte(t: float, v: Any) -> bool:
+    return _is_number(v) and v >= t
+
+
+def _contains(t: str, v: Any) -> bool:
+    return isinstance(v, list | tuple) and t in v
+
+
+def _not_empty(_: Any, v: Any) -> bool:
+    return isinstance(v, list | tuple) and len(v) > 0
+
+
+def _is(t: bool, v: Any) -> bool:
+    return v is t
+
+
+_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "in": _in, "lt": _lt, "lte": _lte, "gt": _gt, "gte": _gte, "contains": _contains, "not_empty": _not_empty,
+}
+
+
 def _predicate(op: str, target: Any) -> Callable[[Any], bool]:
     """A total predicate: experta may test it against any Answer value, whatever its type.
 
-    Targets are bound as default arguments: closures made in a loop would all see the last value.
+    The target is bound with functools.partial, never through a closure made in a loop (which would see
+    only the last value and silently never match).
     """
-    if op == "in":
-        return lambda v, _s=tuple(target): not isinstance(v, list | tuple) and any(
-            v == t and type(v) is type(t) for t in _s)
-    if op == "lt":
-        return lambda v, _t=target: _is_number(v) and v < _t
-    if op == "lte":
-        return lambda v, _t=target: _is_number(v) and v <= _t
-    if op == "gt":
-        return lambda v, _t=target: _is_number(v) and v > _t
-    if op == "gte":
-        return lambda v, _t=target: _is_number(v) and v >= _t
-    if op == "contains":
-        return lambda v, _t=target: isinstance(v, list | tuple) and _t in v
-    if op == "not_empty":
-        return lambda v: isinstance(v, list | tuple) and len(v) > 0
-    raise ValueError(op)
+    return functools.partial(_TESTS[op], tuple(target) if op == "in" else target)
 
 
 def _pattern(atom: Condition) -> Any:
@@ -99,8 +123,8 @@ def _pattern(atom: Condition) -> Any:
     if op == "unknown":
         return Unknown(field=atom.field)
     if op == "equals":
-        if isinstance(target, bool):  # True == 1 in Python: test the type too
-            return Answer(field=atom.field, value=P(lambda v, _t=target: v is _t))
+        if isinstance(target, bool):  # True == 1 in Python: test the identity
+            return Answer(field=atom.field, value=P(functools.partial(_is, target)))
         return Answer(field=atom.field, value=target)
     return Answer(field=atom.field, value=P(_predicate(op, target)))
 
@@ -208,7 +232,7 @@ class CompiledRuleBase:
             engine.firings = []
         firings = []
         for order, (rule_id, branch, matched) in enumerate(raw):
-            pairs = []
+            pairs: list[tuple[str, Any]] = []
             for fact in matched:
                 if isinstance(fact, Concern):
                     pairs.append((f"concern:{fact['id']}", True))

@@ -186,7 +186,7 @@ class Facts(Strict):
 class Profile(Strict):
     """An organization profile (contract v1)."""
 
-    profile_version: Literal[1] = Field(default=PROFILE_VERSION, description="Version of the profile format.")
+    profile_version: Literal[1] = Field(default=1, description="Version of the profile format.")
     organization: Organization
     ratings: Ratings = Field(default_factory=Ratings)
     facts: Facts = Field(default_factory=Facts)
@@ -211,8 +211,8 @@ class Profile(Strict):
 def field_info(path: str) -> dict[str, Any]:
     """Level, whether it is actionable, description and allowed values of a ``section.key`` field."""
     section, _, key = path.partition(".")
-    model = {"ratings": Ratings, "facts": Facts, "organization": Organization}[section]
-    info = model.model_fields[key]
+    models: dict[str, type[Strict]] = {"ratings": Ratings, "facts": Facts, "organization": Organization}
+    info = models[section].model_fields[key]
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     return {"description": info.description or "", **extra}
 
@@ -226,7 +226,7 @@ def field_domain(path: str) -> tuple[str, tuple[Any, ...]]:
     """What a field may hold: ("enum", values), ("list", values), ("bool", ()), ("rating", (1, 7)),
     ("integer", (1, None)), ("fraction", (0, 1)) or ("text", ()). Raises KeyError for unknown fields."""
     section, _, key = path.partition(".")
-    models: dict[str, type[BaseModel]] = {"ratings": Ratings, "facts": Facts, "organization": Organization}
+    models: dict[str, type[Strict]] = {"ratings": Ratings, "facts": Facts, "organization": Organization}
     if section not in models or key not in models[section].model_fields:
         raise KeyError(path)
     if section == "ratings":

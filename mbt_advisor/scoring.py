@@ -8,20 +8,21 @@ The weights are anchored in the figures of the sources (see docs/scoring.md):
   whichever is larger;
 * level weight: the experts' mean agreement that factors at that level contributed (Table 2: organization
   4.1, team 4.2, therapist 3.4, out of 5);
-* evidence grade of the rule, its severity, and a bonus when the rule fires on a derived concern, because
-  the experts agreed most (4.49 of 5) that success depends on a combination of levels.
+* evidence grade of the rule;
+* combination: a share for rules that fire on derived concerns (problems that meet), because the experts
+  agreed most strongly (4.49 of 5, Table 2) that success depends on a combination of factors;
+* all of it multiplied by the rule's severity.
 """
 
 from __future__ import annotations
 
-from .assessment import ScoreComponents
+from .assessment import RiskLevel, ScoreComponents
 from .knowledge_base import KnowledgeBase
 from .rule_models import Rule
 
 SEVERITY_WEIGHT = {"low": 0.4, "medium": 0.7, "high": 1.0}
 EVIDENCE_WEIGHT = {"several_cases": 1.0, "one_case": 0.75, "expert_consensus": 0.75, "suggestion": 0.4}
-COMPOUNDING_BONUS = 0.15
-W_CASES, W_LEVEL, W_EVIDENCE = 0.45, 0.25, 0.30
+W_CASES, W_LEVEL, W_EVIDENCE, W_COMBINATION = 0.40, 0.20, 0.25, 0.15
 
 RISK_ORDER = {"low": 0, "moderate": 1, "high": 2}
 
@@ -41,9 +42,10 @@ def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
     level_weight = kb.determinants.level_ratings[rule.level] / 5
     evidence_weight = EVIDENCE_WEIGHT[rule.evidence]
     severity = SEVERITY_WEIGHT[rule.severity]
-    compounding = 1 + COMPOUNDING_BONUS if rule.concerns_used() else 1.0
-    base = W_CASES * case_support + W_LEVEL * level_weight + W_EVIDENCE * evidence_weight
-    value = min(1.0, severity * base * compounding)
+    compounding = 1.0 if rule.concerns_used() else 0.0
+    base = (W_CASES * case_support + W_LEVEL * level_weight + W_EVIDENCE * evidence_weight
+            + W_COMBINATION * compounding)
+    value = severity * base
     components = ScoreComponents(
         severity=severity,
         case_support=round(case_support, 3),
@@ -64,7 +66,7 @@ MEAN_HIGH, MEAN_MODERATE, WEAKEST_LINK = 3.5, 4.5, 2.0
 MIN_KNOWN = 2
 
 
-def risk_from_rules(points: float) -> str:
+def risk_from_rules(points: float) -> RiskLevel:
     if points >= RULES_HIGH:
         return "high"
     if points >= RULES_MODERATE:
@@ -72,7 +74,7 @@ def risk_from_rules(points: float) -> str:
     return "low"
 
 
-def risk_from_ratings(mean: float, lowest: float) -> str:
+def risk_from_ratings(mean: float, lowest: float) -> RiskLevel:
     if mean < MEAN_HIGH:
         return "high"
     if mean < MEAN_MODERATE or lowest <= WEAKEST_LINK:
@@ -80,5 +82,5 @@ def risk_from_ratings(mean: float, lowest: float) -> str:
     return "low"
 
 
-def worst(*risks: str) -> str:
+def worst(*risks: RiskLevel) -> RiskLevel:
     return max(risks, key=lambda r: RISK_ORDER[r])

@@ -42,10 +42,8 @@ def compare(unit: Profile, unit_concerns: set[str], case: Profile, case_concerns
     union = unit_concerns | case_concerns
     shared = sorted(unit_concerns & case_concerns)
     enough_fields = len(common) >= MIN_FIELDS
-    if union:
-        concern_sim = len(shared) / len(union)
-    else:  # neither has a concern: alike in that respect only if there is enough else to compare
-        concern_sim = 1.0 if enough_fields else 0.0
+    # neither has a concern: alike in that respect only if there is enough else to compare
+    concern_sim = len(shared) / len(union) if union else (1.0 if enough_fields else 0.0)
     if enough_fields:
         coverage = min(1.0, len(common) / FULL_COVERAGE)
         value = FIELD_WEIGHT * (sum(sims.values()) / len(common)) * coverage + CONCERN_WEIGHT * concern_sim

@@ -43,7 +43,8 @@ def raise_validation_error(
     exc: ValidationError, doc: Document, model: type[BaseModel], error: type[InputError]
 ) -> typing.NoReturn:
     errors = exc.errors(include_url=False)
-    first = errors[0]
+    # a misspelt key shows up twice: as an unknown key and as a missing one; the typo is the useful report
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # pydantic reports union members as extra path parts ("literal['a']", "tuple[...]"); drop them
     loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float"})))

@@ -23,6 +23,9 @@ try:  # the C parser is faster; fall back to the pure-Python one where libyaml i
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
+
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 
@@ -118,6 +121,8 @@ class _Converter:
         if id(node) in self.seen:
             raise self.fail("YAML aliases (*name) are not allowed; write the value out.", node, path)
         self.seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise self.fail(f"YAML tag '{node.tag}' is not allowed; write plain values.", node, path)
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:

@@ -1,0 +1,289 @@
+"""mbt-advisor's commands. Each one parses its options, calls the library, and prints the result.
+
+Exit status: 0 success, 1 findings (e.g. `rules check` found errors), 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mbt_advisor._version import __version__
+from mbt_advisor.errors import InputError
+
+from .io import EXIT_BAD_INPUT, bad_input, emit, fail
+
+app = typer.Typer(
+    name="mbt-advisor",
+    help=("Decision support for implementing Mentalization-Based Treatment: prioritized, case-cited "
+          "recommendations for an organization profile.\n\nExit status: 0 ok, 1 findings, 2 bad input or usage."),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+rules_app = typer.Typer(help="The rule base: list, show and check rules.", no_args_is_help=True)
+cases_app = typer.Typer(help="The documented cases and cohorts.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(cases_app, name="cases")
+
+
+class AssessmentFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class DataFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+RulesDir = Annotated[
+    Path | None, typer.Option("--rules", help="Use the rule files in this folder instead of the bundled ones.")]
+KnowledgeDir = Annotated[
+    Path | None, typer.Option("--knowledge", help="Use this knowledge folder instead of the bundled one.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mbt-advisor {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """mbt-advisor: evidence-based advice for MBT implementation."""
+
+
+def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
+    from mbt_advisor.advisor import Advisor, default_advisor
+
+    if rules is None and knowledge is None:
+        return default_advisor()
+    return Advisor(rules, knowledge)
+
+
+@app.command()
+def evaluate(
+    profile: Annotated[Path | None, typer.Argument(help="Profile file (YAML, or JSON by .json suffix).",
+                                                   show_default=False)] = None,
+    format: Annotated[AssessmentFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        AssessmentFormat.text),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    example: Annotated[str | None, typer.Option("--example", help="Evaluate a bundled example (`examples`).")] = None,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """Assess an organization profile: risk per level, prioritized recommendations citing the cases,
+    similar cases and what is still unknown.
+
+    Examples:
+
+      mbt-advisor evaluate profile.yaml
+
+      mbt-advisor evaluate --example merger --format json --output merger.json
+    """
+    from mbt_advisor.render import to_json, to_markdown, to_text
+
+    try:
+        if (profile is None) == (example is None):
+            fail("give either a PROFILE file or --example NAME (see `mbt-advisor examples`).")
+        if example is not None:
+            from mbt_advisor.examples import example_path
+
+            profile = example_path(example)
+        from mbt_advisor.loading import load_profile
+
+        assert profile is not None
+        loaded = load_profile(profile)
+        assessment = _advisor(rules, knowledge).evaluate(loaded)
+    except InputError as exc:
+        bad_input(exc)
+    if format is AssessmentFormat.json:
+        text = to_json(assessment)
+    elif format is AssessmentFormat.markdown:
+        text = to_markdown(assessment)
+    else:
+        text = to_text(assessment)
+    emit(text, output)
+
+
+@app.command()
+def examples(
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+) -> None:
+    """List the bundled example profiles (use them with `evaluate --example NAME`)."""
+    from mbt_advisor.examples import list_examples
+    from mbt_advisor.render import to_json
+
+    found = list_examples()
+    if format is DataFormat.json:
+        emit(to_json([{"name": k, "description": v} for k, v in found.items()]), None)
+    else:
+        width = max(map(len, found)) if found else 0
+        emit("".join(f"{name:<{width}}  {text}\n" for name, text in found.items()), None)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the organization profile."""
+    from mbt_advisor.profile import Profile
+    from mbt_advisor.render import to_json
+
+    data = Profile.model_json_schema()
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "mbt-advisor organization profile (v1)"
+    emit(to_json(data), None)
+
+
+@rules_app.command("list")
+def rules_list(
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """List every rule with its theme, level, severity and evidence grade."""
+    from mbt_advisor.render import to_json
+
+    try:
+        kb = _advisor(rules, knowledge).kb
+    except InputError as exc:
+        bad_input(exc)
+    if format is DataFormat.json:
+        emit(to_json([{"id": r.id, "title": r.title, "theme": r.theme, "level": r.level, "severity": r.severity,
+                       "evidence": r.evidence, "cases": sorted({c.case for c in r.citations})}
+                      for r in sorted(kb.rules, key=lambda r: r.id)]), None)
+        return
+    lines = [f"{'id':<46} {'level':<13} {'severity':<8} {'evidence':<17} title"]
+    for r in sorted(kb.rules, key=lambda r: r.id):
+        lines.append(f"{r.id:<46} {r.level:<13} {r.severity:<8} {r.evidence:<17} {r.title}")
+    emit("\n".join(lines) + "\n", None)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule id, e.g. leadership.contested-lead")],
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """Show one rule: its conditions, conclusions, advice and citations."""
+    from mbt_advisor.errors import did_you_mean
+    from mbt_advisor.render import to_json
+
+    try:
+        kb = _advisor(rules, knowledge).kb
+    except InputError as exc:
+        bad_input(exc)
+    if rule_id not in kb.rules_by_id:
+        fail(f"no rule '{rule_id}'.{did_you_mean(rule_id, kb.rules_by_id)} See `mbt-advisor rules list`.")
+    rule = kb.rule(rule_id)
+    source, line = kb.rule_origin[rule_id]
+    if format is DataFormat.json:
+        data = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data["defined_in"] = {"file": Path(source).name, "line": line}
+        emit(to_json(data), None)
+        return
+    out = [f"{rule.id}: {rule.title}", f"  theme {rule.theme}, level {rule.level}, severity {rule.severity}, "
+           f"evidence {rule.evidence}", f"  defined in {Path(source).name}, line {line}", "  when all of:"]
+    out += [f"    - {c.describe()}" for c in rule.when]
+    if rule.concludes:
+        out.append(f"  concludes: {', '.join(rule.concludes)}")
+    out.append(f"  rationale: {' '.join(rule.rationale.split())}")
+    out += ["  actions:"] + [f"    - {a}" for a in rule.actions]
+    if rule.questions:
+        out += ["  questions:"] + [f"    - {q}" for q in rule.questions]
+    out += ["  citations:"] + [f"    - {c.case} ({c.source}): {c.detail}" for c in rule.citations]
+    emit("\n".join(out) + "\n", None)
+
+
+@rules_app.command("check")
+def rules_check(
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """Lint the rule base: schema errors with file and line, unknown fields, cases and sources, unused
+    concerns, rules that can never fire, redundant rules; coverage gaps as notes. Exit 1 on errors."""
+    from mbt_advisor.lint import lint
+    from mbt_advisor.render import to_json
+
+    findings = lint(rules, knowledge)
+    errors = [f for f in findings if f.severity == "error"]
+    if format is DataFormat.json:
+        emit(to_json({"ok": not errors, "findings": [f.as_dict() for f in findings]}), None)
+    else:
+        lines = [f.describe() for f in findings]
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "note")}
+        lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['note']} note(s)")
+        emit("\n".join(lines) + "\n", None)
+    if errors:
+        raise typer.Exit(1)
+
+
+@cases_app.command("list")
+def cases_list(
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+) -> None:
+    """List the documented cases and cohorts with their published outcomes."""
+    from mbt_advisor.render import to_json
+
+    kb = _advisor(None, None).kb
+    if format is DataFormat.json:
+        emit(to_json([{"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
+                      for c in kb.cases.values()]), None)
+        return
+    emit("".join(f"{c.id:<10} {c.name}\n           outcome: {c.outcome_text()}\n" for c in kb.cases.values()), None)
+
+
+@cases_app.command("show")
+def cases_show(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Case or cohort: A-G, MBT-A, PRE-REORG, REORG")],
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+) -> None:
+    """Show one case: outcome labels, determinants, expert ratings, effect sizes and its encoded profile."""
+    from mbt_advisor.errors import did_you_mean
+    from mbt_advisor.render import to_json
+
+    kb = _advisor(None, None).kb
+    if case_id not in kb.cases:
+        fail(f"no case '{case_id}'.{did_you_mean(case_id, kb.cases)} Known: {', '.join(kb.cases)}.")
+    case = kb.cases[case_id]
+    if format is DataFormat.json:
+        data = case.model_dump(mode="json")
+        data["reference"] = kb.sources[case.source].reference()
+        emit(to_json(data), None)
+        return
+    out = [f"{case.id}: {case.name}", f"  programme: {case.programme}",
+           f"  source: {kb.sources[case.source].reference()}", f"  {' '.join(case.summary.split())}", "  outcome:"]
+    out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]
+    if case.determinants:
+        out.append("  determinants:")
+        out += [f"    - [{d.direction}, {d.level}] {d.text}" for d in case.determinants]
+    if case.expert_ratings:
+        out.append("  expert ratings (Table 2, 0-5):")
+        out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
+    for e in case.effect_sizes:
+        out.append(f"  effect sizes at {e.months} months ({e.measure}): {e.low}-{e.high}")
+    out += [f"  note: {' '.join(n.split())}" for n in case.notes]
+    emit("\n".join(out) + "\n", None)
+
+
+def run() -> None:
+    """Console entry point: never a traceback for an interrupted run."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("mbt-advisor: interrupted\n")
+        sys.exit(130)
+
+
+__all__ = ["app", "run", "EXIT_BAD_INPUT"]

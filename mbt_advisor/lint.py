@@ -1,0 +1,205 @@
+"""`rules check`: a linter for knowledge authors.
+
+Errors: anything that stops the rule base from loading (schema, unknown fields, values a field never holds,
+unknown cases or sources, concerns nobody concludes, cycles), rules that can never fire, ``covers`` entries
+that name nothing. Warnings: concerns concluded but never used, rules made redundant by another rule.
+Notes: gaps (determinants, Table 4 items, lessons, theme/level pairs without a rule), reported as notes only
+because gap reports are useful but noisy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .compiler import branches
+from .errors import InputError
+from .knowledge_base import KnowledgeBase, load_knowledge_base
+from .profile import LEVELS, field_domain
+from .rule_models import THEMES, Condition, Rule
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # error | warning | note
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    rule: str | None = None
+
+    def describe(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{Path(self.file).name}{f':{self.line}' if self.line else ''}: "
+        return f"{self.severity}: {where}{self.message} [{self.code}]"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _candidates(name: str) -> list[Any]:
+    kind, domain = field_domain(name)
+    if kind == "rating":
+        return [x / 2 for x in range(2, 15)]
+    if kind == "integer":
+        return list(range(1, 41))
+    if kind == "fraction":
+        return [x / 20 for x in range(21)]
+    if kind == "bool":
+        return [True, False]
+    if kind == "enum":
+        return list(domain)
+    if kind == "list":
+        values = list(domain)
+        return [(), *[(v,) for v in values], tuple(values)]
+    return []
+
+
+def _holds(atom: Condition, value: Any) -> bool:
+    op, target = atom.operator()
+    if op == "unknown":
+        return value is None
+    if value is None:
+        return False
+    if op == "equals":
+        return bool(value == target and type(value) is type(target)) or (
+            isinstance(value, float) and not isinstance(target, bool) and value == target)
+    if op == "in":
+        return value in target
+    if op == "lt":
+        return bool(value < target)
+    if op == "lte":
+        return bool(value <= target)
+    if op == "gt":
+        return bool(value > target)
+    if op == "gte":
+        return bool(value >= target)
+    if op == "contains":
+        return target in value
+    if op == "not_empty":
+        return len(value) > 0
+    return False
+
+
+def satisfiable(atoms: tuple[Condition, ...]) -> bool:
+    """Whether some profile satisfies all field tests of one branch at once."""
+    by_field: dict[str, list[Condition]] = {}
+    for atom in atoms:
+        if atom.field:
+            by_field.setdefault(atom.field, []).append(atom)
+    for name, tests in by_field.items():
+        if name.startswith("organization.") and name != "organization.setting":
+            values: list[Any] = [None, *_candidates_org(name)]
+        else:
+            values = [None, *_candidates(name)]
+        if not any(all(_holds(t, v) for t in tests) for v in values):
+            return False
+    return True
+
+
+def _candidates_org(name: str) -> list[Any]:
+    return list(field_domain(name)[1])
+
+
+def _implies(narrow: tuple[Condition, ...], wide: tuple[Condition, ...]) -> bool:
+    """Every atom of ``wide`` is among the atoms of ``narrow``: when narrow holds, wide holds."""
+    return all(atom in narrow for atom in wide)
+
+
+def lint(rules_dir: str | os.PathLike[str] | None = None,
+         knowledge_dir: str | os.PathLike[str] | None = None) -> list[Finding]:
+    try:
+        kb = load_knowledge_base(rules_dir, knowledge_dir)
+    except InputError as exc:
+        return [Finding("error", "load", exc.problem if exc.field is None else f"{exc.field}: {exc.problem}",
+                        exc.source, exc.line)]
+    return lint_loaded(kb)
+
+
+def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def add(severity: str, code: str, message: str, rule: Rule | None = None) -> None:
+        file, line = kb.rule_origin.get(rule.id, (None, None)) if rule else (None, None)
+        findings.append(Finding(severity, code, message, file, line, rule.id if rule else None))
+
+    used = {c for r in kb.rules for c in r.concerns_used()}
+    for concern, rule_ids in sorted(kb.concluders().items()):
+        if concern not in used:
+            add("warning", "unused-concern",
+                f"concern '{concern}' is concluded (by {', '.join(rule_ids)}) but no rule uses it",
+                kb.rule(rule_ids[0]))
+    expanded = {rule.id: branches(rule) for rule in kb.rules}
+    for rule in kb.rules:
+        live = [b for b in expanded[rule.id] if satisfiable(b)]
+        if not live:
+            add("error", "never-fires", f"rule '{rule.id}' can never fire: its conditions contradict each other",
+                rule)
+        elif len(live) < len(expanded[rule.id]):
+            add("warning", "dead-branch", f"rule '{rule.id}' has alternatives that can never hold", rule)
+    ids = sorted(expanded)
+    for a in ids:
+        for b in ids:
+            if a >= b:
+                continue
+            ra, rb = kb.rule(a), kb.rule(b)
+            if (ra.theme, ra.level) != (rb.theme, rb.level):
+                continue
+            if set(expanded[a]) == set(expanded[b]):
+                add("warning", "duplicate", f"rules '{a}' and '{b}' have the same conditions", rb)
+            elif all(any(_implies(x, y) for y in expanded[b]) for x in expanded[a]) and \
+                    set(ra.concludes) <= set(rb.concludes):
+                add("warning", "subsumed", f"rule '{a}' only fires when '{b}' fires, and concludes nothing more", ra)
+            elif all(any(_implies(y, x) for x in expanded[a]) for y in expanded[b]) and \
+                    set(rb.concludes) <= set(ra.concludes):
+                add("warning", "subsumed", f"rule '{b}' only fires when '{a}' fires, and concludes nothing more", rb)
+    findings.extend(_coverage_findings(kb))
+    return findings
+
+
+def coverage_targets(kb: KnowledgeBase) -> dict[str, str]:
+    """Everything the rule base should cover: case determinants, Table 4 items and lessons (id -> text)."""
+    targets: dict[str, str] = {}
+    for case in kb.cases.values():
+        for det in case.determinants:
+            targets[det.id] = f"{case.id}: {det.text}"
+    for item in kb.rating_items.items:
+        targets[f"table4.{item.id}"] = f"Table 4: {item.text}"
+    for lesson in kb.lessons.lessons:
+        targets[lesson.id] = f"{lesson.kind}: {lesson.text}"
+    return targets
+
+
+def coverage(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """For each coverage target, the rules that cover it (possibly none)."""
+    table: dict[str, list[str]] = {target: [] for target in coverage_targets(kb)}
+    for rule in sorted(kb.rules, key=lambda r: r.id):
+        for target in rule.covers:
+            if target in table:
+                table[target].append(rule.id)
+    return table
+
+
+def _coverage_findings(kb: KnowledgeBase) -> list[Finding]:
+    findings: list[Finding] = []
+    targets = coverage_targets(kb)
+    for rule in kb.rules:
+        for target in rule.covers:
+            if target not in targets:
+                from .errors import did_you_mean
+
+                file, line = kb.rule_origin[rule.id]
+                findings.append(Finding("error", "unknown-cover",
+                                        f"rule '{rule.id}' covers '{target}', which is no determinant, Table 4 "
+                                        f"item or lesson.{did_you_mean(target, targets)}", file, line, rule.id))
+    for target, rule_ids in coverage(kb).items():
+        if not rule_ids:
+            findings.append(Finding("note", "gap", f"no rule covers {target} ({targets[target]})"))
+    for theme in THEMES:
+        for level in LEVELS:
+            if not any(r.theme == theme and r.level == level for r in kb.rules):
+                findings.append(Finding("note", "gap", f"no {theme} rule at the {level} level"))
+    return findings

@@ -1,0 +1,145 @@
+"""The YAML-to-experta compiler: matching, forward chaining through concerns, traces, firing order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mbt_advisor import Advisor, profile_from_data
+from mbt_advisor.compiler import branches, strata
+
+
+def write_rules(folder: Path, body: str) -> Path:
+    for old in folder.glob("*.yaml"):
+        old.unlink()
+    (folder / "test.yaml").write_text(textwrap.dedent(body))
+    return folder
+
+
+RULE = """
+  - id: {id}
+    title: "A test rule {id}"
+    theme: {theme}
+    level: team
+    severity: {severity}
+    evidence: one_case
+    when: {when}
+    concludes: {concludes}
+    rationale: "A rationale long enough to pass validation."
+    actions: ["Do something"]
+    citations: [{{case: A, source: bales2017-barriers, detail: "Table 1"}}]
+"""
+
+
+def rule(id: str, when: str, concludes: str = "[]", severity: str = "medium") -> str:
+    return RULE.format(id=id, theme=id.split(".")[0], when=when, concludes=concludes, severity=severity)
+
+
+def evaluate(rules_dir: Path, facts: dict[str, Any] | None = None, ratings: dict[str, Any] | None = None):
+    data: dict[str, Any] = {"organization": {"name": "T", "setting": "day_hospital"}}
+    if facts:
+        data["facts"] = facts
+    if ratings:
+        data["ratings"] = ratings
+    return Advisor(rules_dir=rules_dir).evaluate(profile_from_data(data))
+
+
+def test_numeric_thresholds_generated_in_a_loop_keep_their_own_values(rules_copy: Path) -> None:
+    # a late-binding closure would give every rule the last threshold (7) and all three would fire
+    body = "rules:" + "".join(
+        rule(f"leadership.below-{n}", f"[{{field: ratings.leadership, lt: {n}}}]") for n in (3, 5, 7))
+    result = evaluate(write_rules(rules_copy, body), ratings={"leadership": 4})
+    assert sorted(r.rule_id for r in result.recommendations) == ["leadership.below-5", "leadership.below-7"]
+
+
+def test_forward_chaining_through_two_derived_concerns(rules_copy: Path) -> None:
+    body = "rules:" + (
+        rule("support.base", "[{field: facts.management_support, equals: lacking}]", "[weak_support]")
+        + rule("leadership.lead", "[{field: facts.clinical_leadership, equals: contested}]", "[weak_leadership]")
+        + rule("support.both", "[{concern: weak_support}, {concern: weak_leadership}]", "[compounded]", "high")
+        + rule("structure.top", "[{concern: compounded}, {field: organization.setting, equals: day_hospital}]")
+    )
+    folder = write_rules(rules_copy, body)
+    both = evaluate(folder, facts={"management_support": "lacking", "clinical_leadership": "contested"})
+    ids = [f.split("#")[0] for f in both.fired_rules]
+    assert ids.index("structure.top") > ids.index("support.both") > ids.index("support.base")
+    top = next(r for r in both.recommendations if r.rule_id == "structure.top")
+    assert {m.field for m in top.matched} == {"concern:compounded", "organization.setting"}
+    one = evaluate(folder, facts={"management_support": "lacking", "clinical_leadership": "clear"})
+    assert [r.rule_id for r in one.recommendations] == ["support.base"]
+
+
+def test_any_alternatives_give_one_recommendation_with_every_matched_fact(rules_copy: Path) -> None:
+    body = "rules:" + rule("leadership.either", """
+      - any:
+          - {field: facts.clinical_leadership, in: [contested, absent]}
+          - {field: ratings.leadership, lte: 3}""")
+    result = evaluate(write_rules(rules_copy, body), facts={"clinical_leadership": "absent"},
+                      ratings={"leadership": 2})
+    assert len(result.recommendations) == 1
+    matched = {(m.field, m.value) for m in result.recommendations[0].matched}
+    assert matched == {("facts.clinical_leadership", "absent"), ("ratings.leadership", 2.0)}
+    assert len(result.fired_rules) == 2
+
+
+def test_booleans_are_not_numbers(rules_copy: Path) -> None:
+    body = "rules:" + rule("structure.no-crisis", "[{field: facts.crisis_protocol, equals: false}]")
+    folder = write_rules(rules_copy, body)
+    assert evaluate(folder, facts={"crisis_protocol": False}).recommendations
+    assert not evaluate(folder, facts={"crisis_protocol": True}).recommendations
+
+
+def test_unknown_conditions_match_only_unanswered_fields(rules_copy: Path) -> None:
+    body = "rules:" + rule("structure.plan-unknown", "[{field: facts.implementation_plan, unknown: true}]")
+    folder = write_rules(rules_copy, body)
+    assert evaluate(folder).recommendations
+    assert not evaluate(folder, facts={"implementation_plan": "none"}).recommendations
+
+
+def test_list_tests(rules_copy: Path) -> None:
+    body = "rules:" + rule("culture.split", "[{field: facts.team_splits, contains: disciplines}]") + rule(
+        "culture.any-split", "[{field: facts.team_splits, not_empty: true}]")
+    folder = write_rules(rules_copy, body)
+    assert {r.rule_id for r in evaluate(folder, facts={"team_splits": ["disciplines"]}).recommendations} == {
+        "culture.split", "culture.any-split"}
+    assert {r.rule_id for r in evaluate(folder, facts={"team_splits": ["other"]}).recommendations} == {
+        "culture.any-split"}
+    assert not evaluate(folder, facts={"team_splits": []}).recommendations
+
+
+def test_strata_put_concern_users_after_their_concluders(advisor: Advisor) -> None:
+    depth = strata(advisor.kb.rules)
+    for rule_ in advisor.kb.rules:
+        for concern in rule_.concerns_used():
+            for producer in advisor.kb.concluders()[concern]:
+                assert depth[rule_.id] > depth[producer]
+
+
+def test_branches_expand_any_into_alternatives(advisor: Advisor) -> None:
+    rule_ = advisor.kb.rule("structure.reorganization")
+    assert len(branches(rule_)) == 3
+
+
+def test_engine_instance_is_reused_across_evaluations(advisor: Advisor, riverside_path: Path) -> None:
+    engine = advisor.compiled.engine
+    advisor.evaluate(riverside_path)
+    advisor.evaluate(riverside_path)
+    assert advisor.compiled.engine is engine
+
+
+@pytest.mark.parametrize("example", ["merger", "adolescent-startup"])
+def test_firing_order_and_output_do_not_depend_on_hash_seed(example: str) -> None:
+    code = ("import mbt_advisor; from mbt_advisor.examples import example_path; "
+            f"print(mbt_advisor.evaluate(example_path('{example}')).model_dump_json())")
+    outputs = set()
+    for seed in ("0", "1", "2", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
