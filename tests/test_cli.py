@@ -64,7 +64,7 @@ def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path: Path, t
     target = tmp_path / "out.json"
     target.write_text("previous content")
     run = subprocess.run([sys.executable, "-m", "mbt_advisor", "evaluate", str(profile), "--format", "json",
-                          "--output", str(target)], capture_output=True, text=True)
+                          "--output", str(target)], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2
     assert run.stdout == ""
     assert "Traceback" not in run.stderr

@@ -134,12 +134,13 @@ def test_engine_instance_is_reused_across_evaluations(advisor: Advisor, riversid
 
 
 @pytest.mark.parametrize("example", ["merger", "adolescent-startup"])
-def test_firing_order_and_output_do_not_depend_on_hash_seed(example: str) -> None:
+def test_firing_order_and_output_do_not_depend_on_hash_seed(example: str, tmp_path: Path) -> None:
     code = ("import mbt_advisor; from mbt_advisor.examples import example_path; "
             f"print(mbt_advisor.evaluate(example_path('{example}')).model_dump_json())")
     outputs = set()
     for seed in ("0", "1", "2", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                             check=True, cwd=tmp_path)
         outputs.add(run.stdout)
     assert len(outputs) == 1

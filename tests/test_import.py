@@ -17,8 +17,8 @@ print(hasattr(collections, "Mapping"))
 """
 
 
-def test_import_and_first_evaluation_print_nothing_and_touch_no_global_state() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+def test_import_and_first_evaluation_print_nothing_and_touch_no_global_state(tmp_path) -> None:
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, cwd=tmp_path)
     printed, handlers, mapping_alias = out.stdout.splitlines()
     assert printed == "''"
     assert handlers == "0", "experta's logging.basicConfig() leaked a root handler"
@@ -26,7 +26,7 @@ def test_import_and_first_evaluation_print_nothing_and_touch_no_global_state() -
     assert out.stderr == ""
 
 
-def test_plain_import_does_not_load_the_engine() -> None:
+def test_plain_import_does_not_load_the_engine(tmp_path) -> None:
     code = "import sys, mbt_advisor; print('experta' in sys.modules, 'pydantic' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.split() == ["False", "False"]
