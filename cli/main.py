@@ -229,6 +229,16 @@ def rules_check(
         raise typer.Exit(1)
 
 
+@rules_app.command("coverage")
+def rules_coverage(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the coverage table: each case determinant, Table 4 item and lesson, and the rules covering it."""
+    from mbt_advisor.coverage_doc import render_coverage
+
+    emit(render_coverage(_advisor(None, None).kb), output)
+
+
 @cases_app.command("list")
 def cases_list(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import KnowledgeError, did_you_mean, quote_list
 from .knowledge_models import (
     Case,
+    CoverageExceptionsFile,
     DeterminantsFile,
     LessonsFile,
     Question,
@@ -74,6 +75,7 @@ class KnowledgeBase:
     lessons: LessonsFile
     questions: dict[str, Question]
     digest: str
+    coverage_exceptions: dict[str, str] = field(default_factory=dict)
     rule_origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
@@ -260,6 +262,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "rating_items": rating_items,
         "lessons": one("lessons.yaml", LessonsFile),
         "questions": question_map,
+        "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
     }
 
 

@@ -183,3 +183,7 @@ class Question(Strict):
 
 class QuestionsFile(Strict):
     questions: tuple[Question, ...]
+
+
+class CoverageExceptionsFile(Strict):
+    exceptions: dict[str, str] = Field(default_factory=dict, description="target id -> why no rule covers it")
