@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .directions import Directions, DirectionsFile
 from .errors import KnowledgeError, did_you_mean, quote_list
 from .knowledge_models import (
     Case,
@@ -75,6 +76,7 @@ class KnowledgeBase:
     lessons: LessonsFile
     questions: dict[str, Question]
     digest: str
+    directions: Directions
     coverage_exceptions: dict[str, str] = field(default_factory=dict)
     rule_origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
@@ -262,6 +264,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "rating_items": rating_items,
         "lessons": one("lessons.yaml", LessonsFile),
         "questions": question_map,
+        "directions": Directions(one("field_directions.yaml", DirectionsFile)),
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
     }
 

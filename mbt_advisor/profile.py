@@ -2,7 +2,8 @@
 
 Every key of ``ratings`` and ``facts`` is optional: an omitted key is *unknown*, which the assessment reports
 as missing information, and which is never the same as a bad answer. Each field carries its level
-(organization, team, therapist) and whether a unit can change it (``actionable``) or it is context.
+(organization, team, therapist). Which answers are better, and which fields a unit can change, is knowledge:
+knowledge/field_directions.yaml.
 """
 
 from __future__ import annotations
@@ -45,16 +46,12 @@ def _parse_rating(value: Any) -> Any:
 Rating = Annotated[float, BeforeValidator(_parse_rating)]
 
 
-def _meta(level: Level, actionable: bool = True) -> dict[str, Any]:
-    return {"level": level, "actionable": actionable}
+def rating(level: Level, description: str) -> Any:
+    return Field(default=None, description=description, json_schema_extra={"level": level})
 
 
-def rating(level: Level, description: str, actionable: bool = True) -> Any:
-    return Field(default=None, description=description, json_schema_extra=_meta(level, actionable))
-
-
-def fact(level: Level, description: str, actionable: bool = True, **kwargs: Any) -> Any:
-    return Field(default=None, description=description, json_schema_extra=_meta(level, actionable), **kwargs)
+def fact(level: Level, description: str, **kwargs: Any) -> Any:
+    return Field(default=None, description=description, json_schema_extra={"level": level}, **kwargs)
 
 
 class Strict(BaseModel):
@@ -84,10 +81,10 @@ class Ratings(Strict):
     implementation_plan: Rating | None = rating(
         "organization", "Availability of a comprehensive implementation plan")
     financial_management: Rating | None = rating("organization", "Sound financial management")
-    management_continuity: Rating | None = rating("organization", "Continuity in management", False)
+    management_continuity: Rating | None = rating("organization", "Continuity in management")
     unit_organization: Rating | None = rating(
         "organization", "Organization of the MBT unit: clear structure, defined roles and responsibilities")
-    organizational_stability: Rating | None = rating("organization", "Stability in the organization", False)
+    organizational_stability: Rating | None = rating("organization", "Stability in the organization")
     staff_selection: Rating | None = rating(
         "organization",
         "Staff selected on competence with BPD patients, MBT competence, team fit and affinity with the model")
@@ -118,15 +115,15 @@ class Facts(Strict):
 
     # organization level
     decision_process: Literal["top_down", "participatory"] | None = fact(
-        "organization", "How the choice for MBT was made", False)
+        "organization", "How the choice for MBT was made")
     management_support: Literal["strong", "partial", "lacking"] | None = fact(
         "organization", "Support of higher management")
     institutional_support: Literal["broad", "partial", "lacking"] | None = fact(
         "organization",
         "Support for the programme across the rest of the institution (other departments, referrers)")
-    mission_fit: bool | None = fact("organization", "MBT serves the institution's mission", False, strict=True)
+    mission_fit: bool | None = fact("organization", "MBT serves the institution's mission", strict=True)
     reorganization: bool | None = fact(
-        "organization", "A reorganization, merger or change of key managers is under way or announced", False,
+        "organization", "A reorganization, merger or change of key managers is under way or announced",
         strict=True)
     management_team_split: bool | None = fact(
         "organization", "Open conflict or distrust between management and the team", strict=True)
@@ -209,7 +206,7 @@ class Profile(Strict):
 
 
 def field_info(path: str) -> dict[str, Any]:
-    """Level, whether it is actionable, description and allowed values of a ``section.key`` field."""
+    """Level and description of a ``section.key`` field."""
     section, _, key = path.partition(".")
     models: dict[str, type[Strict]] = {"ratings": Ratings, "facts": Facts, "organization": Organization}
     info = models[section].model_fields[key]
