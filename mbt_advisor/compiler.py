@@ -1,10 +1,12 @@
 """Compile YAML rules into one experta KnowledgeEngine class.
 
 Each rule becomes one experta Rule per alternative of its ``any`` conditions (experta would fire an OR
-pattern once per satisfied branch anyway, and separate branches keep the matched facts explicit). Patterns
-are bound (``AS.m0 << Answer(...)``) so the action receives exactly the facts that matched; that record *is*
-the explanation trace. Rules that need derived concerns get a lower salience than the rules that conclude
-them, so the trace reads in inference order. Among equal salience the agenda is ordered by fact ids and then
+pattern once per satisfied branch anyway, and separate branches keep the matched facts explicit). The
+profile is one ``Answers`` fact; derived concerns are ``Concern`` facts. Patterns are bound
+(``AS.answers << Answers(...)``, ``AS.c0 << Concern(...)``) so the action receives exactly the facts that
+matched, and records them with the branch that fired: that record *is* the explanation trace. Rules that
+need derived concerns get a lower salience than the rules that conclude them, so the trace reads in
+inference order. Among equal salience the agenda is ordered by fact ids and then
 by rule name, so firing order never depends on PYTHONHASHSEED.
 
 Building an engine class is costly and experta caches every predicate by id for the life of the class, so an
@@ -33,12 +35,13 @@ from experta.strategies import DepthStrategy  # noqa: E402
 MAX_BRANCHES = 16
 
 
-class Answer(Fact):
-    """A known profile value: ``field`` is the dotted path, ``value`` the answer."""
+class Answers(Fact):
+    """The profile as one fact: each field a rule reads is a key (``facts.team_size``), unanswered ones
+    hold the UNKNOWN marker. One fact instead of one per answer keeps experta's alpha network small: each
+    fact passes every first-level check, so fifty facts cost fifty times as much as one."""
 
 
-class Unknown(Fact):
-    """A profile field that was not answered."""
+UNKNOWN = "<unknown>"
 
 
 class Concern(Fact):
@@ -116,17 +119,47 @@ def _predicate(op: str, target: Any) -> Callable[[Any], bool]:
     return functools.partial(_TESTS[op], tuple(target) if op == "in" else target)
 
 
-def _pattern(atom: Condition) -> Any:
-    if atom.concern is not None:
-        return Concern(id=atom.concern)
+def _constraint(atom: Condition) -> Any:
+    """The experta field constraint for one test on one field."""
     op, target = atom.operator()
     if op == "unknown":
-        return Unknown(field=atom.field)
+        return UNKNOWN
     if op == "equals":
         if isinstance(target, bool):  # True == 1 in Python: test the identity
-            return Answer(field=atom.field, value=P(functools.partial(_is, target)))
-        return Answer(field=atom.field, value=target)
-    return Answer(field=atom.field, value=P(_predicate(op, target)))
+            return P(functools.partial(_is, target))
+        return target
+    return P(_predicate(op, target))
+
+
+def _patterns(atoms: tuple[Condition, ...]) -> tuple[list[Any], list[str]]:
+    """Bound experta patterns for one branch: one Answers pattern holding every field test (several tests
+    on one field are joined with &), and one Concern pattern per concern."""
+    by_field: dict[str, Any] = {}
+    for atom in atoms:
+        if atom.field is not None:
+            constraint = _constraint(atom)
+            if atom.field in by_field:
+                previous = by_field[atom.field]
+                previous = previous if not isinstance(previous, str | int | float) else P(
+                    functools.partial(_equal, previous))
+                constraint = constraint if not isinstance(constraint, str | int | float) else P(
+                    functools.partial(_equal, constraint))
+                constraint = previous & constraint
+            by_field[atom.field] = constraint
+    patterns: list[Any] = []
+    names: list[str] = []
+    if by_field:
+        patterns.append(AS.answers << Answers(**by_field))
+        names.append("answers")
+    for index, atom in enumerate(a for a in atoms if a.concern is not None):
+        name = f"c{index}"
+        patterns.append(getattr(AS, name) << Concern(id=atom.concern))
+        names.append(name)
+    return patterns, names
+
+
+def _equal(t: Any, v: Any) -> bool:
+    return bool(v == t and type(v) is type(t))
 
 
 def branches(rule: Rule) -> list[tuple[Condition, ...]]:
@@ -159,7 +192,7 @@ def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
     rule_id = rule.id
 
     def action(engine: Any, **matched: Any) -> None:
-        engine.firings.append((rule_id, branch, tuple(matched[name] for name in names)))
+        engine.firings.append((rule_id, branch, tuple((name, matched[name]) for name in names)))
         for concern in concludes:
             engine.declare(Concern(id=concern))
 
@@ -175,21 +208,15 @@ class CompiledRuleBase:
         depth = strata(kb.rules)
         members: dict[str, Any] = {}
         self.read_fields: set[str] = set()
-        self.unknown_fields: set[str] = set()
+        self.branch_atoms: dict[tuple[str, int], tuple[Condition, ...]] = {}
         for rule in sorted(kb.rules, key=lambda r: r.id):
             alternatives = branches(rule)
             if len(alternatives) > MAX_BRANCHES:
                 raise ValueError(f"rule {rule.id} expands to {len(alternatives)} branches (max {MAX_BRANCHES})")
             for index, atoms in enumerate(alternatives):
-                names = [f"m{i}" for i in range(len(atoms))]
-                patterns = []
-                for name, atom in zip(names, atoms, strict=True):
-                    patterns.append(getattr(AS, name) << _pattern(atom))
-                    if atom.field:
-                        if atom.unknown:
-                            self.unknown_fields.add(atom.field)
-                        else:
-                            self.read_fields.add(atom.field)
+                patterns, names = _patterns(atoms)
+                self.branch_atoms[(rule.id, index)] = atoms
+                self.read_fields.update(atom.field for atom in atoms if atom.field)
                 fn = _action(rule, index, names)
                 members[fn.__name__] = ExpertaRule(*patterns, salience=-depth[rule.id])(fn)
         members["__strategy__"] = _OrderedStrategy
@@ -199,25 +226,14 @@ class CompiledRuleBase:
         self._lock = threading.Lock()
 
     def facts_for(self, profile: Profile) -> list[Fact]:
-        facts: list[Fact] = []
+        """The facts declared for a profile: one Answers fact with every field some rule reads."""
+        known = profile.known_fields()
         org = profile.organization
         for key in ("setting", "population", "phase"):
-            name = f"organization.{key}"
-            value = getattr(org, key)
-            if value is not None:
-                facts.append(Answer(field=name, value=value))
-            elif name in self.unknown_fields:
-                facts.append(Unknown(field=name))
-        known = profile.known_fields()
-        for name in sorted(self.read_fields | self.unknown_fields):
-            if name.startswith("organization."):
-                continue
-            if name in known:
-                if name in self.read_fields:
-                    facts.append(Answer(field=name, value=known[name]))
-            elif name in self.unknown_fields:
-                facts.append(Unknown(field=name))
-        return facts
+            if getattr(org, key) is not None:
+                known[f"organization.{key}"] = getattr(org, key)
+        values = {name: known.get(name, UNKNOWN) for name in sorted(self.read_fields)}
+        return [Answers(**values)]
 
     def run(self, profile: Profile) -> list[Firing]:
         facts = self.facts_for(profile)
@@ -225,21 +241,25 @@ class CompiledRuleBase:
             engine = self.engine
             engine.reset()
             engine.firings = []
-            if facts:
-                engine.declare(*facts)
+            engine.declare(*facts)
             engine.run()
             raw = list(engine.firings)
             engine.firings = []
         firings = []
         for order, (rule_id, branch, matched) in enumerate(raw):
+            bound = dict(matched)
             pairs: list[tuple[str, Any]] = []
-            for fact in matched:
-                if isinstance(fact, Concern):
-                    pairs.append((f"concern:{fact['id']}", True))
-                elif isinstance(fact, Unknown):
-                    pairs.append((fact["field"], None))
+            concern_index = 0
+            for atom in self.branch_atoms[(rule_id, branch)]:
+                if atom.field is not None:
+                    value = bound["answers"][atom.field]
+                    item = (atom.field, None if value == UNKNOWN else _thaw(value))
                 else:
-                    pairs.append((fact["field"], _thaw(fact["value"])))
+                    concern = bound[f"c{concern_index}"]["id"]
+                    concern_index += 1
+                    item = (f"concern:{concern}", True)
+                if item not in pairs:
+                    pairs.append(item)
             firings.append(Firing(rule_id, branch, order, tuple(pairs)))
         return firings
 
