@@ -116,6 +116,91 @@ def evaluate(
     emit(text, output)
 
 
+def _load(path: Path):  # type: ignore[no-untyped-def]
+    from mbt_advisor.loading import load_profile
+
+    return load_profile(path)
+
+
+@app.command()
+def explain(
+    profile: Annotated[Path, typer.Argument(help="Profile file.")],
+    rule: Annotated[str | None, typer.Option("--rule", help="Also say why this rule did or did not fire.")] = None,
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """HOW: for each recommendation, the chain of rule firings and matched answers that led to it, its score
+    and citations. With --rule, WHY NOT: which condition of that rule failed or is unknown.
+
+    Examples:
+
+      mbt-advisor explain profile.yaml
+
+      mbt-advisor explain profile.yaml --rule support.isolated-team
+    """
+    from mbt_advisor.explain import explanation_text
+    from mbt_advisor.render import to_json
+
+    try:
+        result = _advisor(rules, knowledge).explain(_load(profile), rule)
+    except InputError as exc:
+        bad_input(exc)
+    emit(to_json(result) if format is DataFormat.json else explanation_text(result), None)
+
+
+@app.command()
+def whatif(
+    profile: Annotated[Path, typer.Argument(help="Profile file.")],
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    include_context: Annotated[bool, typer.Option(
+        "--include-context", help="Also change context answers (e.g. an announced reorganization).")] = False,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """The smallest sets of changes that lower the overall risk, with the risk each reaches (checked by
+    evaluating the changed profile), alternatives, and the single changes that help most.
+
+    Example:
+
+      mbt-advisor whatif profile.yaml --format json
+    """
+    from mbt_advisor.render import to_json
+    from mbt_advisor.whatif import whatif_text
+
+    try:
+        result = _advisor(rules, knowledge).what_if(_load(profile), include_context=include_context)
+    except InputError as exc:
+        bad_input(exc)
+    emit(to_json(result) if format is DataFormat.json else whatif_text(result), None)
+
+
+@app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier profile.")],
+    new: Annotated[Path, typer.Argument(help="The later profile.")],
+    format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """What changed between two profiles of the same unit: answers by level, recommendations that appeared,
+    disappeared or moved, the risk, and an early warning when the change looks like the documented decline
+    during a reorganization.
+
+    Example:
+
+      mbt-advisor compare visit-2025.yaml visit-2026.yaml
+    """
+    from mbt_advisor.compare import comparison_text
+    from mbt_advisor.render import to_json
+
+    try:
+        result = _advisor(rules, knowledge).compare(_load(old), _load(new))
+    except InputError as exc:
+        bad_input(exc)
+    emit(to_json(result) if format is DataFormat.json else comparison_text(result), None)
+
+
 @app.command()
 def examples(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,

@@ -19,7 +19,7 @@ from ._version import __version__
 from .errors import InputError, KnowledgeError, ProfileError
 
 if TYPE_CHECKING:
-    from .advisor import Advisor, evaluate
+    from .advisor import Advisor, compare, evaluate, explain, what_if
     from .assessment import Assessment
     from .loading import load_profile, parse_profile, profile_from_data
     from .profile import Profile
@@ -32,15 +32,21 @@ __all__ = [
     "Profile",
     "ProfileError",
     "__version__",
+    "compare",
     "evaluate",
+    "explain",
     "load_profile",
     "parse_profile",
     "profile_from_data",
+    "what_if",
 ]
 
 _LAZY = {
     "Advisor": "advisor",
     "evaluate": "advisor",
+    "explain": "advisor",
+    "what_if": "advisor",
+    "compare": "advisor",
     "Assessment": "assessment",
     "load_profile": "loading",
     "parse_profile": "loading",

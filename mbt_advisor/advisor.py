@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import similarity
 from ._version import __version__
 from .assessment import (
     Assessment,
@@ -32,7 +33,13 @@ from .scoring import (
     score,
     worst,
 )
-from .similarity import SHOWN, THRESHOLD, compare
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .explain import Explanation
+    from .whatif import WhatIf
+
+ProfileLike = Profile | dict[str, Any] | str | os.PathLike[str]
 
 _LEVEL_FIELDS = {level: [f for f in all_fields() if field_info(f)["level"] == level] for level in LEVELS}
 _RATING_COUNT = {level: sum(1 for f in fields if f.startswith("ratings.")) for level, fields in _LEVEL_FIELDS.items()}
@@ -54,11 +61,29 @@ class Advisor:
         self._readers = self.kb.readers()
 
     # -- public API ---------------------------------------------------------------------------------
-    def evaluate(self, profile: Profile | dict[str, Any] | str | os.PathLike[str]) -> Assessment:
+    def evaluate(self, profile: ProfileLike) -> Assessment:
         """Assess a profile (a Profile, plain data, or a path to a YAML/JSON file)."""
         profile = _as_profile(profile)
         firings = self.compiled.run(profile)
         return self._assemble(profile, firings)
+
+    def explain(self, profile: ProfileLike, rule_id: str | None = None) -> Explanation:
+        """HOW each recommendation was reached (and, with ``rule_id``, why that rule did or did not fire)."""
+        from .explain import explain
+
+        return explain(_as_profile(profile), self, rule_id)
+
+    def what_if(self, profile: ProfileLike, *, include_context: bool = False) -> WhatIf:
+        """The smallest sets of changes that lower the overall risk, checked against the engine."""
+        from .whatif import what_if
+
+        return what_if(_as_profile(profile), self, include_context=include_context)
+
+    def compare(self, old: ProfileLike, new: ProfileLike) -> Comparison:
+        """What changed between two profiles of the same unit."""
+        from .compare import compare
+
+        return compare(_as_profile(old), _as_profile(new), self)
 
     def firings(self, profile: Profile) -> list[Firing]:
         """The raw engine trace: every rule activation that fired, in order, with the facts it matched."""
@@ -66,6 +91,13 @@ class Advisor:
 
     def concerns_of(self, profile: Profile) -> set[str]:
         return _concerns(self.kb, self.compiled.run(profile))
+
+    def assess_risk(self, profile: Profile) -> tuple[Risk, list[str]]:
+        """Only the risk and the rule id of every activation that fired (a rule whose ``any`` alternatives
+        hold twice appears twice): the fast path for what-if searches."""
+        activations = [f.rule_id for f in self.compiled.run(profile)]
+        rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
+        return self._risk(profile, [(r.level, r.severity) for r in rules]), activations
 
     # -- assembly -----------------------------------------------------------------------------------
     def _assemble(self, profile: Profile, firings: list[Firing]) -> Assessment:
@@ -84,7 +116,7 @@ class Advisor:
             organization=OrganizationSummary(
                 name=org.name, setting=org.setting, population=org.population, phase=org.phase,
                 assessed_on=org.assessed_on.isoformat() if org.assessed_on else None, assessor=org.assessor),
-            risk=self._risk(profile, recommendations),
+            risk=self._risk(profile, [(r.level, r.severity) for r in recommendations]),
             recommendations=recommendations,
             concerns=concerns,
             similar_cases=self._similar(profile, set(concerns)),
@@ -114,7 +146,8 @@ class Advisor:
             actions=list(rule.actions), questions=list(rule.questions), citations=citations, matched=matched,
             concludes=list(rule.concludes), score_components=components)
 
-    def _risk(self, profile: Profile, recommendations: list[Recommendation]) -> Risk:
+    def _risk(self, profile: Profile, fired_rules: list[tuple[str, str]]) -> Risk:
+        """Risk per level and overall, from the (level, severity) of each fired rule and the ratings."""
         known = profile.known_fields()
         answers = {**_context(profile), **known}
         details: list[LevelRisk] = []
@@ -122,8 +155,8 @@ class Advisor:
             fields = [f for f in _LEVEL_FIELDS[level]
                       if f in known or f not in self.kb.questions or self.kb.questions[f].applies(answers)]
             answered = [f for f in fields if f in known]
-            fired = [r for r in recommendations if r.level == level]
-            points = sum(SEVERITY_WEIGHT[r.severity] for r in fired)
+            fired = [severity for rule_level, severity in fired_rules if rule_level == level]
+            points = sum(SEVERITY_WEIGHT[severity] for severity in fired)
             drivers: list[str] = []
             risk: RiskLevel = risk_from_rules(points)
             if fired:
@@ -169,15 +202,15 @@ class Advisor:
     def _similar(self, profile: Profile, concerns: set[str]) -> list[SimilarCase]:
         found = []
         for case_id, case_profile in sorted(self.kb.case_profiles.items()):
-            value, n, shared, differences = compare(
+            value, n, shared, differences = similarity.compare(
                 profile, concerns, case_profile, self._case_concern_sets()[case_id])
-            if value >= THRESHOLD:
+            if value >= similarity.THRESHOLD:
                 case = self.kb.cases[case_id]
                 found.append(SimilarCase(case=case_id, name=case.name, similarity=value,
                                          outcome=case.outcome_text(), shared_concerns=shared,
                                          compared_fields=n, differences=differences))
         found.sort(key=lambda s: (-s.similarity, s.case))
-        return found[:SHOWN]
+        return found[:similarity.SHOWN]
 
     def _missing(self, profile: Profile) -> list[MissingInformation]:
         answers = _context(profile)
@@ -215,7 +248,7 @@ def _concerns(kb: KnowledgeBase, firings: list[Firing]) -> set[str]:
     return found
 
 
-def _as_profile(profile: Profile | dict[str, Any] | str | os.PathLike[str]) -> Profile:
+def _as_profile(profile: ProfileLike) -> Profile:
     if isinstance(profile, Profile):
         return profile
     if isinstance(profile, dict):
@@ -236,6 +269,21 @@ def default_advisor() -> Advisor:
         return _default
 
 
-def evaluate(profile: Profile | dict[str, Any] | str | os.PathLike[str]) -> Assessment:
+def evaluate(profile: ProfileLike) -> Assessment:
     """Assess a profile with the bundled rule base."""
     return default_advisor().evaluate(profile)
+
+
+def explain(profile: ProfileLike, rule_id: str | None = None) -> Explanation:
+    """HOW each recommendation was reached, with the bundled rule base (see :meth:`Advisor.explain`)."""
+    return default_advisor().explain(profile, rule_id)
+
+
+def what_if(profile: ProfileLike, *, include_context: bool = False) -> WhatIf:
+    """The smallest changes that lower the risk (see :meth:`Advisor.what_if`)."""
+    return default_advisor().what_if(profile, include_context=include_context)
+
+
+def compare(old: ProfileLike, new: ProfileLike) -> Comparison:
+    """What changed between two profiles of the same unit (see :meth:`Advisor.compare`)."""
+    return default_advisor().compare(old, new)

@@ -58,32 +58,6 @@ def _candidates(name: str) -> list[Any]:
     return []
 
 
-def _holds(atom: Condition, value: Any) -> bool:
-    op, target = atom.operator()
-    if op == "unknown":
-        return value is None
-    if value is None:
-        return False
-    if op == "equals":
-        return bool(value == target and type(value) is type(target)) or (
-            isinstance(value, float) and not isinstance(target, bool) and value == target)
-    if op == "in":
-        return value in target
-    if op == "lt":
-        return bool(value < target)
-    if op == "lte":
-        return bool(value <= target)
-    if op == "gt":
-        return bool(value > target)
-    if op == "gte":
-        return bool(value >= target)
-    if op == "contains":
-        return target in value
-    if op == "not_empty":
-        return len(value) > 0
-    return False
-
-
 def satisfiable(atoms: tuple[Condition, ...]) -> bool:
     """Whether some profile satisfies all field tests of one branch at once."""
     by_field: dict[str, list[Condition]] = {}
@@ -95,7 +69,7 @@ def satisfiable(atoms: tuple[Condition, ...]) -> bool:
             values: list[Any] = [None, *_candidates_org(name)]
         else:
             values = [None, *_candidates(name)]
-        if not any(all(_holds(t, v) for t in tests) for v in values):
+        if not any(all(t.holds(v) for t in tests) for v in values):
             return False
     return True
 

@@ -68,6 +68,31 @@ class Condition(Strict):
         op = self.operators()[0]
         return op, getattr(self, "in_" if op == "in" else op)
 
+    def holds(self, value: Any) -> bool:
+        """Whether this field test holds for ``value`` (None = unanswered), as the engine would decide."""
+        op, target = self.operator()
+        if op == "unknown":
+            return value is None
+        if value is None:
+            return False
+        if op == "equals":
+            return bool(value == target and (isinstance(value, bool) == isinstance(target, bool)))
+        if op == "in":
+            return not isinstance(value, list | tuple) and any(
+                value == t and isinstance(value, bool) == isinstance(t, bool) for t in target)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if op == "lt":
+            return numeric and value < target
+        if op == "lte":
+            return numeric and value <= target
+        if op == "gt":
+            return numeric and value > target
+        if op == "gte":
+            return numeric and value >= target
+        if op == "contains":
+            return isinstance(value, list | tuple) and target in value
+        return isinstance(value, list | tuple) and len(value) > 0
+
     def describe(self) -> str:
         if self.concern:
             return f"concern {self.concern}"
@@ -78,7 +103,10 @@ class Condition(Strict):
                  "contains": "contains", "not_empty": "is not empty", "unknown": "is unknown"}
         if op in {"not_empty", "unknown"}:
             return f"{self.field} {words[op]}"
-        shown = ", ".join(map(str, value)) if op == "in" else value
+        def show(v: Any) -> str:
+            return ("true" if v else "false") if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
+
+        shown = ", ".join(map(show, value)) if op == "in" else show(value)
         return f"{self.field} {words[op]} {shown}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .profile import Profile, field_domain
+from .values import show
 
 FIELD_WEIGHT, CONCERN_WEIGHT = 0.6, 0.4
 FULL_COVERAGE = 6
@@ -50,17 +51,8 @@ def compare(unit: Profile, unit_concerns: set[str], case: Profile, case_concerns
     else:
         value = CONCERN_WEIGHT * concern_sim
     differences = [
-        f"{name}: {_show(mine[name])} here, {_show(theirs[name])} there"
+        f"{name}: {show(mine[name])} here, {show(theirs[name])} there"
         for name in common if sims[name] < 0.5
     ]
     return round(value, 3), len(common), shared, differences[:6]
 
-
-def _show(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(map(str, value)) + "]"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -1,0 +1,184 @@
+"""HOW and WHY: the chain of rule firings behind each recommendation, and why a rule did not fire.
+
+The chain is read from the engine's own record of each activation (the rule, the branch of its ``any``
+alternatives that matched, and the facts bound to its patterns), not reconstructed from the output. For a
+rule that did not fire, each condition of each alternative is tested against the profile and the concerns
+the engine concluded, like CLIPS's ``matches``: which conditions hold, which fail, which are unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .advisor import Advisor
+from .assessment import Assessment, CitationOut, MatchedFact, ScoreComponents
+from .compiler import Firing, branches
+from .errors import InputError, did_you_mean
+from .profile import Profile
+from .values import plain, show
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(Out):
+    order: int
+    rule_id: str
+    branch: int
+    matched: list[MatchedFact]
+    concludes: list[str]
+
+
+class RecommendationTrace(Out):
+    rule_id: str
+    title: str
+    priority: int
+    score: float
+    score_components: ScoreComponents
+    chain: list[Step]
+    citations: list[CitationOut]
+
+
+class ConditionCheck(Out):
+    condition: str
+    status: Literal["holds", "fails", "unknown"]
+    value: Any = None
+    note: str = ""
+
+
+class RuleCheck(Out):
+    rule_id: str
+    title: str
+    fired: bool
+    alternatives: list[list[ConditionCheck]]
+    summary: str
+
+
+class Explanation(Out):
+    organization: str
+    risk: str
+    fired_rules: list[str]
+    recommendations: list[RecommendationTrace]
+    rule: RuleCheck | None = None
+
+
+def _chain(firing: Firing, firings: list[Firing], advisor: Advisor, seen: set[int]) -> list[Firing]:
+    """The firings that led to ``firing``: for each concern it matched, the earlier firing that declared it."""
+    chain: list[Firing] = []
+    for name, _ in firing.matched:
+        if not name.startswith("concern:"):
+            continue
+        concern = name.split(":", 1)[1]
+        producer = next((f for f in firings if f.order < firing.order
+                         and concern in advisor.kb.rule(f.rule_id).concludes), None)
+        if producer is not None and producer.order not in seen:
+            seen.add(producer.order)
+            chain.extend(_chain(producer, firings, advisor, seen))
+            chain.append(producer)
+    return chain
+
+
+def _step(firing: Firing, advisor: Advisor) -> Step:
+    return Step(order=firing.order + 1, rule_id=firing.rule_id, branch=firing.branch,
+                matched=[MatchedFact(field=f, value=v) for f, v in firing.matched],
+                concludes=list(advisor.kb.rule(firing.rule_id).concludes))
+
+
+def explain(profile: Profile, advisor: Advisor, rule_id: str | None = None) -> Explanation:
+    firings = advisor.firings(profile)
+    assessment: Assessment = advisor._assemble(profile, firings)
+    traces = []
+    for rec in assessment.recommendations:
+        own = [f for f in firings if f.rule_id == rec.rule_id]
+        seen: set[int] = {f.order for f in own}
+        chain: list[Firing] = []
+        for firing in own:
+            chain.extend(_chain(firing, firings, advisor, seen))
+        chain.extend(own)
+        chain.sort(key=lambda f: f.order)
+        traces.append(RecommendationTrace(
+            rule_id=rec.rule_id, title=rec.title, priority=rec.priority, score=rec.score,
+            score_components=rec.score_components, chain=[_step(f, advisor) for f in chain],
+            citations=rec.citations))
+    check = check_rule(profile, advisor, rule_id, firings) if rule_id else None
+    return Explanation(organization=profile.organization.name, risk=assessment.risk.overall,
+                       fired_rules=assessment.fired_rules, recommendations=traces, rule=check)
+
+
+def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[Firing] | None = None) -> RuleCheck:
+    kb = advisor.kb
+    if rule_id not in kb.rules_by_id:
+        raise InputError(f"no rule '{rule_id}'.{did_you_mean(rule_id, kb.rules_by_id)}", source="--rule")
+    rule = kb.rule(rule_id)
+    firings = advisor.firings(profile) if firings is None else firings
+    concluded = {c for f in firings for c in kb.rule(f.rule_id).concludes}
+    values = profile.known_fields()
+    for key in ("setting", "population", "phase"):
+        values[f"organization.{key}"] = getattr(profile.organization, key)
+    fired = any(f.rule_id == rule_id for f in firings)
+    alternatives: list[list[ConditionCheck]] = []
+    for atoms in branches(rule):
+        checks = []
+        for atom in atoms:
+            if atom.concern is not None:
+                producers = kb.concluders().get(atom.concern, [])
+                holds = atom.concern in concluded
+                note = "concluded" if holds else f"not concluded; it would be by: {', '.join(producers)}"
+                checks.append(ConditionCheck(condition=atom.describe(), status="holds" if holds else "fails",
+                                             note=note))
+                continue
+            assert atom.field is not None
+            value = values.get(atom.field)
+            if value is None and not atom.unknown:
+                checks.append(ConditionCheck(condition=atom.describe(), status="unknown",
+                                             note="not answered in the profile"))
+            else:
+                shown = plain(value)
+                checks.append(ConditionCheck(condition=atom.describe(),
+                                             status="holds" if atom.holds(value) else "fails", value=shown))
+        alternatives.append(checks)
+    if fired:
+        summary = "fired: every condition of at least one alternative holds"
+    else:
+        blocking = sorted({c.condition for alt in alternatives for c in alt if c.status != "holds"})
+        summary = "did not fire: in every alternative some condition fails or is unknown (" + \
+            "; ".join(blocking) + ")"
+    return RuleCheck(rule_id=rule_id, title=rule.title, fired=fired, alternatives=alternatives, summary=summary)
+
+
+def explanation_text(e: Explanation) -> str:
+    lines = [f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk})", ""]
+    if e.rule:
+        lines += _rule_text(e.rule) + [""]
+    if not e.recommendations:
+        lines.append("No rule fired.")
+    for t in e.recommendations:
+        c = t.score_components
+        lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
+        lines.append(f"   score {t.score:.3f} = severity {c.severity} x (0.40 x case support {c.case_support} "
+                     f"+ 0.20 x level {c.level_weight} + 0.25 x evidence {c.evidence_weight} "
+                     f"+ 0.15 x combination {c.compounding:g})")
+        for step in t.chain:
+            matched = ", ".join(f"{m.field} = {show(m.value)}" if not m.field.startswith("concern:")
+                                else m.field for m in step.matched)
+            concl = f" -> concludes {', '.join(step.concludes)}" if step.concludes else ""
+            lines.append(f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) "
+                         f"matched {matched}{concl}")
+        lines.append("   cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _rule_text(check: RuleCheck) -> list[str]:
+    lines = [f"Rule {check.rule_id} ({check.title}): {check.summary}"]
+    for index, alternative in enumerate(check.alternatives, 1):
+        lines.append(f"  alternative {index}:")
+        for c in alternative:
+            value = f" (value: {show(c.value)})" if c.value is not None else ""
+            note = f" - {c.note}" if c.note else ""
+            lines.append(f"    [{c.status:^7}] {c.condition}{value}{note}")
+    return lines
+

@@ -1,0 +1,81 @@
+"""What-if plans: each really lowers the risk when applied, and none is larger than it needs to be."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+from mbt_advisor.cli.main import app
+from typer.testing import CliRunner
+
+from mbt_advisor import Advisor, load_profile
+from mbt_advisor.examples import example_path
+from mbt_advisor.scoring import RISK_ORDER
+from mbt_advisor.whatif import apply_changes
+
+PROFILES = ["adolescent-startup", "school", "merger"]
+
+
+def plans_of(result) -> list[tuple[list[dict[str, Any]], str]]:
+    plans = []
+    if result.changes:
+        plans.append((result.changes, result.risk_after))
+    plans += [(p.changes, p.risk_after) for p in result.alternatives]
+    if result.to_low:
+        plans.append((result.to_low.changes, result.to_low.risk_after))
+    return plans
+
+
+def risk_with(advisor: Advisor, profile, changes: list[dict[str, Any]]) -> str:
+    return advisor.evaluate(apply_changes(profile, {c["field"]: c["to"] for c in changes})).risk.overall
+
+
+@pytest.mark.parametrize("name", PROFILES)
+@pytest.mark.parametrize("include_context", [False, True])
+def test_every_plan_reaches_exactly_its_risk_and_is_minimal(advisor: Advisor, name: str, include_context: bool) -> None:
+    profile = load_profile(example_path(name))
+    result = advisor.what_if(profile, include_context=include_context)
+    for changes, risk_after in plans_of(result):
+        assert risk_with(advisor, profile, changes) == risk_after
+        assert RISK_ORDER[risk_after] < RISK_ORDER[result.risk_before]
+        subsets = (itertools.chain.from_iterable(itertools.combinations(changes, k) for k in range(len(changes)))
+                   if len(changes) <= 8 else [[c for c in changes if c is not drop] for drop in changes])
+        for subset in subsets:
+            reached = risk_with(advisor, profile, list(subset))
+            assert RISK_ORDER[reached] > RISK_ORDER[risk_after], f"{list(subset)} already reaches {risk_after}"
+        if not include_context:
+            assert all(c["actionable"] for c in changes)
+
+
+def test_context_is_held_fixed_unless_asked(advisor: Advisor) -> None:
+    profile = load_profile(example_path("merger"))
+    held = advisor.what_if(profile)
+    assert "facts.reorganization" in held.held_fixed
+    assert held.changes == [] and "context" in held.note
+    freed = advisor.what_if(profile, include_context=True)
+    assert freed.changes and freed.risk_after in {"moderate", "low"}
+
+
+def test_sensitivity_lists_single_changes_that_help(advisor: Advisor) -> None:
+    profile = load_profile(example_path("adolescent-startup"))
+    result = advisor.what_if(profile)
+    assert result.sensitivity
+    for item in result.sensitivity:
+        assert item.rules_removed or item.pressure_drop > 0
+        changed = advisor.evaluate(apply_changes(profile, {item.field: item.to}))
+        assert changed.risk.overall == item.risk_after
+
+
+def test_no_plan_for_low_or_unknown_risk(advisor: Advisor) -> None:
+    assert "already low" in advisor.what_if(example_path("riverside")).note
+    assert "unknown" in advisor.what_if({"organization": {"name": "x"}}).note
+
+
+def test_whatif_cli_json_shape() -> None:
+    out = CliRunner().invoke(app, ["whatif", str(example_path("adolescent-startup")), "--format", "json"])
+    assert out.exit_code == 0
+    data = json.loads(out.stdout)
+    assert data["changes"][0].keys() >= {"field", "from", "to"}
+    assert data["risk_after"] == "moderate"
