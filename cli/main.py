@@ -16,6 +16,7 @@ from mbt_advisor._version import __version__
 from mbt_advisor.errors import InputError
 
 from .io import EXIT_BAD_INPUT, bad_input, emit, fail
+from .wizard_cmd import wizard
 
 app = typer.Typer(
     name="mbt-advisor",
@@ -199,6 +200,9 @@ def compare(
     except InputError as exc:
         bad_input(exc)
     emit(to_json(result) if format is DataFormat.json else comparison_text(result), None)
+
+
+app.command()(wizard)
 
 
 @app.command()

@@ -1,0 +1,150 @@
+"""`mbt-advisor wizard`: from nothing to a saved profile and a cited assessment, without losing an answer."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mbt_advisor.errors import InputError, ProfileError, did_you_mean
+
+from .io import EXIT_FINDINGS, bad_input, fail, note, write_atomic
+from .prompts import BACK, SKIP, ArrowPrompter, LinePrompter, Prompter
+
+
+def _interactive_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("CI", "").lower() not in {"1", "true"}
+
+
+def _apply_answers_file(wizard: Any, path: Path) -> None:
+    from mbt_advisor.wizard import PATH_FIELD, flatten
+    from mbt_advisor.yamlio import load_file
+
+    doc = load_file(path, error=ProfileError)
+    if not isinstance(doc.data, dict):
+        raise ProfileError("an answers file is a mapping of questions to answers.", source=str(path))
+    answers = flatten(doc.data)
+    known = {q.field: q for q in wizard.questions}
+    if any(name.startswith("ratings.") for name in answers):
+        answers.setdefault(PATH_FIELD, "expert")
+    for name in [q.field for q in wizard.questions if q.field in answers]:  # in questionnaire order
+        try:
+            wizard.answer(known[name], answers[name])
+        except ValueError as exc:
+            raise ProfileError(str(exc), source=str(path), field=name) from None
+    for name in answers:
+        if name not in known and name != "profile_version":
+            raise ProfileError(f"unknown question '{name}'.{did_you_mean(name, known)}", source=str(path))
+
+
+def wizard(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to save the profile.")] = Path("profile.yaml"),
+    answers: Annotated[Path | None, typer.Option(
+        "--answers", help="Take answers from this YAML/JSON file instead of asking (no prompts).")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        "--resume", help="Continue from a progress file left by an interrupted session.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
+) -> None:
+    """Ask a founder plain questions, explain why each matters, and save a profile with its assessment.
+
+    Answer with a number or a word; '?' shows why a question matters and which rules use it, '-' means
+    "don't know", '<' goes back. Progress is saved after every answer to OUTPUT.partial.json; continue an
+    interrupted session with --resume.
+
+    Examples:
+
+      mbt-advisor wizard --output our-unit.yaml
+
+      mbt-advisor wizard --answers answers.yaml --output our-unit.yaml --force
+    """
+    from mbt_advisor.advisor import default_advisor
+    from mbt_advisor.wizard import Wizard, WizardState, profile_yaml, state_json
+
+    advisor = default_advisor()
+    partial = resume if resume is not None else output.with_name(output.name + ".partial.json")
+    interactive = answers is None and _interactive_terminal()
+    prompter: Prompter = ArrowPrompter() if interactive else LinePrompter()
+    try:
+        state = WizardState.from_file(resume) if resume is not None else WizardState()
+    except InputError as exc:
+        bad_input(exc)
+    confirmed = output.exists() and answers is None and not force and prompter.confirm(
+        f"{output} exists. Overwrite it at the end?")
+    if output.exists() and not (force or confirmed):
+        fail(f"{output}: already exists; use --force to overwrite it (nothing was written).")
+    wiz = Wizard(advisor.kb, state)
+
+    def save_progress() -> None:
+        write_atomic(partial, state_json(wiz.state))
+
+    if answers is not None:
+        try:
+            _apply_answers_file(wiz, answers)
+        except InputError as exc:
+            bad_input(exc)
+    else:
+        if not resume:
+            prompter.say("mbt-advisor wizard: plain questions about your MBT programme. '?' explains a question, "
+                         "'-' means don't know, '<' goes back.")
+        try:
+            _ask_all(wiz, prompter, save_progress)
+        except (EOFError, KeyboardInterrupt) as exc:
+            save_progress()
+            done, total = wiz.progress()
+            reason = "Interrupted" if isinstance(exc, KeyboardInterrupt) else "Input ended"
+            note(f"{reason} after {done} of {total} questions; your answers are saved in {partial}.\n"
+                 f"Continue with: mbt-advisor wizard --resume {partial} --output {output}")
+            raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else EXIT_FINDINGS) from None
+    try:
+        profile = wiz.profile()
+    except InputError as exc:
+        bad_input(exc)
+    write_atomic(output, profile_yaml(profile))
+    if partial.exists() and partial != answers:
+        partial.unlink()
+    _summary(prompter, advisor.evaluate(profile), output)
+
+
+def _ask_all(wiz: Any, prompter: Prompter, save_progress: Any) -> None:
+    while (question := wiz.next_question()) is not None:
+        raw = prompter.ask(question, progress=wiz.progress(), why=wiz.readers(question),
+                           default=question.default)
+        if raw == BACK:
+            if wiz.back() is None:
+                prompter.say("   This is the first question.")
+        elif raw == SKIP:
+            try:
+                wiz.skip(question)
+            except ValueError as exc:
+                prompter.say(f"   Not accepted: {exc}.")
+                continue
+        else:
+            try:
+                wiz.answer(question, raw)
+            except ValueError as exc:
+                prompter.say(f"   Not accepted: {exc}")
+                continue
+        save_progress()
+
+
+def _summary(prompter: Prompter, assessment: Any, output: Path) -> None:
+    say = prompter.say
+    say(f"\nSaved the profile to {output}.")
+    say(f"Overall risk: {assessment.risk.overall} (" + ", ".join(
+        f"{k} {v}" for k, v in assessment.risk.levels.items()) + ")")
+    if assessment.recommendations:
+        say("Most urgent:")
+        for rec in assessment.recommendations[:3]:
+            cases = ", ".join(sorted({c.case for c in rec.citations}))
+            say(f"  {rec.priority}. {rec.title} (cases {cases})")
+    else:
+        say("No rule found a gap in your answers.")
+    if assessment.missing_information:
+        say(f"{len(assessment.missing_information)} question(s) are still open; they are listed by evaluate.")
+    say("Next:")
+    say(f"  mbt-advisor evaluate {output}")
+    say(f"  mbt-advisor report {output} --format html --output brief.html")
+    say(f"  mbt-advisor explain {output}")
