@@ -205,6 +205,36 @@ def compare(
 app.command()(wizard)
 
 
+class BriefFormat(StrEnum):
+    html = "html"
+    markdown = "markdown"
+
+
+@app.command()
+def report(
+    profile: Annotated[Path, typer.Argument(help="Profile file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (required).")],
+    format: Annotated[BriefFormat, typer.Option("--format", "-f", help="html or markdown.")] = BriefFormat.html,
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
+) -> None:
+    """Write a consultant's site-visit brief: the unit at a glance, risk with a chart against the documented
+    cohorts, recommendations with their cases, questions to ask by level, similar cases, references.
+    HTML is one self-contained file (no scripts, no remote resources) that prints to clean A4 pages.
+
+    Example:
+
+      mbt-advisor report profile.yaml --format html --output brief.html
+    """
+    from mbt_advisor.report import render_brief
+
+    try:
+        text = render_brief(_load(profile), _advisor(rules, knowledge), format.value)
+    except InputError as exc:
+        bad_input(exc)
+    emit(text, output)
+
+
 @app.command()
 def examples(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,

@@ -89,7 +89,11 @@ class LinePrompter:
             return text
 
     def confirm(self, text: str) -> bool:
-        return self._line(f"{text} [y/N]: ").strip().lower() in {"y", "yes"}
+        """Yes only when the person says so; no answer (closed input) is no."""
+        try:
+            return self._line(f"{text} [y/N]: ").strip().lower() in {"y", "yes"}
+        except EOFError:
+            return False
 
 
 class ArrowPrompter:

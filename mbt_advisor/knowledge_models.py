@@ -117,6 +117,7 @@ class Determinant(Strict):
 
 class RatingItem(Strict):
     id: str
+    short: str = Field(max_length=45, description="A short label for charts")
     level: Level
     text: str
     reference_ratings: dict[str, float] = Field(description="Table 4 consensus rating per cohort")
