@@ -239,7 +239,12 @@ def report(
 def examples(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
 ) -> None:
-    """List the bundled example profiles (use them with `evaluate --example NAME`)."""
+    """List the bundled example profiles (use them with `evaluate --example NAME`).
+
+    Example:
+
+      mbt-advisor examples --format json
+    """
     from mbt_advisor.examples import list_examples
     from mbt_advisor.render import to_json
 
@@ -253,7 +258,12 @@ def examples(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the organization profile."""
+    """Print the JSON Schema of the organization profile (for editors and other tools).
+
+    Example:
+
+      mbt-advisor schema > mbt-profile.schema.json
+    """
     from mbt_advisor.profile import Profile
     from mbt_advisor.render import to_json
 
@@ -269,7 +279,12 @@ def rules_list(
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
-    """List every rule with its theme, level, severity and evidence grade."""
+    """List every rule with its theme, level, severity and evidence grade.
+
+    Example:
+
+      mbt-advisor rules list --format json
+    """
     from mbt_advisor.render import to_json
 
     try:
@@ -294,7 +309,12 @@ def rules_show(
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
-    """Show one rule: its conditions, conclusions, advice and citations."""
+    """Show one rule: its conditions, conclusions, advice and citations.
+
+    Example:
+
+      mbt-advisor rules show leadership.contested-lead
+    """
     from mbt_advisor.errors import did_you_mean
     from mbt_advisor.render import to_json
 
@@ -331,7 +351,12 @@ def rules_check(
     knowledge: KnowledgeDir = None,
 ) -> None:
     """Lint the rule base: schema errors with file and line, unknown fields, cases and sources, unused
-    concerns, rules that can never fire, redundant rules; coverage gaps as notes. Exit 1 on errors."""
+    concerns, rules that can never fire, redundant rules; coverage gaps as notes. Exit 1 on errors.
+
+    Example:
+
+      mbt-advisor rules check --rules my-rules/
+    """
     from mbt_advisor.lint import lint
     from mbt_advisor.render import to_json
 
@@ -352,7 +377,12 @@ def rules_check(
 def rules_coverage(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """Print the coverage table: each case determinant, Table 4 item and lesson, and the rules covering it."""
+    """Print the coverage table: each case determinant, Table 4 item and lesson, and the rules covering it.
+
+    Example:
+
+      mbt-advisor rules coverage --output docs/coverage.md
+    """
     from mbt_advisor.coverage_doc import render_coverage
 
     emit(render_coverage(_advisor(None, None).kb), output)
@@ -362,7 +392,12 @@ def rules_coverage(
 def cases_list(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
 ) -> None:
-    """List the documented cases and cohorts with their published outcomes."""
+    """List the documented cases and cohorts with their published outcomes.
+
+    Example:
+
+      mbt-advisor cases list
+    """
     from mbt_advisor.render import to_json
 
     kb = _advisor(None, None).kb
@@ -378,7 +413,12 @@ def cases_show(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Case or cohort: A-G, MBT-A, PRE-REORG, REORG")],
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
 ) -> None:
-    """Show one case: outcome labels, determinants, expert ratings, effect sizes and its encoded profile."""
+    """Show one case: outcome labels, determinants, expert ratings, effect sizes and its encoded profile.
+
+    Example:
+
+      mbt-advisor cases show REORG --format json
+    """
     from mbt_advisor.errors import did_you_mean
     from mbt_advisor.render import to_json
 

@@ -46,6 +46,8 @@ class LinePrompter:
     def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        # piped answers are not echoed by a terminal: write them, so a transcript reads as a dialogue
+        self.echo = not (hasattr(self.stdin, "isatty") and self.stdin.isatty())
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -56,7 +58,11 @@ class LinePrompter:
         self.stdout.flush()
         line = self.stdin.readline()
         if line == "":
+            if self.echo:
+                self.stdout.write("\n")
             raise EOFError
+        if self.echo:
+            self.stdout.write(line if line.endswith("\n") else line + "\n")
         return line.rstrip("\n")
 
     def ask(self, question: Question, *, progress: tuple[int, int], why: list[str], default: Any) -> Any:

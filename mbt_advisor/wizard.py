@@ -223,6 +223,8 @@ def profile_yaml(profile: Profile, today: _dt.date | None = None) -> str:
     import yaml
 
     data = profile.model_dump(mode="json", exclude_none=True)
+    if profile.organization.assessed_on is not None:  # a YAML date, not a quoted string
+        data["organization"]["assessed_on"] = profile.organization.assessed_on
     if not data.get("ratings"):
         data.pop("ratings", None)
     if not data.get("facts"):

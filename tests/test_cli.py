@@ -122,3 +122,13 @@ def test_installed_command_runs_without_a_terminal(tmp_path: Path) -> None:
                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, cwd=tmp_path)
     assert run.returncode == 0
     assert "Overall risk: LOW" in run.stdout
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    commands = [["evaluate"], ["explain"], ["whatif"], ["compare"], ["wizard"], ["report"], ["examples"],
+                ["schema"], ["rules", "list"], ["rules", "show"], ["rules", "check"], ["rules", "coverage"],
+                ["cases", "list"], ["cases", "show"]]
+    for command in commands:
+        result = invoke(*command, "--help")
+        assert result.exit_code == 0, command
+        assert "mbt-advisor " in result.stdout.split("Example", 1)[-1], f"{command} has no example"
