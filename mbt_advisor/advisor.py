@@ -55,7 +55,7 @@ class Advisor:
                  knowledge_dir: str | os.PathLike[str] | None = None) -> None:
         self.kb: KnowledgeBase = load_knowledge_base(rules_dir, knowledge_dir)
         self.compiled = CompiledRuleBase(self.kb)
-        self._case_concerns: dict[str, set[str]] | None = None
+        self._case_concerns: dict[str, tuple[dict[str, Any], set[str]]] | None = None
         self._lock = threading.Lock()
         self._scores = {rule.id: score(rule, self.kb) for rule in self.kb.rules}
         self._readers = self.kb.readers()
@@ -97,7 +97,7 @@ class Advisor:
         hold twice appears twice): the fast path for what-if searches."""
         activations = [f.rule_id for f in self.compiled.run(profile)]
         rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
-        return self._risk(profile, [(r.level, r.severity) for r in rules]), activations
+        return self._risk(profile, profile.known_fields(), [(r.level, r.severity) for r in rules]), activations
 
     # -- assembly -----------------------------------------------------------------------------------
     def _assemble(self, profile: Profile, firings: list[Firing]) -> Assessment:
@@ -109,6 +109,7 @@ class Advisor:
         recommendations.sort(key=lambda r: (-r.score, -SEVERITY_WEIGHT[r.severity], r.rule_id))
         recommendations = [r.model_copy(update={"priority": i}) for i, r in enumerate(recommendations, 1)]
         concerns = sorted(_concerns(kb, firings))
+        known = profile.known_fields()
         org = profile.organization
         return Assessment(
             version=__version__,
@@ -116,11 +117,11 @@ class Advisor:
             organization=OrganizationSummary(
                 name=org.name, setting=org.setting, population=org.population, phase=org.phase,
                 assessed_on=org.assessed_on.isoformat() if org.assessed_on else None, assessor=org.assessor),
-            risk=self._risk(profile, [(r.level, r.severity) for r in recommendations]),
+            risk=self._risk(profile, known, [(r.level, r.severity) for r in recommendations]),
             recommendations=recommendations,
             concerns=concerns,
-            similar_cases=self._similar(profile, set(concerns)),
-            missing_information=self._missing(profile),
+            similar_cases=self._similar(known, set(concerns)),
+            missing_information=self._missing(profile, known),
             fired_rules=[f"{f.rule_id}#{f.branch}" for f in firings],
         )
 
@@ -146,9 +147,8 @@ class Advisor:
             actions=list(rule.actions), questions=list(rule.questions), citations=citations, matched=matched,
             concludes=list(rule.concludes), score_components=components)
 
-    def _risk(self, profile: Profile, fired_rules: list[tuple[str, str]]) -> Risk:
+    def _risk(self, profile: Profile, known: dict[str, Any], fired_rules: list[tuple[str, str]]) -> Risk:
         """Risk per level and overall, from the (level, severity) of each fired rule and the ratings."""
-        known = profile.known_fields()
         answers = {**_context(profile), **known}
         details: list[LevelRisk] = []
         for level in LEVELS:
@@ -193,17 +193,19 @@ class Advisor:
                 explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
         return Risk(overall=overall, levels=levels, details=details, explanation=explanation)
 
-    def _case_concern_sets(self) -> dict[str, set[str]]:
+    def _case_views(self) -> dict[str, tuple[dict[str, Any], set[str]]]:
+        """For each documented case: its known answers and the concerns the rule base concludes for it
+        (computed once per Advisor, on first use)."""
         with self._lock:
             if self._case_concerns is None:
-                self._case_concerns = {cid: self.concerns_of(p) for cid, p in self.kb.case_profiles.items()}
+                self._case_concerns = {cid: (p.known_fields(), self.concerns_of(p))
+                                       for cid, p in sorted(self.kb.case_profiles.items())}
             return self._case_concerns
 
-    def _similar(self, profile: Profile, concerns: set[str]) -> list[SimilarCase]:
+    def _similar(self, known: dict[str, Any], concerns: set[str]) -> list[SimilarCase]:
         found = []
-        for case_id, case_profile in sorted(self.kb.case_profiles.items()):
-            value, n, shared, differences = similarity.compare(
-                profile, concerns, case_profile, self._case_concern_sets()[case_id])
+        for case_id, (case_known, case_concerns) in self._case_views().items():
+            value, n, shared, differences = similarity.compare(known, concerns, case_known, case_concerns)
             if value >= similarity.THRESHOLD:
                 case = self.kb.cases[case_id]
                 found.append(SimilarCase(case=case_id, name=case.name, similarity=value,
@@ -212,9 +214,8 @@ class Advisor:
         found.sort(key=lambda s: (-s.similarity, s.case))
         return found[:similarity.SHOWN]
 
-    def _missing(self, profile: Profile) -> list[MissingInformation]:
+    def _missing(self, profile: Profile, known: dict[str, Any]) -> list[MissingInformation]:
         answers = _context(profile)
-        known = profile.known_fields()
         answers.update(known)
         has_ratings = any(name.startswith("ratings.") for name in known)
         missing: list[tuple[float, int, MissingInformation]] = []

@@ -30,6 +30,7 @@ from .rule_models import Condition, Rule
 experta = load_experta()
 from experta import AS, Fact, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
+from experta.matchers import ReteMatcher  # noqa: E402
 from experta.strategies import DepthStrategy  # noqa: E402
 
 MAX_BRANCHES = 16
@@ -57,6 +58,29 @@ class _OrderedStrategy(DepthStrategy):
         # the agenda fires its largest key first; invert the name so ties fire in alphabetical order
         name = tuple(-ord(ch) for ch in activation.rule._wrapped.__name__)
         return (salience, facts, name)
+
+
+class _QuietMatcher(ReteMatcher):
+    """experta's Rete matcher, asking only the conflict-set nodes that changed for their activations.
+
+    Upstream asks every terminal node (one per rule alternative) after every fact and every firing, and
+    each answer builds two new sets; skipping the unchanged ones gives the same activations in the same
+    order, for less work per step.
+    """
+
+    def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list[Any], list[Any]]:
+        for fact in deleting or ():
+            self.root_node.remove(fact)
+        for fact in adding or ():
+            self.root_node.add(fact)
+        added: list[Any] = []
+        removed: list[Any] = []
+        for node in self._get_conflict_set_nodes():
+            if node.added or node.removed:
+                new, gone = node.get_activations()
+                added.extend(new)
+                removed.extend(gone)
+        return added, removed
 
 
 @dataclass(frozen=True)
@@ -220,6 +244,7 @@ class CompiledRuleBase:
                 fn = _action(rule, index, names)
                 members[fn.__name__] = ExpertaRule(*patterns, salience=-depth[rule.id])(fn)
         members["__strategy__"] = _OrderedStrategy
+        members["__matcher__"] = _QuietMatcher
         self.engine_class = type("CompiledRules", (KnowledgeEngine,), members)
         self.engine = self.engine_class()
         self.engine.firings = []

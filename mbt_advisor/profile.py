@@ -9,6 +9,7 @@ knowledge/field_directions.yaml.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -219,6 +220,7 @@ def all_fields() -> list[str]:
     return [f"ratings.{k}" for k in Ratings.model_fields] + [f"facts.{k}" for k in Facts.model_fields]
 
 
+@functools.cache
 def field_domain(path: str) -> tuple[str, tuple[Any, ...]]:
     """What a field may hold: ("enum", values), ("list", values), ("bool", ()), ("rating", (1, 7)),
     ("integer", (1, None)), ("fraction", (0, 1)) or ("text", ()). Raises KeyError for unknown fields."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .profile import Profile, field_domain
+from .profile import field_domain
 from .values import show
 
 FIELD_WEIGHT, CONCERN_WEIGHT = 0.6, 0.4
@@ -34,10 +34,10 @@ def field_similarity(name: str, a: Any, b: Any) -> float:
     return 1.0 if a == b else 0.0
 
 
-def compare(unit: Profile, unit_concerns: set[str], case: Profile, case_concerns: set[str]
+def compare(mine: dict[str, Any], unit_concerns: set[str], theirs: dict[str, Any], case_concerns: set[str]
             ) -> tuple[float, int, list[str], list[str]]:
-    """(similarity, compared field count, shared concerns, differences in words)."""
-    mine, theirs = unit.known_fields(), case.known_fields()
+    """(similarity, compared field count, shared concerns, differences in words), from the known answers
+    (``Profile.known_fields()``) and derived concerns of the unit and of the case."""
     common = [name for name in mine if name in theirs]
     sims = {name: field_similarity(name, mine[name], theirs[name]) for name in common}
     union = unit_concerns | case_concerns
