@@ -74,38 +74,47 @@ def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-unt
 
 @app.command()
 def evaluate(
-    profile: Annotated[Path | None, typer.Argument(help="Profile file (YAML, or JSON by .json suffix).",
-                                                   show_default=False)] = None,
-    format: Annotated[AssessmentFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        AssessmentFormat.text),
+    profiles: Annotated[list[Path] | None, typer.Argument(
+        help="Profile file(s) (YAML, or JSON by .json suffix), or folders of them.", show_default=False)] = None,
+    format: Annotated[AssessmentFormat | None, typer.Option(
+        "--format", "-f", help="Output format: text (default), markdown or json; several profiles give JSON Lines.")]
+    = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     example: Annotated[str | None, typer.Option("--example", help="Evaluate a bundled example (`examples`).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256,
+                                      help="Worker processes for several profiles.")] = 1,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
     """Assess an organization profile: risk per level, prioritized recommendations citing the cases,
     similar cases and what is still unknown.
 
+    Several files or a folder give JSON Lines, one assessment per profile in input order, each with its file
+    name ({"file", "ok", "assessment"} or {"file", "ok": false, "error"}); a bad file is reported on stderr
+    and in its line without stopping the batch, and the exit status is 2 if any failed.
+
     Examples:
 
       mbt-advisor evaluate profile.yaml
 
       mbt-advisor evaluate --example merger --format json --output merger.json
+
+      mbt-advisor evaluate units/ --jobs 2 > assessments.jsonl
     """
     from mbt_advisor.render import to_json, to_markdown, to_text
 
+    paths = list(profiles or [])
+    if (not paths) == (example is None):
+        fail("give either PROFILE file(s) or --example NAME (see `mbt-advisor examples`).")
+    if len(paths) > 1 or (paths and paths[0].is_dir()):
+        _evaluate_batch(paths, format, output, jobs, rules, knowledge)
+        return
     try:
-        if (profile is None) == (example is None):
-            fail("give either a PROFILE file or --example NAME (see `mbt-advisor examples`).")
         if example is not None:
             from mbt_advisor.examples import example_path
 
-            profile = example_path(example)
-        from mbt_advisor.loading import load_profile
-
-        assert profile is not None
-        loaded = load_profile(profile)
-        assessment = _advisor(rules, knowledge).evaluate(loaded)
+            paths = [example_path(example)]
+        assessment = _advisor(rules, knowledge).evaluate(_load(paths[0]))
     except InputError as exc:
         bad_input(exc)
     if format is AssessmentFormat.json:
@@ -115,6 +124,39 @@ def evaluate(
     else:
         text = to_text(assessment)
     emit(text, output)
+
+
+def _evaluate_batch(paths: list[Path], format: AssessmentFormat | None, output: Path | None, jobs: int,
+                    rules: Path | None, knowledge: Path | None) -> None:
+    from mbt_advisor.batch import evaluate_many, expand_inputs
+
+    if format not in (None, AssessmentFormat.json):
+        fail("several profiles give JSON Lines: use --format json (or leave --format out).")
+    files = expand_inputs(paths)
+    if not files:
+        fail(f"no profiles (*.yaml, *.yml, *.json) found in {', '.join(map(str, paths))}.")
+    try:
+        lines = evaluate_many(files, jobs=jobs, advisor=None if jobs > 1 else _advisor(rules, knowledge),
+                              rules_dir=str(rules) if rules else None,
+                              knowledge_dir=str(knowledge) if knowledge else None)
+        failed = 0
+        collected: list[str] = []
+        for line, error in lines:
+            if error is not None:
+                failed += 1
+                sys.stderr.write(f"mbt-advisor: error: {error}\n")
+            if output is None:
+                sys.stdout.write(line + "\n")
+            else:
+                collected.append(line)
+    except InputError as exc:  # the rule base itself is broken
+        bad_input(exc)
+    if output is not None:
+        emit("".join(line + "\n" for line in collected), output)
+    sys.stdout.flush()
+    if failed:
+        sys.stderr.write(f"mbt-advisor: {failed} of {len(files)} profile(s) could not be assessed.\n")
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _load(path: Path):  # type: ignore[no-untyped-def]
