@@ -55,9 +55,7 @@ class _OrderedStrategy(DepthStrategy):
     def get_key(self, activation: Any) -> Any:  # type: ignore[override]
         salience = activation.rule.salience
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
-        # the agenda fires its largest key first; invert the name so ties fire in alphabetical order
-        name = tuple(-ord(ch) for ch in activation.rule._wrapped.__name__)
-        return (salience, facts, name)
+        return (salience, facts, activation.rule._wrapped.order_key)
 
 
 class _QuietMatcher(ReteMatcher):
@@ -221,6 +219,8 @@ def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
             engine.declare(Concern(id=concern))
 
     action.__name__ = f"{rule_id}#{branch}"
+    # the agenda fires its largest key first; the inverted name makes ties fire in alphabetical order
+    action.order_key = tuple(-ord(ch) for ch in action.__name__)  # type: ignore[attr-defined]
     return action
 
 
