@@ -4,6 +4,10 @@ experta 1.9.4 (the last release) pins frozendict 1.2, which subclasses ``collect
 was removed in Python 3.10. Importing experta also calls ``logging.basicConfig()``, which would give the
 *importer's* root logger a handler. We alias ``collections.Mapping`` only for the duration of the import
 and restore the root logger exactly as we found it, so no other code sees either change.
+
+experta's watcher loggers (``experta.watchers.RULES`` and others) log every fired rule and matched fact at
+INFO level, that is, profile content, to whatever handlers the application configured. They are disabled
+unless ``MBT_ADVISOR_DEBUG=1`` is set: profiles describe real teams.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import logging
+import os
 import threading
 from types import ModuleType
 
@@ -29,6 +34,9 @@ def load_experta() -> ModuleType:
             import experta
             import experta.engine  # noqa: F401  (runs basicConfig inside the guarded window)
             import experta.watchers  # noqa: F401
+            if os.environ.get("MBT_ADVISOR_DEBUG", "") not in {"1", "true"}:
+                for name in experta.watchers.ALL:
+                    logging.getLogger(f"experta.watchers.{name}").disabled = True
         finally:
             if added_alias:
                 del collections.Mapping  # type: ignore[attr-defined]

@@ -33,8 +33,6 @@ from experta import Rule as ExpertaRule  # noqa: E402
 from experta.matchers import ReteMatcher  # noqa: E402
 from experta.strategies import DepthStrategy  # noqa: E402
 
-MAX_BRANCHES = 16
-
 
 class Answers(Fact):
     """The profile as one fact: each field a rule reads is a key (``facts.team_size``), unanswered ones
@@ -224,31 +222,48 @@ def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
     return action
 
 
+_ENGINE_CLASSES: dict[str, tuple[type, set[str], dict[tuple[str, int], tuple[Condition, ...]]]] = {}
+_CLASSES_LOCK = threading.Lock()
+MAX_ENGINE_CLASSES = 8
+
+
 class CompiledRuleBase:
-    """One experta engine for one rule base, reused across evaluations (thread-safe through a lock)."""
+    """One experta engine for one rule base, reused across evaluations (thread-safe through a lock).
+
+    Engine classes are cached by the rule base's digest: experta keeps every predicate of a class in
+    class-level caches for the life of the process, so building a new class for the same rules again and
+    again (a new Advisor per request, say) would grow memory without bound.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        with _CLASSES_LOCK:
+            if kb.digest not in _ENGINE_CLASSES:
+                if len(_ENGINE_CLASSES) >= MAX_ENGINE_CLASSES:
+                    _ENGINE_CLASSES.pop(next(iter(_ENGINE_CLASSES)))
+                _ENGINE_CLASSES[kb.digest] = self._compile(kb)
+            self.engine_class, self.read_fields, self.branch_atoms = _ENGINE_CLASSES[kb.digest]
+        self.engine = self.engine_class()
+        self.engine.firings = []
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _compile(kb: KnowledgeBase) -> tuple[type, set[str], dict[tuple[str, int], tuple[Condition, ...]]]:
         depth = strata(kb.rules)
         members: dict[str, Any] = {}
-        self.read_fields: set[str] = set()
-        self.branch_atoms: dict[tuple[str, int], tuple[Condition, ...]] = {}
+        read_fields: set[str] = set()
+        branch_atoms: dict[tuple[str, int], tuple[Condition, ...]] = {}
         for rule in sorted(kb.rules, key=lambda r: r.id):
             alternatives = branches(rule)
-            if len(alternatives) > MAX_BRANCHES:
-                raise ValueError(f"rule {rule.id} expands to {len(alternatives)} branches (max {MAX_BRANCHES})")
             for index, atoms in enumerate(alternatives):
                 patterns, names = _patterns(atoms)
-                self.branch_atoms[(rule.id, index)] = atoms
-                self.read_fields.update(atom.field for atom in atoms if atom.field)
+                branch_atoms[(rule.id, index)] = atoms
+                read_fields.update(atom.field for atom in atoms if atom.field)
                 fn = _action(rule, index, names)
                 members[fn.__name__] = ExpertaRule(*patterns, salience=-depth[rule.id])(fn)
         members["__strategy__"] = _OrderedStrategy
         members["__matcher__"] = _QuietMatcher
-        self.engine_class = type("CompiledRules", (KnowledgeEngine,), members)
-        self.engine = self.engine_class()
-        self.engine.firings = []
-        self._lock = threading.Lock()
+        return type("CompiledRules", (KnowledgeEngine,), members), read_fields, branch_atoms
 
     def facts_for(self, profile: Profile) -> list[Fact]:
         """The facts declared for a profile: one Answers fact with every field some rule reads."""

@@ -43,7 +43,7 @@ class InputError(ValueError):
             text += f" Allowed: {self.allowed}."
         if self.more:
             text += f" ({self.more} more problem{'s' if self.more > 1 else ''} after this one.)"
-        return text
+        return " ".join(text.split())  # always one line
 
     def __str__(self) -> str:
         return self.message

@@ -39,6 +39,7 @@ from .validation import raise_validation_error
 from .yamlio import Document, load_file
 
 M = TypeVar("M", bound=BaseModel)
+MAX_ALTERNATIVES = 16  # combinations of `any` alternatives per rule (each becomes an experta rule)
 
 
 def _package_dir(package: str, fallback: str) -> Path:
@@ -169,6 +170,13 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
     concluded = {c for item in located for c in item.rule.concludes}
     for item in located:
         rule, where = item.rule, (item.source, item.line, item.rule.id)
+        alternatives = 1
+        for condition in rule.when:
+            alternatives *= len(condition.any or (condition,))
+        if alternatives > MAX_ALTERNATIVES:
+            raise KnowledgeError(
+                f"rule '{rule.id}' has {alternatives} combinations of 'any' alternatives; the limit is "
+                f"{MAX_ALTERNATIVES}. Split it into several rules.", source=item.source, line=item.line, field="when")
         if rule.id in seen:
             raise KnowledgeError(f"rule id '{rule.id}' is also used in {seen[rule.id]}; ids must be unique.",
                                  source=item.source, line=item.line, field="id")

@@ -95,8 +95,11 @@ def parse_yaml(text: str, source: str, *, error: type[InputError] = InputError) 
         line = mark.line + 1 if mark is not None else None
         problem = (exc.problem or exc.context or "malformed YAML").strip()
         raise error(f"not valid YAML: {problem}.", source=source, line=line) from None
-    except yaml.YAMLError as exc:
-        raise error(f"not valid YAML: {exc}.", source=source) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error: control characters, which have no line mark
+        problem = str(getattr(exc, "reason", "") or exc).splitlines()[0]
+        position = getattr(exc, "position", None)
+        where = f" (character {position})" if position is not None else ""
+        raise error(f"not valid YAML: {problem}{where}.", source=source) from None
     except RecursionError:
         raise error(f"nested deeper than {MAX_DEPTH} levels.", source=source) from None
     finally:
@@ -117,7 +120,7 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         if depth > MAX_DEPTH:
-            raise self.fail(f"nested deeper than {MAX_DEPTH} levels.", node, path)
+            raise self.fail(f"nested deeper than {MAX_DEPTH} levels.", node, path[:1])
         if id(node) in self.seen:
             raise self.fail("YAML aliases (*name) are not allowed; write the value out.", node, path)
         self.seen.add(id(node))
