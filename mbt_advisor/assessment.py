@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from .base import Strict
 from .profile import Level
 
 RiskLevel = Literal["low", "moderate", "high", "unknown"]
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class OrganizationSummary(Out):
+class OrganizationSummary(Strict):
     name: str
     setting: str | None
     population: str | None
@@ -24,7 +21,7 @@ class OrganizationSummary(Out):
     assessor: str | None = None
 
 
-class LevelRisk(Out):
+class LevelRisk(Strict):
     level: Level
     risk: RiskLevel
     drivers: list[str] = Field(description="What sets this level's risk, in words")
@@ -34,14 +31,14 @@ class LevelRisk(Out):
     total_fields: int
 
 
-class Risk(Out):
+class Risk(Strict):
     overall: RiskLevel
     levels: dict[Level, RiskLevel]
     details: list[LevelRisk]
     explanation: str
 
 
-class CitationOut(Out):
+class CitationOut(Strict):
     case: str
     source: str
     detail: str
@@ -49,12 +46,12 @@ class CitationOut(Out):
     reference: str
 
 
-class MatchedFact(Out):
+class MatchedFact(Strict):
     field: str = Field(description="Profile field (section.key), or 'concern:<id>' for a derived concern")
     value: Any
 
 
-class ScoreComponents(Out):
+class ScoreComponents(Strict):
     severity: float
     case_support: float
     determinant_share: float
@@ -64,7 +61,7 @@ class ScoreComponents(Out):
     compounding: float
 
 
-class Recommendation(Out):
+class Recommendation(Strict):
     rule_id: str
     title: str
     theme: str
@@ -82,7 +79,7 @@ class Recommendation(Out):
     score_components: ScoreComponents
 
 
-class SimilarCase(Out):
+class SimilarCase(Strict):
     case: str
     name: str
     similarity: float
@@ -92,14 +89,14 @@ class SimilarCase(Out):
     differences: list[str]
 
 
-class MissingInformation(Out):
+class MissingInformation(Strict):
     field: str
     question: str
     level: Level | None
     needed_by: list[str]
 
 
-class Assessment(Out):
+class Assessment(Strict):
     tool: str = "mbt-advisor"
     version: str
     rule_base: str = Field(description="Digest of the rule and knowledge files used")

@@ -12,20 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from .advisor import Advisor
 from .assessment import RiskLevel
+from .base import Strict
 from .profile import LEVELS, Profile, all_fields, field_info
 from .scoring import RISK_ORDER
 from .values import plain, show
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AnswerChange(Out):
+class AnswerChange(Strict):
     field: str
     level: str
     old: Any
@@ -33,7 +28,7 @@ class AnswerChange(Out):
     direction: str  # better | worse | changed
 
 
-class RecommendationChange(Out):
+class RecommendationChange(Strict):
     rule_id: str
     title: str
     status: str  # appeared | disappeared | moved | kept
@@ -41,14 +36,14 @@ class RecommendationChange(Out):
     new_priority: int | None
 
 
-class RiskChange(Out):
+class RiskChange(Strict):
     scope: str
     old: RiskLevel
     new: RiskLevel
     direction: str  # better | worse | same | changed
 
 
-class Comparison(Out):
+class Comparison(Strict):
     old: str
     new: str
     risk: list[RiskChange]

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from .advisor import Advisor
 from .assessment import Assessment, CitationOut, MatchedFact, ScoreComponents
+from .base import Strict
 from .compiler import Firing, branches
 from .errors import InputError, did_you_mean
 from .profile import Profile
 from .values import plain, show
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Step(Out):
+class Step(Strict):
     order: int
     rule_id: str
     branch: int
@@ -32,7 +27,7 @@ class Step(Out):
     concludes: list[str]
 
 
-class RecommendationTrace(Out):
+class RecommendationTrace(Strict):
     rule_id: str
     title: str
     priority: int
@@ -42,14 +37,14 @@ class RecommendationTrace(Out):
     citations: list[CitationOut]
 
 
-class ConditionCheck(Out):
+class ConditionCheck(Strict):
     condition: str
     status: Literal["holds", "fails", "unknown"]
     value: Any = None
     note: str = ""
 
 
-class RuleCheck(Out):
+class RuleCheck(Strict):
     rule_id: str
     title: str
     fired: bool
@@ -57,7 +52,7 @@ class RuleCheck(Out):
     summary: str
 
 
-class Explanation(Out):
+class Explanation(Strict):
     organization: str
     risk: str
     fired_rules: list[str]

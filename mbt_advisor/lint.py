@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .compiler import branches
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .knowledge_base import KnowledgeBase, load_knowledge_base
-from .profile import LEVELS, field_domain
+from .profile import LEVELS, sample_values
 from .rule_models import THEMES, Condition, Rule
 
 
@@ -40,24 +40,6 @@ class Finding:
         return asdict(self)
 
 
-def _candidates(name: str) -> list[Any]:
-    kind, domain = field_domain(name)
-    if kind == "rating":
-        return [x / 2 for x in range(2, 15)]
-    if kind == "integer":
-        return list(range(1, 41))
-    if kind == "fraction":
-        return [x / 20 for x in range(21)]
-    if kind == "bool":
-        return [True, False]
-    if kind == "enum":
-        return list(domain)
-    if kind == "list":
-        values = list(domain)
-        return [(), *[(v,) for v in values], tuple(values)]
-    return []
-
-
 def satisfiable(atoms: tuple[Condition, ...]) -> bool:
     """Whether some profile satisfies all field tests of one branch at once."""
     by_field: dict[str, list[Condition]] = {}
@@ -65,17 +47,10 @@ def satisfiable(atoms: tuple[Condition, ...]) -> bool:
         if atom.field:
             by_field.setdefault(atom.field, []).append(atom)
     for name, tests in by_field.items():
-        if name.startswith("organization.") and name != "organization.setting":
-            values: list[Any] = [None, *_candidates_org(name)]
-        else:
-            values = [None, *_candidates(name)]
+        values: list[Any] = [None, *sample_values(name)]
         if not any(all(t.holds(v) for t in tests) for v in values):
             return False
     return True
-
-
-def _candidates_org(name: str) -> list[Any]:
-    return list(field_domain(name)[1])
 
 
 def _implies(narrow: tuple[Condition, ...], wide: tuple[Condition, ...]) -> bool:
@@ -163,8 +138,6 @@ def _coverage_findings(kb: KnowledgeBase) -> list[Finding]:
     for rule in kb.rules:
         for target in rule.covers:
             if target not in targets:
-                from .errors import did_you_mean
-
                 file, line = kb.rule_origin[rule.id]
                 findings.append(Finding("error", "unknown-cover",
                                         f"rule '{rule.id}' covers '{target}', which is no determinant, Table 4 "

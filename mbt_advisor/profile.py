@@ -14,7 +14,9 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
+
+from .base import Strict
 
 PROFILE_VERSION = 1
 
@@ -53,10 +55,6 @@ def rating(level: Level, description: str) -> Any:
 
 def fact(level: Level, description: str, **kwargs: Any) -> Any:
     return Field(default=None, description=description, json_schema_extra={"level": level}, **kwargs)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Organization(Strict):
@@ -252,6 +250,22 @@ def _domain_of(annotation: Any) -> tuple[str, tuple[Any, ...]]:
     if args:
         return _domain_of(args[0])
     return "text", ()
+
+
+def sample_values(path: str) -> list[Any]:
+    """Every value a field can hold, or a fine sample of it for numbers (for linting and property tests)."""
+    kind, domain = field_domain(path)
+    if kind == "rating":
+        return [x / 2 for x in range(2, 15)]
+    if kind == "integer":
+        return list(range(1, 41))
+    if kind == "fraction":
+        return [x / 20 for x in range(21)]
+    if kind == "bool":
+        return [True, False]
+    if kind == "list":
+        return [(), *[(v,) for v in domain], tuple(domain)]
+    return list(domain)
 
 
 def condition_fields() -> list[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from .base import Strict as BaseStrict
 from .profile import Level
 
 Theme = Literal["support", "leadership", "selection", "supervision", "structure", "culture"]
@@ -20,7 +21,7 @@ _RULE_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 _CONCERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class Strict(BaseModel):
+class Strict(BaseStrict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 

@@ -16,10 +16,9 @@ import heapq
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from .advisor import Advisor
 from .assessment import Risk, RiskLevel
+from .base import Strict
 from .profile import Level, Profile, field_info
 from .scoring import RISK_ORDER, SEVERITY_WEIGHT
 from .values import plain, show
@@ -28,18 +27,14 @@ MAX_PLAN = 25
 MAX_PAIR_FIELDS = 30  # a plateau is crossed by trying pairs among at most this many fields
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Plan(Out):
+class Plan(Strict):
     changes: list[dict[str, Any]]
     risk_after: RiskLevel
     levels_after: dict[Level, RiskLevel]
     rules_removed: list[str]
 
 
-class Sensitivity(Out):
+class Sensitivity(Strict):
     field: str
     from_: Any
     to: Any
@@ -50,7 +45,7 @@ class Sensitivity(Out):
     pressure_drop: float
 
 
-class WhatIf(Out):
+class WhatIf(Strict):
     organization: str
     risk_before: RiskLevel
     levels_before: dict[Level, RiskLevel]

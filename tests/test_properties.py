@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mbt_advisor import Advisor, Assessment, profile_from_data
 from mbt_advisor.advisor import default_advisor
 from mbt_advisor.generate import random_profile
-from mbt_advisor.profile import field_domain
+from mbt_advisor.profile import sample_values
 from mbt_advisor.scoring import RISK_ORDER
 
 EXAMPLES = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "200"))
@@ -25,18 +25,7 @@ profiles = st.randoms(use_true_random=False).map(random_profile)
 
 
 def values_of(name: str) -> list[Any]:
-    kind, domain = field_domain(name)
-    if kind == "rating":
-        return [x / 2 for x in range(2, 15)]
-    if kind == "integer":
-        return list(range(1, 31))
-    if kind == "fraction":
-        return [x / 10 for x in range(11)]
-    if kind == "bool":
-        return [True, False]
-    if kind == "list":
-        return [[], *[[v] for v in domain], sorted(domain)]
-    return list(domain)
+    return [list(v) if isinstance(v, tuple) else v for v in sample_values(name)]
 
 
 def with_value(data: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
