@@ -136,7 +136,11 @@ class _Search:
         return self.prune(chosen, target)
 
     def _best_pair(self, chosen: dict[str, Any], current: float, banned: set[str]) -> dict[str, Any] | None:
-        names = [n for n in sorted(self.options) if n not in banned and n not in chosen][:MAX_PAIR_FIELDS]
+        # only fields that a rule still firing reads can undo that rule
+        firing = self.evaluate(chosen)[1]
+        relevant = {name for rule_id in firing for name in self.advisor.kb.rule(rule_id).fields()}
+        names = [n for n in sorted(self.options)
+                 if n in relevant and n not in banned and n not in chosen][:MAX_PAIR_FIELDS]
         best: tuple[float, dict[str, Any]] | None = None
         for i, first in enumerate(names):
             for second in names[i + 1:]:
