@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -159,6 +159,13 @@ def _evaluate_batch(paths: list[Path], format: AssessmentFormat | None, output: 
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _emit_result(result: Any, format: DataFormat, as_text: Any) -> None:
+    """Exact JSON for tools, or the command's text rendering for people, on stdout."""
+    from mbt_advisor.render import to_json
+
+    emit(to_json(result) if format is DataFormat.json else as_text(result), None)
+
+
 def _load(path: Path):  # type: ignore[no-untyped-def]
     from mbt_advisor.loading import load_profile
 
@@ -183,13 +190,12 @@ def explain(
       mbt-advisor explain profile.yaml --rule support.isolated-team
     """
     from mbt_advisor.explain import explanation_text
-    from mbt_advisor.render import to_json
 
     try:
         result = _advisor(rules, knowledge).explain(_load(profile), rule)
     except InputError as exc:
         bad_input(exc)
-    emit(to_json(result) if format is DataFormat.json else explanation_text(result), None)
+    _emit_result(result, format, explanation_text)
 
 
 @app.command()
@@ -208,14 +214,13 @@ def whatif(
 
       mbt-advisor whatif profile.yaml --format json
     """
-    from mbt_advisor.render import to_json
     from mbt_advisor.whatif import whatif_text
 
     try:
         result = _advisor(rules, knowledge).what_if(_load(profile), include_context=include_context)
     except InputError as exc:
         bad_input(exc)
-    emit(to_json(result) if format is DataFormat.json else whatif_text(result), None)
+    _emit_result(result, format, whatif_text)
 
 
 @app.command()
@@ -235,13 +240,12 @@ def compare(
       mbt-advisor compare visit-2025.yaml visit-2026.yaml
     """
     from mbt_advisor.compare import comparison_text
-    from mbt_advisor.render import to_json
 
     try:
         result = _advisor(rules, knowledge).compare(_load(old), _load(new))
     except InputError as exc:
         bad_input(exc)
-    emit(to_json(result) if format is DataFormat.json else comparison_text(result), None)
+    _emit_result(result, format, comparison_text)
 
 
 app.command()(wizard)

@@ -58,7 +58,6 @@ class Advisor:
         self._case_concerns: dict[str, tuple[dict[str, Any], set[str]]] | None = None
         self._lock = threading.Lock()
         self._scores = {rule.id: score(rule, self.kb) for rule in self.kb.rules}
-        self._readers = self.kb.readers()
 
     # -- public API ---------------------------------------------------------------------------------
     def evaluate(self, profile: ProfileLike) -> Assessment:
@@ -225,7 +224,7 @@ class Advisor:
             if name.startswith("ratings.") and not has_ratings:
                 continue
             question = self.kb.questions.get(name)
-            readers = sorted(self._readers.get(name, []))
+            readers = sorted(self.kb.readers.get(name, []))
             if question is None or not question.applies(answers) or not (readers or name.startswith("org")):
                 continue
             weight = sum(SEVERITY_WEIGHT[self.kb.rule(r).severity] for r in readers)

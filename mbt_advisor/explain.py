@@ -119,7 +119,7 @@ def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[F
         checks = []
         for atom in atoms:
             if atom.concern is not None:
-                producers = kb.concluders().get(atom.concern, [])
+                producers = kb.concluders.get(atom.concern, [])
                 holds = atom.concern in concluded
                 note = "concluded" if holds else f"not concluded; it would be by: {', '.join(producers)}"
                 checks.append(ConditionCheck(condition=atom.describe(), status="holds" if holds else "fails",

@@ -89,6 +89,7 @@ class KnowledgeBase:
     def rules_by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
 
+    @functools.cached_property
     def concluders(self) -> dict[str, list[str]]:
         """For each concern, the ids of the rules that conclude it."""
         found: dict[str, list[str]] = {}
@@ -97,6 +98,7 @@ class KnowledgeBase:
                 found.setdefault(concern, []).append(rule.id)
         return found
 
+    @functools.cached_property
     def readers(self) -> dict[str, list[str]]:
         """For each profile field, the ids of the rules whose conditions read it."""
         found: dict[str, list[str]] = {}

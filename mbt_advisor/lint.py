@@ -76,7 +76,7 @@ def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
         findings.append(Finding(severity, code, message, file, line, rule.id if rule else None))
 
     used = {c for r in kb.rules for c in r.concerns_used()}
-    for concern, rule_ids in sorted(kb.concluders().items()):
+    for concern, rule_ids in sorted(kb.concluders.items()):
         if concern not in used:
             add("warning", "unused-concern",
                 f"concern '{concern}' is concluded (by {', '.join(rule_ids)}) but no rule uses it",

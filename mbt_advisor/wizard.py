@@ -128,7 +128,7 @@ class Wizard:
 
     def readers(self, question: Question) -> list[str]:
         """WHY: the rules that need this question's answer."""
-        return sorted(self.kb.readers().get(question.field, []))
+        return sorted(self.kb.readers.get(question.field, []))
 
 
 def check_value(name: str, value: Any) -> None:

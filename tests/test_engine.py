@@ -117,7 +117,7 @@ def test_strata_put_concern_users_after_their_concluders(advisor: Advisor) -> No
     depth = strata(advisor.kb.rules)
     for rule_ in advisor.kb.rules:
         for concern in rule_.concerns_used():
-            for producer in advisor.kb.concluders()[concern]:
+            for producer in advisor.kb.concluders[concern]:
                 assert depth[rule_.id] > depth[producer]
 
 
