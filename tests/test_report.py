@@ -121,3 +121,19 @@ def test_browser_screenshot_shows_content(tmp_path: Path, hostile_brief: Path) -
     png = tmp_path / "shot.png"
     chromium(tmp_path, f"--screenshot={png}", "--window-size=1000,1400", hostile_brief.as_uri())
     assert png.stat().st_size > 20_000, "a blank page would compress to almost nothing"
+
+
+def test_brief_and_plans_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
+    import sys
+
+    outputs: dict[str, set[bytes]] = {"report": set(), "whatif": set()}
+    for seed in ("0", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        target = tmp_path / f"brief-{seed}.html"
+        subprocess.run([sys.executable, "-m", "mbt_advisor", "report", str(example_path("merger")), "--output",
+                        str(target)], check=True, capture_output=True, env=env, cwd=tmp_path)
+        outputs["report"].add(target.read_bytes())
+        plan = subprocess.run([sys.executable, "-m", "mbt_advisor", "whatif", str(example_path("adolescent-startup")),
+                               "--format", "json"], check=True, capture_output=True, env=env, cwd=tmp_path)
+        outputs["whatif"].add(plan.stdout)
+    assert all(len(found) == 1 for found in outputs.values())
