@@ -64,7 +64,7 @@ class Advisor:
         """Assess a profile (a Profile, plain data, or a path to a YAML/JSON file)."""
         profile = _as_profile(profile)
         firings = self.compiled.run(profile)
-        return self._assemble(profile, firings)
+        return self.assessment_from(profile, firings)
 
     def explain(self, profile: ProfileLike, rule_id: str | None = None) -> Explanation:
         """HOW each recommendation was reached (and, with ``rule_id``, why that rule did or did not fire)."""
@@ -99,7 +99,8 @@ class Advisor:
         return self._risk(profile, profile.known_fields(), [(r.level, r.severity) for r in rules]), activations
 
     # -- assembly -----------------------------------------------------------------------------------
-    def _assemble(self, profile: Profile, firings: list[Firing]) -> Assessment:
+    def assessment_from(self, profile: Profile, firings: list[Firing]) -> Assessment:
+        """The assessment built from an engine trace (for callers that also need the trace itself)."""
         kb = self.kb
         by_rule: dict[str, list[Firing]] = {}
         for firing in firings:

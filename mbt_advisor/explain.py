@@ -84,7 +84,7 @@ def _step(firing: Firing, advisor: Advisor) -> Step:
 
 def explain(profile: Profile, advisor: Advisor, rule_id: str | None = None) -> Explanation:
     firings = advisor.firings(profile)
-    assessment: Assessment = advisor._assemble(profile, firings)
+    assessment: Assessment = advisor.assessment_from(profile, firings)
     traces = []
     for rec in assessment.recommendations:
         own = [f for f in firings if f.rule_id == rec.rule_id]
