@@ -149,7 +149,7 @@ class Advisor:
 
     def _risk(self, profile: Profile, known: dict[str, Any], fired_rules: list[tuple[str, str]]) -> Risk:
         """Risk per level and overall, from the (level, severity) of each fired rule and the ratings."""
-        answers = {**_context(profile), **known}
+        answers = profile.answers()
         details: list[LevelRisk] = []
         for level in LEVELS:
             fields = [f for f in _LEVEL_FIELDS[level]
@@ -215,8 +215,7 @@ class Advisor:
         return found[:similarity.SHOWN]
 
     def _missing(self, profile: Profile, known: dict[str, Any]) -> list[MissingInformation]:
-        answers = _context(profile)
-        answers.update(known)
+        answers = profile.answers()
         has_ratings = any(name.startswith("ratings.") for name in known)
         missing: list[tuple[float, int, MissingInformation]] = []
         for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
@@ -234,12 +233,6 @@ class Advisor:
                 field=name, question=question.prompt, level=level, needed_by=readers)))
         missing.sort(key=lambda item: (item[0], item[1]))
         return [item[2] for item in missing]
-
-
-def _context(profile: Profile) -> dict[str, Any]:
-    """The organization answers that decide which questions apply (e.g. school questions)."""
-    org = profile.organization
-    return {f"organization.{k}": getattr(org, k) for k in ("setting", "population", "phase")}
 
 
 def _concerns(kb: KnowledgeBase, firings: list[Firing]) -> set[str]:

@@ -267,11 +267,7 @@ class CompiledRuleBase:
 
     def facts_for(self, profile: Profile) -> list[Fact]:
         """The facts declared for a profile: one Answers fact with every field some rule reads."""
-        known = profile.known_fields()
-        org = profile.organization
-        for key in ("setting", "population", "phase"):
-            if getattr(org, key) is not None:
-                known[f"organization.{key}"] = getattr(org, key)
+        known = profile.answers()
         values = {name: known.get(name, UNKNOWN) for name in sorted(self.read_fields)}
         return [Answers(**values)]
 

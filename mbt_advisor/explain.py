@@ -110,9 +110,7 @@ def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[F
     rule = kb.rule(rule_id)
     firings = advisor.firings(profile) if firings is None else firings
     concluded = {c for f in firings for c in kb.rule(f.rule_id).concludes}
-    values = profile.known_fields()
-    for key in ("setting", "population", "phase"):
-        values[f"organization.{key}"] = getattr(profile.organization, key)
+    values = profile.answers()
     fired = any(f.rule_id == rule_id for f in firings)
     alternatives: list[list[ConditionCheck]] = []
     for atoms in branches(rule):

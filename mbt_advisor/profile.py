@@ -203,6 +203,16 @@ class Profile(Strict):
                     known[f"{section}.{key}"] = value
         return known
 
+    def answers(self) -> dict[str, Any]:
+        """Every answered field a rule or a question can test: the organization's setting, population and
+        phase, then ratings and facts (``section.key`` -> value; unanswered fields are absent)."""
+        org = self.organization
+        context = {f"organization.{k}": getattr(org, k) for k in CONTEXT_FIELDS if getattr(org, k) is not None}
+        return {**context, **self.known_fields()}
+
+
+CONTEXT_FIELDS = ("setting", "population", "phase")
+
 
 def field_info(path: str) -> dict[str, Any]:
     """Level and description of a ``section.key`` field."""
