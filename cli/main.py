@@ -64,6 +64,13 @@ def main(
     """mbt-advisor: evidence-based advice for MBT implementation."""
 
 
+def _knowledge(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
+    """The checked rules and knowledge, without compiling an engine (for commands that only read them)."""
+    from mbt_advisor.knowledge_base import load_knowledge_base
+
+    return load_knowledge_base(rules, knowledge)
+
+
 def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
     from mbt_advisor.advisor import Advisor, default_advisor
 
@@ -334,7 +341,7 @@ def rules_list(
     from mbt_advisor.render import to_json
 
     try:
-        kb = _advisor(rules, knowledge).kb
+        kb = _knowledge(rules, knowledge)
     except InputError as exc:
         bad_input(exc)
     if format is DataFormat.json:
@@ -365,7 +372,7 @@ def rules_show(
     from mbt_advisor.render import to_json
 
     try:
-        kb = _advisor(rules, knowledge).kb
+        kb = _knowledge(rules, knowledge)
     except InputError as exc:
         bad_input(exc)
     if rule_id not in kb.rules_by_id:
@@ -431,7 +438,7 @@ def rules_coverage(
     """
     from mbt_advisor.coverage_doc import render_coverage
 
-    emit(render_coverage(_advisor(None, None).kb), output)
+    emit(render_coverage(_knowledge(None, None)), output)
 
 
 @cases_app.command("list")
@@ -446,7 +453,7 @@ def cases_list(
     """
     from mbt_advisor.render import to_json
 
-    kb = _advisor(None, None).kb
+    kb = _knowledge(None, None)
     if format is DataFormat.json:
         emit(to_json([{"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
                       for c in kb.cases.values()]), None)
@@ -468,7 +475,7 @@ def cases_show(
     from mbt_advisor.errors import did_you_mean
     from mbt_advisor.render import to_json
 
-    kb = _advisor(None, None).kb
+    kb = _knowledge(None, None)
     if case_id not in kb.cases:
         fail(f"no case '{case_id}'.{did_you_mean(case_id, kb.cases)} Known: {', '.join(kb.cases)}.")
     case = kb.cases[case_id]
