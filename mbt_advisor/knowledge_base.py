@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .directions import Directions, DirectionsFile
-from .errors import KnowledgeError, did_you_mean, quote_list
+from .errors import KnowledgeError, ProfileError, did_you_mean, quote_list
 from .knowledge_models import (
     Case,
     CoverageExceptionsFile,
@@ -244,9 +244,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
                 raise KnowledgeError(f"unknown source '{ref}'.{did_you_mean(ref, source_ids)}", source=str(path))
         try:
             profiles[case.id] = profile_from_data(case.profile, source=f"{path} (profile)")
-        except KnowledgeError:
-            raise
-        except Exception as exc:  # a ProfileError: re-raise as a knowledge error for the case file
+        except ProfileError as exc:  # a case's profile is part of the knowledge file it sits in
             raise KnowledgeError(str(exc), source=str(path), field="profile") from None
         cases[case.id] = case
     questions = one("questions.yaml", QuestionsFile)
