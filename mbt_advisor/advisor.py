@@ -96,7 +96,7 @@ class Advisor:
         hold twice appears twice): the fast path for what-if searches."""
         activations = [f.rule_id for f in self.compiled.run(profile)]
         rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
-        return self._risk(profile, profile.known_fields(), [(r.level, r.severity) for r in rules]), activations
+        return self._risk(profile.answers(), [(r.level, r.severity) for r in rules]), activations
 
     # -- assembly -----------------------------------------------------------------------------------
     def assessment_from(self, profile: Profile, firings: list[Firing]) -> Assessment:
@@ -109,7 +109,8 @@ class Advisor:
         recommendations.sort(key=lambda r: (-r.score, -SEVERITY_WEIGHT[r.severity], r.rule_id))
         recommendations = [r.model_copy(update={"priority": i}) for i, r in enumerate(recommendations, 1)]
         concerns = sorted(_concerns(kb, firings))
-        known = profile.known_fields()
+        answers = profile.answers()  # computed once; risk, similarity and missing information all read it
+        known = {name: value for name, value in answers.items() if not name.startswith("organization.")}
         org = profile.organization
         return Assessment(
             version=__version__,
@@ -117,11 +118,11 @@ class Advisor:
             organization=OrganizationSummary(
                 name=org.name, setting=org.setting, population=org.population, phase=org.phase,
                 assessed_on=org.assessed_on.isoformat() if org.assessed_on else None, assessor=org.assessor),
-            risk=self._risk(profile, known, [(r.level, r.severity) for r in recommendations]),
+            risk=self._risk(answers, [(r.level, r.severity) for r in recommendations]),
             recommendations=recommendations,
             concerns=concerns,
             similar_cases=self._similar(known, set(concerns)),
-            missing_information=self._missing(profile, known),
+            missing_information=self._missing(answers),
             fired_rules=[f"{f.rule_id}#{f.branch}" for f in firings],
         )
 
@@ -147,14 +148,13 @@ class Advisor:
             actions=list(rule.actions), questions=list(rule.questions), citations=citations, matched=matched,
             concludes=list(rule.concludes), score_components=components)
 
-    def _risk(self, profile: Profile, known: dict[str, Any], fired_rules: list[tuple[str, str]]) -> Risk:
+    def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str]]) -> Risk:
         """Risk per level and overall, from the (level, severity) of each fired rule and the ratings."""
-        answers = profile.answers()
         details: list[LevelRisk] = []
         for level in LEVELS:
             fields = [f for f in _LEVEL_FIELDS[level]
-                      if f in known or f not in self.kb.questions or self.kb.questions[f].applies(answers)]
-            answered = [f for f in fields if f in known]
+                      if f in answers or f not in self.kb.questions or self.kb.questions[f].applies(answers)]
+            answered = [f for f in fields if f in answers]
             fired = [severity for rule_level, severity in fired_rules if rule_level == level]
             points = sum(SEVERITY_WEIGHT[severity] for severity in fired)
             drivers: list[str] = []
@@ -162,7 +162,7 @@ class Advisor:
             if fired:
                 drivers.append(f"{len(fired)} concern(s) at this level, weighing {points:.1f} "
                                f"(high from 1.7, moderate from 0.7)")
-            ratings = [known[f] for f in fields if f.startswith("ratings.") and f in known]
+            ratings = [answers[f] for f in fields if f.startswith("ratings.") and f in answers]
             mean = None
             if ratings and len(ratings) * 2 >= _RATING_COUNT[level]:
                 mean = round(sum(ratings) / len(ratings), 2)
@@ -182,7 +182,7 @@ class Advisor:
         overall: RiskLevel
         if levels["organization"] == "unknown" and levels["team"] == "unknown":
             overall = "unknown"
-            explanation = "Too little is known at the organization and team levels to judge the risk."
+            explanation = "Too little is answers at the organization and team levels to judge the risk."
         else:
             overall = max(known_risks, key=lambda r: RISK_ORDER[r])
             top = [lv for lv, r in levels.items() if r == overall]
@@ -214,9 +214,8 @@ class Advisor:
         found.sort(key=lambda s: (-s.similarity, s.case))
         return found[:similarity.SHOWN]
 
-    def _missing(self, profile: Profile, known: dict[str, Any]) -> list[MissingInformation]:
-        answers = profile.answers()
-        has_ratings = any(name.startswith("ratings.") for name in known)
+    def _missing(self, answers: dict[str, Any]) -> list[MissingInformation]:
+        has_ratings = any(name.startswith("ratings.") for name in answers)
         missing: list[tuple[float, int, MissingInformation]] = []
         for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
             if answers.get(name) is not None:

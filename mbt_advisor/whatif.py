@@ -86,7 +86,7 @@ class _Search:
         self.profile = profile
         self.directions = advisor.kb.directions
         self.cache: dict[tuple[tuple[str, Any], ...], tuple[Risk, list[str], float]] = {}
-        known = profile.known_fields()
+        known = self.known = profile.known_fields()
         self.options: dict[str, list[Any]] = {}
         self.held: list[str] = []
         for name, value in known.items():
@@ -172,7 +172,7 @@ class _Search:
                     risk_after=risk.overall, levels_after=dict(risk.levels), rules_removed=removed)
 
     def change(self, name: str, value: Any) -> dict[str, Any]:
-        old = self.profile.known_fields()[name]
+        old = self.known[name]
         return {"field": name, "from": plain(old), "to": plain(value),
                 "level": field_info(name)["level"], "actionable": self.directions.actionable(name)}
 
@@ -187,7 +187,7 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
             risk, fired, pressure = search.evaluate({name: step})
             if pressure < base_pressure:
                 sensitivity.append(Sensitivity(
-                    field=name, from_=plain(profile.known_fields()[name]), to=plain(step),
+                    field=name, from_=plain(search.known[name]), to=plain(step),
                     actionable=search.directions.actionable(name), risk_after=risk.overall,
                     levels_after=dict(risk.levels), rules_removed=[r for r in base_fired if r not in fired],
                     pressure_drop=round(base_pressure - pressure, 2)))
