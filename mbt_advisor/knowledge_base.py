@@ -33,7 +33,7 @@ from .knowledge_models import (
     SourcesFile,
 )
 from .loading import profile_from_data
-from .profile import Profile, condition_fields, field_domain
+from .profile import Profile, Ratings, condition_fields, field_domain
 from .rule_models import Condition, Rule, RuleFile
 from .validation import raise_validation_error
 from .yamlio import Document, load_file
@@ -201,9 +201,9 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
                     f"rule '{rule.id}' cites unknown source '{citation.source}'."
                     f"{did_you_mean(citation.source, source_ids)}",
                     source=item.source, line=item.line, field="citations", allowed=quote_list(source_ids))
-        if rule.table4_item and rule.table4_item not in [f.split(".", 1)[1] for f in condition_fields()
-                                                          if f.startswith("ratings.")]:
-            raise KnowledgeError(f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'.",
+        if rule.table4_item and rule.table4_item not in Ratings.model_fields:
+            raise KnowledgeError(f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'."
+                                 f"{did_you_mean(rule.table4_item, Ratings.model_fields)}",
                                  source=item.source, line=item.line, field="table4_item")
     _check_no_cycles(located)
 

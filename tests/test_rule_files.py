@@ -37,6 +37,7 @@ BREAKS = [
     ("support.yaml", "  - id: support.institution-wide", "  - id: support.management-backing", "ids must be unique"),
     ("support.yaml", "  - id: support.institution-wide", "  - id: culture.institution-wide", "must start with its theme"),
     ("support.yaml", "    theme: support\n", "    theme: support\n    theme: culture\n", "appears twice"),
+    ("leadership.yaml", "    table4_item: leadership\n", "    table4_item: leadershp\n", "Did you mean 'leadership'"),
 ]
 
 
