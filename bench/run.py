@@ -30,8 +30,10 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-FLOOR = ("import collections, collections.abc; collections.Mapping = collections.abc.Mapping; "
-         "import pydantic, yaml, typer, rich, experta")
+FLOOR = (
+    "import collections, collections.abc; collections.Mapping = collections.abc.Mapping; "
+    "import pydantic, yaml, typer, rich, experta"
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -57,14 +59,21 @@ def main() -> None:
     n_generated = 100 if args.quick else 300
     n_batch = 300 if args.quick else 1000
     n_memory = 2000 if args.quick else 10_000
-    results: dict[str, object] = {"python": platform.python_version(), "machine": platform.machine(),
-                                  "cpus": os.cpu_count(), "quick": args.quick}
+    results: dict[str, object] = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "quick": args.quick,
+    }
     work = Path(tempfile.mkdtemp(prefix="mbt-bench-"))
     try:
         # -- cold start, in fresh processes ------------------------------------------------------------
         exe = shutil.which("mbt-advisor") or sys.executable
-        cli = [exe, "evaluate", "--example", "riverside"] if exe != sys.executable else [
-            sys.executable, "-m", "mbt_advisor", "evaluate", "--example", "riverside"]
+        cli = (
+            [exe, "evaluate", "--example", "riverside"]
+            if exe != sys.executable
+            else [sys.executable, "-m", "mbt_advisor", "evaluate", "--example", "riverside"]
+        )
         floor = wall([sys.executable, "-c", FLOOR], reps, work)
         cold = wall(cli, reps, work)
         results["cold_cli_s"] = round(statistics.median(cold), 3)
@@ -102,9 +111,11 @@ def main() -> None:
                     t0 = time.perf_counter()
                     advisor.evaluate(profile)
                     times.append(time.perf_counter() - t0)
-            results[f"warm_{label}_ms"] = {"p50": round(percentile(times, 0.5) * 1000, 2),
-                                           "p90": round(percentile(times, 0.9) * 1000, 2),
-                                           "n": len(times)}
+            results[f"warm_{label}_ms"] = {
+                "p50": round(percentile(times, 0.5) * 1000, 2),
+                "p90": round(percentile(times, 0.9) * 1000, 2),
+                "n": len(times),
+            }
 
         # -- what-if ---------------------------------------------------------------------------------
         whatif = []
@@ -112,8 +123,7 @@ def main() -> None:
             t0 = time.perf_counter()
             advisor.what_if(profile)
             whatif.append(time.perf_counter() - t0)
-        results["whatif_s"] = {"p50": round(percentile(whatif, 0.5), 3), "max": round(max(whatif), 3),
-                               "n": len(whatif)}
+        results["whatif_s"] = {"p50": round(percentile(whatif, 0.5), 3), "max": round(max(whatif), 3), "n": len(whatif)}
 
         # -- batch -------------------------------------------------------------------------------------
         folder = work / "units"
@@ -140,10 +150,12 @@ def main() -> None:
                 advisor.evaluate(pool[0])
                 checkpoints.append(tracemalloc.get_traced_memory()[0])
         tracemalloc.stop()
-        results["memory"] = {"evaluations": n_memory,
-                             "traced_at_checkpoints_kib": [round(c / 1024, 1) for c in checkpoints],
-                             "growth_kib": round((checkpoints[-1] - checkpoints[0]) / 1024, 1),
-                             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+        results["memory"] = {
+            "evaluations": n_memory,
+            "traced_at_checkpoints_kib": [round(c / 1024, 1) for c in checkpoints],
+            "growth_kib": round((checkpoints[-1] - checkpoints[0]) / 1024, 1),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -163,20 +175,28 @@ def write_docs(r: dict) -> None:
         ("dependency import floor (same run)", f"{r['dependency_floor_s']} s", ""),
         ("cold CLI / floor", f"{r['cold_over_floor']}x", "<= 1.5x"),
         (f"batch, {r['batch']['profiles']} generated profiles, 1 job", f"{r['batch']['jobs_1_s']} s", "< 10 s"),
-        (f"batch, {r['batch']['profiles']} generated profiles, 2 jobs", f"{r['batch']['jobs_2_s']} s "
-         f"(speed-up {r['batch']['speedup']}x)", "close to 2x"),
+        (
+            f"batch, {r['batch']['profiles']} generated profiles, 2 jobs",
+            f"{r['batch']['jobs_2_s']} s (speed-up {r['batch']['speedup']}x)",
+            "close to 2x",
+        ),
         ("what-if search p50 / max", f"{r['whatif_s']['p50']} / {r['whatif_s']['max']} s", "< 2 s"),
-        (f"memory growth from the first to the last fifth of {r['memory']['evaluations']:,} evaluations",
-         f"{r['memory']['growth_kib']} KiB", "flat"),
+        (
+            f"memory growth from the first to the last fifth of {r['memory']['evaluations']:,} evaluations",
+            f"{r['memory']['growth_kib']} KiB",
+            "flat",
+        ),
         ("peak RSS of the benchmark process", f"{r['memory']['peak_rss_mib']} MiB", ""),
     ]
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     text = (ROOT / "docs" / "performance.md").read_text() if (ROOT / "docs" / "performance.md").exists() else ""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    block = (f"{start}\nMeasured by `python bench/run.py` on Python {r['python']}, {r['machine']}, {r['cpus']} CPUs "
-             f"(raw numbers: `bench/results.json`).\n\n| what | measured | target |\n|---|---|---|\n{table}\n{end}")
+    block = (
+        f"{start}\nMeasured by `python bench/run.py` on Python {r['python']}, {r['machine']}, {r['cpus']} CPUs "
+        f"(raw numbers: `bench/results.json`).\n\n| what | measured | target |\n|---|---|---|\n{table}\n{end}"
+    )
     if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text = "# Performance\n\n" + block + "\n"
     (ROOT / "docs" / "performance.md").write_text(text)

@@ -20,8 +20,10 @@ from .wizard_cmd import wizard
 
 app = typer.Typer(
     name="mbt-advisor",
-    help=("Decision support for implementing Mentalization-Based Treatment: prioritized, case-cited "
-          "recommendations for an organization profile.\n\nExit status: 0 ok, 1 findings, 2 bad input or usage."),
+    help=(
+        "Decision support for implementing Mentalization-Based Treatment: prioritized, case-cited "
+        "recommendations for an organization profile.\n\nExit status: 0 ok, 1 findings, 2 bad input or usage."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -45,9 +47,11 @@ class DataFormat(StrEnum):
 
 
 RulesDir = Annotated[
-    Path | None, typer.Option("--rules", help="Use the rule files in this folder instead of the bundled ones.")]
+    Path | None, typer.Option("--rules", help="Use the rule files in this folder instead of the bundled ones.")
+]
 KnowledgeDir = Annotated[
-    Path | None, typer.Option("--knowledge", help="Use this knowledge folder instead of the bundled one.")]
+    Path | None, typer.Option("--knowledge", help="Use this knowledge folder instead of the bundled one.")
+]
 
 
 def _version(value: bool) -> None:
@@ -58,8 +62,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """mbt-advisor: evidence-based advice for MBT implementation."""
 
@@ -81,15 +86,21 @@ def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-unt
 
 @app.command()
 def evaluate(
-    profiles: Annotated[list[Path] | None, typer.Argument(
-        help="Profile file(s) (YAML, or JSON by .json suffix), or folders of them.", show_default=False)] = None,
-    format: Annotated[AssessmentFormat | None, typer.Option(
-        "--format", "-f", help="Output format: text (default), markdown or json; several profiles give JSON Lines.")]
-    = None,
+    profiles: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Profile file(s) (YAML, or JSON by .json suffix), or folders of them.", show_default=False),
+    ] = None,
+    format: Annotated[
+        AssessmentFormat | None,
+        typer.Option(
+            "--format", "-f", help="Output format: text (default), markdown or json; several profiles give JSON Lines."
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     example: Annotated[str | None, typer.Option("--example", help="Evaluate a bundled example (`examples`).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256,
-                                      help="Worker processes for several profiles.")] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=256, help="Worker processes for several profiles.")
+    ] = 1,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
@@ -133,8 +144,14 @@ def evaluate(
     emit(text, output)
 
 
-def _evaluate_batch(paths: list[Path], format: AssessmentFormat | None, output: Path | None, jobs: int,
-                    rules: Path | None, knowledge: Path | None) -> None:
+def _evaluate_batch(
+    paths: list[Path],
+    format: AssessmentFormat | None,
+    output: Path | None,
+    jobs: int,
+    rules: Path | None,
+    knowledge: Path | None,
+) -> None:
     from mbt_advisor.batch import evaluate_many, expand_inputs
 
     if format not in (None, AssessmentFormat.json):
@@ -143,9 +160,13 @@ def _evaluate_batch(paths: list[Path], format: AssessmentFormat | None, output: 
     if not files:
         fail(f"no profiles (*.yaml, *.yml, *.json) found in {', '.join(map(str, paths))}.")
     try:
-        lines = evaluate_many(files, jobs=jobs, advisor=None if jobs > 1 else _advisor(rules, knowledge),
-                              rules_dir=str(rules) if rules else None,
-                              knowledge_dir=str(knowledge) if knowledge else None)
+        lines = evaluate_many(
+            files,
+            jobs=jobs,
+            advisor=None if jobs > 1 else _advisor(rules, knowledge),
+            rules_dir=str(rules) if rules else None,
+            knowledge_dir=str(knowledge) if knowledge else None,
+        )
         failed = 0
         collected: list[str] = []
         for line, error in lines:
@@ -209,8 +230,9 @@ def explain(
 def whatif(
     profile: Annotated[Path, typer.Argument(help="Profile file.")],
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
-    include_context: Annotated[bool, typer.Option(
-        "--include-context", help="Also change context answers (e.g. an announced reorganization).")] = False,
+    include_context: Annotated[
+        bool, typer.Option("--include-context", help="Also change context answers (e.g. an announced reorganization).")
+    ] = False,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
@@ -345,9 +367,23 @@ def rules_list(
     except InputError as exc:
         bad_input(exc)
     if format is DataFormat.json:
-        emit(to_json([{"id": r.id, "title": r.title, "theme": r.theme, "level": r.level, "severity": r.severity,
-                       "evidence": r.evidence, "cases": sorted({c.case for c in r.citations})}
-                      for r in sorted(kb.rules, key=lambda r: r.id)]), None)
+        emit(
+            to_json(
+                [
+                    {
+                        "id": r.id,
+                        "title": r.title,
+                        "theme": r.theme,
+                        "level": r.level,
+                        "severity": r.severity,
+                        "evidence": r.evidence,
+                        "cases": sorted({c.case for c in r.citations}),
+                    }
+                    for r in sorted(kb.rules, key=lambda r: r.id)
+                ]
+            ),
+            None,
+        )
         return
     lines = [f"{'id':<46} {'level':<13} {'severity':<8} {'evidence':<17} title"]
     for r in sorted(kb.rules, key=lambda r: r.id):
@@ -384,8 +420,12 @@ def rules_show(
         data["defined_in"] = {"file": Path(source).name, "line": line}
         emit(to_json(data), None)
         return
-    out = [f"{rule.id}: {rule.title}", f"  theme {rule.theme}, level {rule.level}, severity {rule.severity}, "
-           f"evidence {rule.evidence}", f"  defined in {Path(source).name}, line {line}", "  when all of:"]
+    out = [
+        f"{rule.id}: {rule.title}",
+        f"  theme {rule.theme}, level {rule.level}, severity {rule.severity}, evidence {rule.evidence}",
+        f"  defined in {Path(source).name}, line {line}",
+        "  when all of:",
+    ]
     out += [f"    - {c.describe()}" for c in rule.when]
     if rule.concludes:
         out.append(f"  concludes: {', '.join(rule.concludes)}")
@@ -455,8 +495,15 @@ def cases_list(
 
     kb = _knowledge(None, None)
     if format is DataFormat.json:
-        emit(to_json([{"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
-                      for c in kb.cases.values()]), None)
+        emit(
+            to_json(
+                [
+                    {"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
+                    for c in kb.cases.values()
+                ]
+            ),
+            None,
+        )
         return
     emit("".join(f"{c.id:<10} {c.name}\n           outcome: {c.outcome_text()}\n" for c in kb.cases.values()), None)
 
@@ -484,8 +531,13 @@ def cases_show(
         data["reference"] = kb.sources[case.source].reference()
         emit(to_json(data), None)
         return
-    out = [f"{case.id}: {case.name}", f"  programme: {case.programme}",
-           f"  source: {kb.sources[case.source].reference()}", f"  {' '.join(case.summary.split())}", "  outcome:"]
+    out = [
+        f"{case.id}: {case.name}",
+        f"  programme: {case.programme}",
+        f"  source: {kb.sources[case.source].reference()}",
+        f"  {' '.join(case.summary.split())}",
+        "  outcome:",
+    ]
     out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]
     if case.determinants:
         out.append("  determinants:")

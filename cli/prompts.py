@@ -120,16 +120,25 @@ class ArrowPrompter:
         instruction = question.help + (f" (used by: {', '.join(why)})" if why else "")
         extra = [q.Choice("Don't know", value=SKIP), q.Choice("< Back", value=BACK)]
         if question.type in {"choice", "boolean"}:
-            choices = ([q.Choice(c.label, value=c.value) for c in question.choices] if question.type == "choice"
-                       else [q.Choice("Yes", value=True), q.Choice("No", value=False)])
-            answer = q.select(title, choices=[*choices, *extra], instruction=instruction,
-                              default=next((c for c in choices if c.value == default), None)).unsafe_ask()
+            choices = (
+                [q.Choice(c.label, value=c.value) for c in question.choices]
+                if question.type == "choice"
+                else [q.Choice("Yes", value=True), q.Choice("No", value=False)]
+            )
+            answer = q.select(
+                title,
+                choices=[*choices, *extra],
+                instruction=instruction,
+                default=next((c for c in choices if c.value == default), None),
+            ).unsafe_ask()
         elif question.type == "multi":
-            answer = q.checkbox(title, choices=[q.Choice(c.label, value=c.value) for c in question.choices],
-                                instruction=instruction).unsafe_ask()
+            answer = q.checkbox(
+                title, choices=[q.Choice(c.label, value=c.value) for c in question.choices], instruction=instruction
+            ).unsafe_ask()
         else:
-            answer = q.text(f"{title} ({instruction}; '-' don't know, '<' back)",
-                            default=_format_default(question, default)).unsafe_ask()
+            answer = q.text(
+                f"{title} ({instruction}; '-' don't know, '<' back)", default=_format_default(question, default)
+            ).unsafe_ask()
             if answer.strip() in SKIP_KEYS:
                 return SKIP
             if answer.strip() in BACK_KEYS:

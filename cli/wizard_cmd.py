@@ -42,10 +42,13 @@ def _apply_answers_file(wizard: Any, path: Path) -> None:
 
 def wizard(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to save the profile.")] = Path("profile.yaml"),
-    answers: Annotated[Path | None, typer.Option(
-        "--answers", help="Take answers from this YAML/JSON file instead of asking (no prompts).")] = None,
-    resume: Annotated[Path | None, typer.Option(
-        "--resume", help="Continue from a progress file left by an interrupted session.")] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="Take answers from this YAML/JSON file instead of asking (no prompts)."),
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option("--resume", help="Continue from a progress file left by an interrupted session.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
     """Ask a founder plain questions, explain why each matters, and save a profile with its assessment.
@@ -71,8 +74,12 @@ def wizard(
         state = WizardState.from_file(resume) if resume is not None else WizardState()
     except InputError as exc:
         bad_input(exc)
-    confirmed = output.exists() and answers is None and not force and prompter.confirm(
-        f"{output} exists. Overwrite it at the end?")
+    confirmed = (
+        output.exists()
+        and answers is None
+        and not force
+        and prompter.confirm(f"{output} exists. Overwrite it at the end?")
+    )
     if output.exists() and not (force or confirmed):
         fail(f"{output}: already exists; use --force to overwrite it (nothing was written).")
     wiz = Wizard(advisor.kb, state)
@@ -87,16 +94,20 @@ def wizard(
             bad_input(exc)
     else:
         if not resume:
-            prompter.say("mbt-advisor wizard: plain questions about your MBT programme. '?' explains a question, "
-                         "'-' means don't know, '<' goes back.")
+            prompter.say(
+                "mbt-advisor wizard: plain questions about your MBT programme. '?' explains a question, "
+                "'-' means don't know, '<' goes back."
+            )
         try:
             _ask_all(wiz, prompter, save_progress)
         except (EOFError, KeyboardInterrupt) as exc:
             save_progress()
             done, total = wiz.progress()
             reason = "Interrupted" if isinstance(exc, KeyboardInterrupt) else "Input ended"
-            note(f"{reason} after {done} of {total} questions; your answers are saved in {partial}.\n"
-                 f"Continue with: mbt-advisor wizard --resume {partial} --output {output}")
+            note(
+                f"{reason} after {done} of {total} questions; your answers are saved in {partial}.\n"
+                f"Continue with: mbt-advisor wizard --resume {partial} --output {output}"
+            )
             raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else EXIT_FINDINGS) from None
     try:
         profile = wiz.profile()
@@ -110,8 +121,7 @@ def wizard(
 
 def _ask_all(wiz: Any, prompter: Prompter, save_progress: Any) -> None:
     while (question := wiz.next_question()) is not None:
-        raw = prompter.ask(question, progress=wiz.progress(), why=wiz.readers(question),
-                           default=question.default)
+        raw = prompter.ask(question, progress=wiz.progress(), why=wiz.readers(question), default=question.default)
         if raw == BACK:
             if wiz.back() is None:
                 prompter.say("   This is the first question.")
@@ -133,8 +143,11 @@ def _ask_all(wiz: Any, prompter: Prompter, save_progress: Any) -> None:
 def _summary(prompter: Prompter, assessment: Any, output: Path) -> None:
     say = prompter.say
     say(f"\nSaved the profile to {output}.")
-    say(f"Overall risk: {assessment.risk.overall} (" + ", ".join(
-        f"{k} {v}" for k, v in assessment.risk.levels.items()) + ")")
+    say(
+        f"Overall risk: {assessment.risk.overall} ("
+        + ", ".join(f"{k} {v}" for k, v in assessment.risk.levels.items())
+        + ")"
+    )
     if assessment.recommendations:
         say("Most urgent:")
         for rec in assessment.recommendations[:3]:

@@ -34,6 +34,7 @@ def load_experta() -> ModuleType:
             import experta
             import experta.engine  # noqa: F401  (runs basicConfig inside the guarded window)
             import experta.watchers  # noqa: F401
+
             if os.environ.get("MBT_ADVISOR_DEBUG", "") not in {"1", "true"}:
                 for name in experta.watchers.ALL:
                     logging.getLogger(f"experta.watchers.{name}").disabled = True

@@ -51,8 +51,9 @@ class Advisor:
     ``Advisor()`` uses the bundled rules and knowledge; pass ``rules_dir`` / ``knowledge_dir`` to use others.
     """
 
-    def __init__(self, rules_dir: str | os.PathLike[str] | None = None,
-                 knowledge_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, rules_dir: str | os.PathLike[str] | None = None, knowledge_dir: str | os.PathLike[str] | None = None
+    ) -> None:
         self.kb: KnowledgeBase = load_knowledge_base(rules_dir, knowledge_dir)
         self.compiled = CompiledRuleBase(self.kb)
         self._case_concerns: dict[str, tuple[dict[str, Any], set[str]]] | None = None
@@ -116,8 +117,13 @@ class Advisor:
             version=__version__,
             rule_base=kb.digest,
             organization=OrganizationSummary(
-                name=org.name, setting=org.setting, population=org.population, phase=org.phase,
-                assessed_on=org.assessed_on.isoformat() if org.assessed_on else None, assessor=org.assessor),
+                name=org.name,
+                setting=org.setting,
+                population=org.population,
+                phase=org.phase,
+                assessed_on=org.assessed_on.isoformat() if org.assessed_on else None,
+                assessor=org.assessor,
+            ),
             risk=self._risk(answers, [(r.level, r.severity) for r in recommendations]),
             recommendations=recommendations,
             concerns=concerns,
@@ -139,29 +145,51 @@ class Advisor:
         citations = []
         for citation in rule.citations:
             case = kb.cases[citation.case]
-            citations.append(CitationOut(
-                case=citation.case, source=citation.source, detail=citation.detail,
-                outcome=case.outcome_text(), reference=kb.sources[citation.source].reference()))
+            citations.append(
+                CitationOut(
+                    case=citation.case,
+                    source=citation.source,
+                    detail=citation.detail,
+                    outcome=case.outcome_text(),
+                    reference=kb.sources[citation.source].reference(),
+                )
+            )
         return Recommendation(
-            rule_id=rule.id, title=rule.title, theme=rule.theme, level=rule.level, priority=0, score=value,
-            severity=rule.severity, evidence=rule.evidence, rationale=" ".join(rule.rationale.split()),
-            actions=list(rule.actions), questions=list(rule.questions), citations=citations, matched=matched,
-            concludes=list(rule.concludes), score_components=components)
+            rule_id=rule.id,
+            title=rule.title,
+            theme=rule.theme,
+            level=rule.level,
+            priority=0,
+            score=value,
+            severity=rule.severity,
+            evidence=rule.evidence,
+            rationale=" ".join(rule.rationale.split()),
+            actions=list(rule.actions),
+            questions=list(rule.questions),
+            citations=citations,
+            matched=matched,
+            concludes=list(rule.concludes),
+            score_components=components,
+        )
 
     def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str]]) -> Risk:
         """Risk per level and overall, from the (level, severity) of each fired rule and the ratings."""
         details: list[LevelRisk] = []
         for level in LEVELS:
-            fields = [f for f in _LEVEL_FIELDS[level]
-                      if f in answers or f not in self.kb.questions or self.kb.questions[f].applies(answers)]
+            fields = [
+                f
+                for f in _LEVEL_FIELDS[level]
+                if f in answers or f not in self.kb.questions or self.kb.questions[f].applies(answers)
+            ]
             answered = [f for f in fields if f in answers]
             fired = [severity for rule_level, severity in fired_rules if rule_level == level]
             points = sum(SEVERITY_WEIGHT[severity] for severity in fired)
             drivers: list[str] = []
             risk: RiskLevel = risk_from_rules(points)
             if fired:
-                drivers.append(f"{len(fired)} concern(s) at this level, weighing {points:.1f} "
-                               f"(high from 1.7, moderate from 0.7)")
+                drivers.append(
+                    f"{len(fired)} concern(s) at this level, weighing {points:.1f} (high from 1.7, moderate from 0.7)"
+                )
             ratings = [answers[f] for f in fields if f.startswith("ratings.") and f in answers]
             mean = None
             if ratings and len(ratings) * 2 >= _RATING_COUNT[level]:
@@ -174,9 +202,17 @@ class Advisor:
                 drivers = [f"only {len(answered)} of {len(fields)} questions at this level answered"]
             elif not drivers:
                 drivers.append(f"no concerns found in {len(answered)} answered question(s)")
-            details.append(LevelRisk(level=level, risk=risk, drivers=drivers, mean_rating=mean,
-                                     rated_items=len(ratings), known_fields=len(answered),
-                                     total_fields=len(fields)))
+            details.append(
+                LevelRisk(
+                    level=level,
+                    risk=risk,
+                    drivers=drivers,
+                    mean_rating=mean,
+                    rated_items=len(ratings),
+                    known_fields=len(answered),
+                    total_fields=len(fields),
+                )
+            )
         levels: dict[Level, RiskLevel] = {d.level: d.risk for d in details}
         known_risks = [r for r in levels.values() if r != "unknown"]
         overall: RiskLevel
@@ -186,8 +222,10 @@ class Advisor:
         else:
             overall = max(known_risks, key=lambda r: RISK_ORDER[r])
             top = [lv for lv, r in levels.items() if r == overall]
-            explanation = (f"The weakest link sets the overall risk: {overall} at the "
-                           f"{' and '.join(top)} level{'s' if len(top) > 1 else ''}.")
+            explanation = (
+                f"The weakest link sets the overall risk: {overall} at the "
+                f"{' and '.join(top)} level{'s' if len(top) > 1 else ''}."
+            )
             unknown = [lv for lv, r in levels.items() if r == "unknown"]
             if unknown:
                 explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
@@ -198,8 +236,9 @@ class Advisor:
         (computed once per Advisor, on first use)."""
         with self._lock:
             if self._case_concerns is None:
-                self._case_concerns = {cid: (p.known_fields(), self.concerns_of(p))
-                                       for cid, p in sorted(self.kb.case_profiles.items())}
+                self._case_concerns = {
+                    cid: (p.known_fields(), self.concerns_of(p)) for cid, p in sorted(self.kb.case_profiles.items())
+                }
             return self._case_concerns
 
     def _similar(self, known: dict[str, Any], concerns: set[str]) -> list[SimilarCase]:
@@ -208,11 +247,19 @@ class Advisor:
             value, n, shared, differences = similarity.compare(known, concerns, case_known, case_concerns)
             if value >= similarity.THRESHOLD:
                 case = self.kb.cases[case_id]
-                found.append(SimilarCase(case=case_id, name=case.name, similarity=value,
-                                         outcome=case.outcome_text(), shared_concerns=shared,
-                                         compared_fields=n, differences=differences))
+                found.append(
+                    SimilarCase(
+                        case=case_id,
+                        name=case.name,
+                        similarity=value,
+                        outcome=case.outcome_text(),
+                        shared_concerns=shared,
+                        compared_fields=n,
+                        differences=differences,
+                    )
+                )
         found.sort(key=lambda s: (-s.similarity, s.case))
-        return found[:similarity.SHOWN]
+        return found[: similarity.SHOWN]
 
     def _missing(self, answers: dict[str, Any]) -> list[MissingInformation]:
         has_ratings = any(name.startswith("ratings.") for name in answers)
@@ -228,8 +275,13 @@ class Advisor:
                 continue
             weight = sum(SEVERITY_WEIGHT[self.kb.rule(r).severity] for r in readers)
             level: Level = field_info(name)["level"] if not name.startswith("organization.") else "organization"
-            missing.append((-weight, len(missing), MissingInformation(
-                field=name, question=question.prompt, level=level, needed_by=readers)))
+            missing.append(
+                (
+                    -weight,
+                    len(missing),
+                    MissingInformation(field=name, question=question.prompt, level=level, needed_by=readers),
+                )
+            )
         missing.sort(key=lambda item: (item[0], item[1]))
         return [item[2] for item in missing]
 

@@ -36,8 +36,11 @@ def line_for(path: Path, advisor: Any) -> tuple[str, str | None]:
     from .loading import load_profile
 
     try:
-        data: dict[str, Any] = {"file": str(path), "ok": True,
-                                "assessment": advisor.evaluate(load_profile(path)).model_dump(mode="json")}
+        data: dict[str, Any] = {
+            "file": str(path),
+            "ok": True,
+            "assessment": advisor.evaluate(load_profile(path)).model_dump(mode="json"),
+        }
         error = None
     except InputError as exc:
         error = str(exc)
@@ -59,20 +62,28 @@ def _work(path: Path) -> tuple[str, str | None]:
     return line_for(path, _worker_advisor)
 
 
-def evaluate_many(paths: list[Path], *, jobs: int = 1, advisor: Any = None,
-                  rules_dir: str | None = None, knowledge_dir: str | None = None) -> Iterator[tuple[str, str | None]]:
+def evaluate_many(
+    paths: list[Path],
+    *,
+    jobs: int = 1,
+    advisor: Any = None,
+    rules_dir: str | None = None,
+    knowledge_dir: str | None = None,
+) -> Iterator[tuple[str, str | None]]:
     """Yield (JSON line, error or None) for each path, in input order."""
     if jobs <= 1 or len(paths) < 2:
         if advisor is None:
             from .advisor import Advisor, default_advisor
 
-            advisor = default_advisor() if rules_dir is None and knowledge_dir is None else Advisor(
-                rules_dir, knowledge_dir)
+            advisor = (
+                default_advisor() if rules_dir is None and knowledge_dir is None else Advisor(rules_dir, knowledge_dir)
+            )
         for path in paths:
             yield line_for(path, advisor)
         return
     context = multiprocessing.get_context("spawn")
     chunk = max(1, len(paths) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(rules_dir, knowledge_dir)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(rules_dir, knowledge_dir)
+    ) as pool:
         yield from pool.map(_work, paths, chunksize=chunk)

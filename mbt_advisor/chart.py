@@ -20,8 +20,9 @@ def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("svg", force=True)
-    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "mbt-advisor", "font.size": 9,
-                                "font.family": "sans-serif"})
+    matplotlib.rcParams.update(
+        {"svg.fonttype": "none", "svg.hashsalt": "mbt-advisor", "font.size": 9, "font.family": "sans-serif"}
+    )
     import matplotlib.pyplot as plt
 
     return plt
@@ -34,18 +35,23 @@ def ratings_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -
     rated = {i.id: getattr(profile.ratings, i.id) for i in items if getattr(profile.ratings, i.id) is not None}
     if rated:
         rows = [(i.level, i.short, i.reference_ratings, rated.get(i.id)) for i in items]
-        caption = (f"The unit's {len(rated)} rated Table 4 items against the cohort before (green) and during "
-                   "(red) the reorganization; 1 very poor, 7 excellent.")
+        caption = (
+            f"The unit's {len(rated)} rated Table 4 items against the cohort before (green) and during "
+            "(red) the reorganization; 1 very poor, 7 excellent."
+        )
     else:
         rows = []
         for level in LEVELS:
             level_items = [i for i in items if i.level == level]
-            means = {c: sum(i.reference_ratings[c] for i in level_items) / len(level_items)
-                     for c in ("PRE-REORG", "REORG")}
+            means = {
+                c: sum(i.reference_ratings[c] for i in level_items) / len(level_items) for c in ("PRE-REORG", "REORG")
+            }
             risk = assessment.risk.levels[level]
             rows.append((level, f"{level} level (mean of {len(level_items)} items)", means, DERIVED.get(risk)))
-        caption = ("No ratings were given: the unit's level is derived from its answers (low risk drawn at 6, "
-                   "moderate at 4, high at 2.5) against the cohorts' mean Table 4 ratings per level.")
+        caption = (
+            "No ratings were given: the unit's level is derived from its answers (low risk drawn at 6, "
+            "moderate at 4, high at 2.5) against the cohorts' mean Table 4 ratings per level."
+        )
     lines: list[tuple[str, Any, Any]] = []  # (label, reference ratings or None for a level heading, unit)
     for level in LEVELS:
         level_rows = [r for r in rows if r[0] == level]
@@ -75,14 +81,16 @@ def ratings_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -
         ax.spines[side].set_visible(False)
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], marker="o", ls="", color=COLOURS["PRE-REORG"], label="before the reorganization"),
-               Line2D([], [], marker="o", ls="", color=COLOURS["REORG"], label="during the reorganization"),
-               Line2D([], [], marker="D", ls="", color=COLOURS["unit"], label="this unit")]
+    handles = [
+        Line2D([], [], marker="o", ls="", color=COLOURS["PRE-REORG"], label="before the reorganization"),
+        Line2D([], [], marker="o", ls="", color=COLOURS["REORG"], label="during the reorganization"),
+        Line2D([], [], marker="D", ls="", color=COLOURS["unit"], label="this unit"),
+    ]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.35, 1.0), ncol=3, frameon=False, fontsize=8)
     fig.tight_layout()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "mbt-advisor"}, bbox_inches="tight")
     plt.close(fig)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: the SVG goes inline into HTML
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG goes inline into HTML
     return svg, caption

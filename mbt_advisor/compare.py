@@ -64,11 +64,23 @@ def _risk_direction(old: str, new: str) -> str:
 def compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
     directions = advisor.kb.directions
     a, b = advisor.evaluate(old), advisor.evaluate(new)
-    risk = [RiskChange(scope="overall", old=a.risk.overall, new=b.risk.overall,
-                       direction=_risk_direction(a.risk.overall, b.risk.overall))]
+    risk = [
+        RiskChange(
+            scope="overall",
+            old=a.risk.overall,
+            new=b.risk.overall,
+            direction=_risk_direction(a.risk.overall, b.risk.overall),
+        )
+    ]
     for level in LEVELS:
-        risk.append(RiskChange(scope=level, old=a.risk.levels[level], new=b.risk.levels[level],
-                               direction=_risk_direction(a.risk.levels[level], b.risk.levels[level])))
+        risk.append(
+            RiskChange(
+                scope=level,
+                old=a.risk.levels[level],
+                new=b.risk.levels[level],
+                direction=_risk_direction(a.risk.levels[level], b.risk.levels[level]),
+            )
+        )
     answers: dict[str, list[AnswerChange]] = {level: [] for level in LEVELS}
     before, after = old.known_fields(), new.known_fields()
     for name in all_fields():
@@ -76,58 +88,97 @@ def compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
         if x == y:
             continue
         level = field_info(name)["level"]
-        answers[level].append(AnswerChange(field=name, level=level, old=plain(x), new=plain(y),
-                                           direction=directions.direction(name, x, y)))
+        answers[level].append(
+            AnswerChange(
+                field=name, level=level, old=plain(x), new=plain(y), direction=directions.direction(name, x, y)
+            )
+        )
     old_recs = {r.rule_id: r for r in a.recommendations}
     new_recs = {r.rule_id: r for r in b.recommendations}
     recs: list[RecommendationChange] = []
     for rule_id, rec in new_recs.items():
         if rule_id not in old_recs:
-            recs.append(RecommendationChange(rule_id=rule_id, title=rec.title, status="appeared",
-                                             old_priority=None, new_priority=rec.priority))
+            recs.append(
+                RecommendationChange(
+                    rule_id=rule_id, title=rec.title, status="appeared", old_priority=None, new_priority=rec.priority
+                )
+            )
         else:
             status = "moved" if old_recs[rule_id].priority != rec.priority else "kept"
-            recs.append(RecommendationChange(rule_id=rule_id, title=rec.title, status=status,
-                                             old_priority=old_recs[rule_id].priority, new_priority=rec.priority))
+            recs.append(
+                RecommendationChange(
+                    rule_id=rule_id,
+                    title=rec.title,
+                    status=status,
+                    old_priority=old_recs[rule_id].priority,
+                    new_priority=rec.priority,
+                )
+            )
     for rule_id, rec in old_recs.items():
         if rule_id not in new_recs:
-            recs.append(RecommendationChange(rule_id=rule_id, title=rec.title, status="disappeared",
-                                             old_priority=rec.priority, new_priority=None))
+            recs.append(
+                RecommendationChange(
+                    rule_id=rule_id, title=rec.title, status="disappeared", old_priority=rec.priority, new_priority=None
+                )
+            )
     warnings = _early_warnings(old, new, answers, risk)
     worse = sum(1 for changes in answers.values() for c in changes if c.direction == "worse")
     better = sum(1 for changes in answers.values() for c in changes if c.direction == "better")
-    summary = (f"Overall risk {a.risk.overall} -> {b.risk.overall}; {better} answer(s) better, {worse} worse; "
-               f"{sum(r.status == 'appeared' for r in recs)} recommendation(s) appeared, "
-               f"{sum(r.status == 'disappeared' for r in recs)} disappeared.")
-    return Comparison(old=old.organization.name, new=new.organization.name, risk=risk, answers=answers,
-                      recommendations=recs, warnings=warnings, summary=summary)
+    summary = (
+        f"Overall risk {a.risk.overall} -> {b.risk.overall}; {better} answer(s) better, {worse} worse; "
+        f"{sum(r.status == 'appeared' for r in recs)} recommendation(s) appeared, "
+        f"{sum(r.status == 'disappeared' for r in recs)} disappeared."
+    )
+    return Comparison(
+        old=old.organization.name,
+        new=new.organization.name,
+        risk=risk,
+        answers=answers,
+        recommendations=recs,
+        warnings=warnings,
+        summary=summary,
+    )
 
 
-def _early_warnings(old: Profile, new: Profile, answers: dict[str, list[AnswerChange]],
-                    risk: list[RiskChange]) -> list[str]:
+def _early_warnings(
+    old: Profile, new: Profile, answers: dict[str, list[AnswerChange]], risk: list[RiskChange]
+) -> list[str]:
     warnings: list[str] = []
     reorganizing = (new.facts.reorganization is True and old.facts.reorganization is not True) or (
-        new.organization.phase == "reorganizing" and old.organization.phase != "reorganizing")
-    continuity = [c for c in answers["organization"] if c.field == "ratings.management_continuity"
-                  and c.direction == "worse"]
-    levels_declining = [level for level in LEVELS
-                        if any(c.direction == "worse" for c in answers[level])
-                        or any(r.scope == level and r.direction == "worse" for r in risk)]
-    rating_drops = [c for changes in answers.values() for c in changes
-                    if c.field.startswith("ratings.") and isinstance(c.old, int | float)
-                    and isinstance(c.new, int | float) and c.old - c.new >= 2]
+        new.organization.phase == "reorganizing" and old.organization.phase != "reorganizing"
+    )
+    continuity = [
+        c for c in answers["organization"] if c.field == "ratings.management_continuity" and c.direction == "worse"
+    ]
+    levels_declining = [
+        level
+        for level in LEVELS
+        if any(c.direction == "worse" for c in answers[level])
+        or any(r.scope == level and r.direction == "worse" for r in risk)
+    ]
+    rating_drops = [
+        c
+        for changes in answers.values()
+        for c in changes
+        if c.field.startswith("ratings.")
+        and isinstance(c.old, int | float)
+        and isinstance(c.new, int | float)
+        and c.old - c.new >= 2
+    ]
     if (reorganizing or continuity) and len(levels_declining) >= 2:
         warnings.append(
             "Early warning: a reorganization (or a loss of management continuity) comes with declines at the "
             f"{', '.join(levels_declining)} levels. This is the pattern of the programme treated during a "
             "reorganization (REORG, Bales, Timman et al. 2017), whose effect sizes fell from 0.81-1.22 to "
-            "0.03-0.71 at 18 months. Protect staffing, leadership and supervision now.")
+            "0.03-0.71 at 18 months. Protect staffing, leadership and supervision now."
+        )
     if len(rating_drops) >= 3:
         items = ", ".join(c.field.split(".", 1)[1] for c in rating_drops[:6])
         warnings.append(
             f"Early warning: {len(rating_drops)} Table 4 ratings fell by two points or more ({items}); in the "
             "REORG cohort adherence fell from 5-7 to 1-4 on every item and outcomes were two to three times "
-            "smaller.")
+            "smaller."
+        )
     return warnings
 
 
@@ -140,15 +191,20 @@ def comparison_text(c: Comparison) -> str:
         if changes:
             lines += ["", f"Answers changed at the {level} level:"]
             lines += [f"  {x.field}: {show(x.old)} -> {show(x.new)}  ({x.direction})" for x in changes]
-    groups = [("appeared", "New recommendations"), ("disappeared", "Resolved (no longer recommended)"),
-              ("moved", "Moved in priority")]
+    groups = [
+        ("appeared", "New recommendations"),
+        ("disappeared", "Resolved (no longer recommended)"),
+        ("moved", "Moved in priority"),
+    ]
     for status, title in groups:
         items = [r for r in c.recommendations if r.status == status]
         if items:
             lines += ["", f"{title}:"]
             for r in items:
-                where = {"appeared": f"now {r.new_priority}", "disappeared": f"was {r.old_priority}",
-                         "moved": f"{r.old_priority} -> {r.new_priority}"}[status]
+                where = {
+                    "appeared": f"now {r.new_priority}",
+                    "disappeared": f"was {r.old_priority}",
+                    "moved": f"{r.old_priority} -> {r.new_priority}",
+                }[status]
                 lines.append(f"  {r.title} [{r.rule_id}] ({where})")
     return "\n".join(lines) + "\n"
-

@@ -126,7 +126,13 @@ def _is(t: bool, v: Any) -> bool:
 
 
 _TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "in": _in, "lt": _lt, "lte": _lte, "gt": _gt, "gte": _gte, "contains": _contains, "not_empty": _not_empty,
+    "in": _in,
+    "lt": _lt,
+    "lte": _lte,
+    "gt": _gt,
+    "gte": _gte,
+    "contains": _contains,
+    "not_empty": _not_empty,
 }
 
 
@@ -160,10 +166,14 @@ def _patterns(atoms: tuple[Condition, ...]) -> tuple[list[Any], list[str]]:
             constraint = _constraint(atom)
             if atom.field in by_field:
                 previous = by_field[atom.field]
-                previous = previous if not isinstance(previous, str | int | float) else P(
-                    functools.partial(_equal, previous))
-                constraint = constraint if not isinstance(constraint, str | int | float) else P(
-                    functools.partial(_equal, constraint))
+                previous = (
+                    previous if not isinstance(previous, str | int | float) else P(functools.partial(_equal, previous))
+                )
+                constraint = (
+                    constraint
+                    if not isinstance(constraint, str | int | float)
+                    else P(functools.partial(_equal, constraint))
+                )
                 constraint = previous & constraint
             by_field[atom.field] = constraint
     patterns: list[Any] = []

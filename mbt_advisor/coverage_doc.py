@@ -22,11 +22,17 @@ def render_coverage(kb: KnowledgeBase) -> str:
         f"{covered} of {len(table)} covered; {len(exceptions)} uncovered with a recorded reason.",
         "",
     ]
-    groups = [("Case determinants (Bales et al. 2017, Table 1; Hutsebaut et al. 2012)",
-               [t for t in table if not t.startswith("table4.") and "." in t and t.split(".")[0] in kb.cases]),
-              ("Table 4 rating items (Bales, Timman et al. 2017)", [t for t in table if t.startswith("table4.")]),
-              ("Lessons, summary and suggestions", [t for t in table if t.split(".")[0] not in kb.cases
-                                                    and not t.startswith("table4.")])]
+    groups = [
+        (
+            "Case determinants (Bales et al. 2017, Table 1; Hutsebaut et al. 2012)",
+            [t for t in table if not t.startswith("table4.") and "." in t and t.split(".")[0] in kb.cases],
+        ),
+        ("Table 4 rating items (Bales, Timman et al. 2017)", [t for t in table if t.startswith("table4.")]),
+        (
+            "Lessons, summary and suggestions",
+            [t for t in table if t.split(".")[0] not in kb.cases and not t.startswith("table4.")],
+        ),
+    ]
     for title, ids in groups:
         lines += [f"## {title}", "", "| id | what the source says | covered by |", "|---|---|---|"]
         for target in ids:

@@ -25,8 +25,11 @@ class FactDirection(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> FactDirection:
-        kinds = [k for k in ("worst_to_best", "good", "best_range", "higher_better", "good_empty")
-                 if getattr(self, k) is not None]
+        kinds = [
+            k
+            for k in ("worst_to_best", "good", "best_range", "higher_better", "good_empty")
+            if getattr(self, k) is not None
+        ]
         if len(kinds) != 1:
             raise ValueError("give exactly one of worst_to_best, good, best_range, higher_better, good_empty")
         return self
@@ -111,7 +114,7 @@ class Directions:
             return [step for step in RATING_STEPS if step > value]
         spec = self.spec.facts[key]
         if spec.worst_to_best is not None:
-            return list(spec.worst_to_best[spec.worst_to_best.index(value) + 1:])
+            return list(spec.worst_to_best[spec.worst_to_best.index(value) + 1 :])
         if spec.good is not None:
             return [spec.good] if value is not spec.good else []
         if spec.best_range is not None:

@@ -24,6 +24,9 @@ def list_examples() -> dict[str, str]:
 def example_path(name: str) -> Path:
     names = list(list_examples())
     if name not in names:
-        raise ProfileError(f"no bundled example named '{name}'.{did_you_mean(name, names)}",
-                           source="--example", allowed=quote_list(names))
+        raise ProfileError(
+            f"no bundled example named '{name}'.{did_you_mean(name, names)}",
+            source="--example",
+            allowed=quote_list(names),
+        )
     return examples_dir() / f"{name}.yaml"

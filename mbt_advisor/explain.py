@@ -67,8 +67,9 @@ def _chain(firing: Firing, firings: list[Firing], advisor: Advisor, seen: set[in
         if not name.startswith("concern:"):
             continue
         concern = name.split(":", 1)[1]
-        producer = next((f for f in firings if f.order < firing.order
-                         and concern in advisor.kb.rule(f.rule_id).concludes), None)
+        producer = next(
+            (f for f in firings if f.order < firing.order and concern in advisor.kb.rule(f.rule_id).concludes), None
+        )
         if producer is not None and producer.order not in seen:
             seen.add(producer.order)
             chain.extend(_chain(producer, firings, advisor, seen))
@@ -77,9 +78,13 @@ def _chain(firing: Firing, firings: list[Firing], advisor: Advisor, seen: set[in
 
 
 def _step(firing: Firing, advisor: Advisor) -> Step:
-    return Step(order=firing.order + 1, rule_id=firing.rule_id, branch=firing.branch,
-                matched=[MatchedFact(field=f, value=v) for f, v in firing.matched],
-                concludes=list(advisor.kb.rule(firing.rule_id).concludes))
+    return Step(
+        order=firing.order + 1,
+        rule_id=firing.rule_id,
+        branch=firing.branch,
+        matched=[MatchedFact(field=f, value=v) for f, v in firing.matched],
+        concludes=list(advisor.kb.rule(firing.rule_id).concludes),
+    )
 
 
 def explain(profile: Profile, advisor: Advisor, rule_id: str | None = None) -> Explanation:
@@ -94,13 +99,25 @@ def explain(profile: Profile, advisor: Advisor, rule_id: str | None = None) -> E
             chain.extend(_chain(firing, firings, advisor, seen))
         chain.extend(own)
         chain.sort(key=lambda f: f.order)
-        traces.append(RecommendationTrace(
-            rule_id=rec.rule_id, title=rec.title, priority=rec.priority, score=rec.score,
-            score_components=rec.score_components, chain=[_step(f, advisor) for f in chain],
-            citations=rec.citations))
+        traces.append(
+            RecommendationTrace(
+                rule_id=rec.rule_id,
+                title=rec.title,
+                priority=rec.priority,
+                score=rec.score,
+                score_components=rec.score_components,
+                chain=[_step(f, advisor) for f in chain],
+                citations=rec.citations,
+            )
+        )
     check = check_rule(profile, advisor, rule_id, firings) if rule_id else None
-    return Explanation(organization=profile.organization.name, risk=assessment.risk.overall,
-                       fired_rules=assessment.fired_rules, recommendations=traces, rule=check)
+    return Explanation(
+        organization=profile.organization.name,
+        risk=assessment.risk.overall,
+        fired_rules=assessment.fired_rules,
+        recommendations=traces,
+        rule=check,
+    )
 
 
 def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[Firing] | None = None) -> RuleCheck:
@@ -120,25 +137,29 @@ def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[F
                 producers = kb.concluders.get(atom.concern, [])
                 holds = atom.concern in concluded
                 note = "concluded" if holds else f"not concluded; it would be by: {', '.join(producers)}"
-                checks.append(ConditionCheck(condition=atom.describe(), status="holds" if holds else "fails",
-                                             note=note))
+                checks.append(
+                    ConditionCheck(condition=atom.describe(), status="holds" if holds else "fails", note=note)
+                )
                 continue
             assert atom.field is not None
             value = values.get(atom.field)
             if value is None and not atom.unknown:
-                checks.append(ConditionCheck(condition=atom.describe(), status="unknown",
-                                             note="not answered in the profile"))
+                checks.append(
+                    ConditionCheck(condition=atom.describe(), status="unknown", note="not answered in the profile")
+                )
             else:
                 shown = plain(value)
-                checks.append(ConditionCheck(condition=atom.describe(),
-                                             status="holds" if atom.holds(value) else "fails", value=shown))
+                checks.append(
+                    ConditionCheck(
+                        condition=atom.describe(), status="holds" if atom.holds(value) else "fails", value=shown
+                    )
+                )
         alternatives.append(checks)
     if fired:
         summary = "fired: every condition of at least one alternative holds"
     else:
         blocking = sorted({c.condition for alt in alternatives for c in alt if c.status != "holds"})
-        summary = "did not fire: in every alternative some condition fails or is unknown (" + \
-            "; ".join(blocking) + ")"
+        summary = "did not fire: in every alternative some condition fails or is unknown (" + "; ".join(blocking) + ")"
     return RuleCheck(rule_id=rule_id, title=rule.title, fired=fired, alternatives=alternatives, summary=summary)
 
 
@@ -151,15 +172,19 @@ def explanation_text(e: Explanation) -> str:
     for t in e.recommendations:
         c = t.score_components
         lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
-        lines.append(f"   score {t.score:.3f} = severity {c.severity} x (0.40 x case support {c.case_support} "
-                     f"+ 0.20 x level {c.level_weight} + 0.25 x evidence {c.evidence_weight} "
-                     f"+ 0.15 x combination {c.compounding:g})")
+        lines.append(
+            f"   score {t.score:.3f} = severity {c.severity} x (0.40 x case support {c.case_support} "
+            f"+ 0.20 x level {c.level_weight} + 0.25 x evidence {c.evidence_weight} "
+            f"+ 0.15 x combination {c.compounding:g})"
+        )
         for step in t.chain:
-            matched = ", ".join(f"{m.field} = {show(m.value)}" if not m.field.startswith("concern:")
-                                else m.field for m in step.matched)
+            matched = ", ".join(
+                f"{m.field} = {show(m.value)}" if not m.field.startswith("concern:") else m.field for m in step.matched
+            )
             concl = f" -> concludes {', '.join(step.concludes)}" if step.concludes else ""
-            lines.append(f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) "
-                         f"matched {matched}{concl}")
+            lines.append(
+                f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) matched {matched}{concl}"
+            )
         lines.append("   cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -174,4 +199,3 @@ def _rule_text(check: RuleCheck) -> list[str]:
             note = f" - {c.note}" if c.note else ""
             lines.append(f"    [{c.status:^7}] {c.condition}{value}{note}")
     return lines
-

@@ -144,7 +144,10 @@ def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> Non
     if atom.field not in fields:
         raise KnowledgeError(
             f"rule '{rule_id}' tests unknown field '{atom.field}'.{did_you_mean(atom.field, fields)}",
-            source=source, line=line, field="when")
+            source=source,
+            line=line,
+            field="when",
+        )
     kind, domain = field_domain(atom.field)
     op, value = atom.operator()
     problem: str | None = None
@@ -158,8 +161,10 @@ def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> Non
         values = list(value) if op == "in" else [value]
         for item in values:
             if kind in {"enum", "list"} and item not in domain:
-                problem = (f"{atom.field} never holds {item!r}.{did_you_mean(str(item), map(str, domain))} "
-                           f"Allowed: {quote_list(domain)}")
+                problem = (
+                    f"{atom.field} never holds {item!r}.{did_you_mean(str(item), map(str, domain))} "
+                    f"Allowed: {quote_list(domain)}"
+                )
             elif kind == "bool" and not isinstance(item, bool):
                 problem = f"{atom.field} is true or false, not {item!r}"
     if problem:
@@ -178,10 +183,18 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
         if alternatives > MAX_ALTERNATIVES:
             raise KnowledgeError(
                 f"rule '{rule.id}' has {alternatives} combinations of 'any' alternatives; the limit is "
-                f"{MAX_ALTERNATIVES}. Split it into several rules.", source=item.source, line=item.line, field="when")
+                f"{MAX_ALTERNATIVES}. Split it into several rules.",
+                source=item.source,
+                line=item.line,
+                field="when",
+            )
         if rule.id in seen:
-            raise KnowledgeError(f"rule id '{rule.id}' is also used in {seen[rule.id]}; ids must be unique.",
-                                 source=item.source, line=item.line, field="id")
+            raise KnowledgeError(
+                f"rule id '{rule.id}' is also used in {seen[rule.id]}; ids must be unique.",
+                source=item.source,
+                line=item.line,
+                field="id",
+            )
         seen[rule.id] = f"{item.source}, line {item.line}"
         for condition in rule.when:
             for atom in condition.any or (condition,):
@@ -190,21 +203,36 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
                     raise KnowledgeError(
                         f"rule '{rule.id}' needs concern '{atom.concern}', which no rule concludes, so it "
                         f"could never fire.{did_you_mean(atom.concern, concluded)}",
-                        source=item.source, line=item.line, field="when")
+                        source=item.source,
+                        line=item.line,
+                        field="when",
+                    )
         for citation in rule.citations:
             if citation.case not in case_ids:
                 raise KnowledgeError(
                     f"rule '{rule.id}' cites unknown case '{citation.case}'.{did_you_mean(citation.case, case_ids)}",
-                    source=item.source, line=item.line, field="citations", allowed=quote_list(case_ids))
+                    source=item.source,
+                    line=item.line,
+                    field="citations",
+                    allowed=quote_list(case_ids),
+                )
             if citation.source not in source_ids:
                 raise KnowledgeError(
                     f"rule '{rule.id}' cites unknown source '{citation.source}'."
                     f"{did_you_mean(citation.source, source_ids)}",
-                    source=item.source, line=item.line, field="citations", allowed=quote_list(source_ids))
+                    source=item.source,
+                    line=item.line,
+                    field="citations",
+                    allowed=quote_list(source_ids),
+                )
         if rule.table4_item and rule.table4_item not in Ratings.model_fields:
-            raise KnowledgeError(f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'."
-                                 f"{did_you_mean(rule.table4_item, Ratings.model_fields)}",
-                                 source=item.source, line=item.line, field="table4_item")
+            raise KnowledgeError(
+                f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'."
+                f"{did_you_mean(rule.table4_item, Ratings.model_fields)}",
+                source=item.source,
+                line=item.line,
+                field="table4_item",
+            )
     _check_no_cycles(located)
 
 
@@ -217,7 +245,7 @@ def _check_no_cycles(located: list[LocatedRule]) -> None:
 
     def visit(concern: str, trail: tuple[str, ...]) -> None:
         if concern in trail:
-            cycle = " -> ".join((*trail[trail.index(concern):], concern))
+            cycle = " -> ".join((*trail[trail.index(concern) :], concern))
             raise KnowledgeError(f"concerns depend on themselves: {cycle}.", source="rules")
         for other in sorted(needs.get(concern, ())):
             visit(other, (*trail, concern))
@@ -251,19 +279,28 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
     known = set(condition_fields()) | {"organization.name", "organization.assessor", "organization.assessed_on"}
     for question in questions.questions:
         if question.field not in known:
-            raise KnowledgeError(f"question for unknown field '{question.field}'."
-                                 f"{did_you_mean(question.field, known)}", source=str(knowledge_dir / "questions.yaml"))
+            raise KnowledgeError(
+                f"question for unknown field '{question.field}'.{did_you_mean(question.field, known)}",
+                source=str(knowledge_dir / "questions.yaml"),
+            )
     rating_items = one("rating_items.yaml", RatingItemsFile)
     question_map = {q.field: q for q in questions.questions}
     scale = ", ".join(f"{label.value} {label.label}" for label in rating_items.scale)
     for item in rating_items.items:
         before, during = item.reference_ratings.get("PRE-REORG"), item.reference_ratings.get("REORG")
-        question_map.setdefault(f"ratings.{item.id}", Question(
-            field=f"ratings.{item.id}",
-            prompt=f"Rate from 1 to 7: {item.text}",
-            help=(f"Table 4 item ({item.level} level). The programme was rated {before:g} before the "
-                  f"reorganization and {during:g} during it (Bales, Timman et al. 2017). Scale: {scale}."),
-            type="rating", path="expert"))
+        question_map.setdefault(
+            f"ratings.{item.id}",
+            Question(
+                field=f"ratings.{item.id}",
+                prompt=f"Rate from 1 to 7: {item.text}",
+                help=(
+                    f"Table 4 item ({item.level} level). The programme was rated {before:g} before the "
+                    f"reorganization and {during:g} during it (Bales, Timman et al. 2017). Scale: {scale}."
+                ),
+                type="rating",
+                path="expert",
+            ),
+        )
     return {
         "sources": {s.id: s for s in sources.sources},
         "cases": cases,
@@ -306,7 +343,11 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
             raise KnowledgeError(
                 f"rule '{item.rule.id}' names unknown determinant '{item.rule.determinant}'."
                 f"{did_you_mean(item.rule.determinant, determinant_ids)}",
-                source=item.source, line=item.line, field="determinant", allowed=quote_list(determinant_ids))
+                source=item.source,
+                line=item.line,
+                field="determinant",
+                allowed=quote_list(determinant_ids),
+            )
     return KnowledgeBase(
         rules=[item.rule for item in located],
         digest=digest,

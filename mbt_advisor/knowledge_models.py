@@ -87,7 +87,8 @@ class Case(Strict):
     effect_sizes: tuple[EffectSize, ...] = ()
     profile: dict[str, Any]
     encoding: dict[str, str] = Field(
-        default_factory=dict, description="For each encoded profile field, the source statement it rests on")
+        default_factory=dict, description="For each encoded profile field, the source statement it rests on"
+    )
     not_encoded: tuple[str, ...] = Field(default=(), description="Statements that no profile field can hold")
     notes: tuple[str, ...] = ()
 
@@ -165,11 +166,12 @@ class Question(Strict):
     choices: tuple[Choice, ...] = ()
     default: Any = None
     when: dict[str, tuple[Any, ...]] | None = Field(
-        default=None, description="Ask only when each named field holds one of the listed values")
+        default=None, description="Ask only when each named field holds one of the listed values"
+    )
     unless: dict[str, tuple[Any, ...]] | None = Field(
-        default=None, description="Do not ask when a named field holds one of the listed values")
+        default=None, description="Do not ask when a named field holds one of the listed values"
+    )
     path: Literal["all", "founder", "expert"] = "all"
-
 
     def applies(self, answers: dict[str, Any]) -> bool:
         """Whether to ask this question, given the answers so far (``section.key`` -> value)."""

@@ -58,13 +58,21 @@ def _implies(narrow: tuple[Condition, ...], wide: tuple[Condition, ...]) -> bool
     return all(atom in narrow for atom in wide)
 
 
-def lint(rules_dir: str | os.PathLike[str] | None = None,
-         knowledge_dir: str | os.PathLike[str] | None = None) -> list[Finding]:
+def lint(
+    rules_dir: str | os.PathLike[str] | None = None, knowledge_dir: str | os.PathLike[str] | None = None
+) -> list[Finding]:
     try:
         kb = load_knowledge_base(rules_dir, knowledge_dir)
     except InputError as exc:
-        return [Finding("error", "load", exc.problem if exc.field is None else f"{exc.field}: {exc.problem}",
-                        exc.source, exc.line)]
+        return [
+            Finding(
+                "error",
+                "load",
+                exc.problem if exc.field is None else f"{exc.field}: {exc.problem}",
+                exc.source,
+                exc.line,
+            )
+        ]
     return lint_loaded(kb)
 
 
@@ -78,15 +86,17 @@ def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
     used = {c for r in kb.rules for c in r.concerns_used()}
     for concern, rule_ids in sorted(kb.concluders.items()):
         if concern not in used:
-            add("warning", "unused-concern",
+            add(
+                "warning",
+                "unused-concern",
                 f"concern '{concern}' is concluded (by {', '.join(rule_ids)}) but no rule uses it",
-                kb.rule(rule_ids[0]))
+                kb.rule(rule_ids[0]),
+            )
     expanded = {rule.id: branches(rule) for rule in kb.rules}
     for rule in kb.rules:
         live = [b for b in expanded[rule.id] if satisfiable(b)]
         if not live:
-            add("error", "never-fires", f"rule '{rule.id}' can never fire: its conditions contradict each other",
-                rule)
+            add("error", "never-fires", f"rule '{rule.id}' can never fire: its conditions contradict each other", rule)
         elif len(live) < len(expanded[rule.id]):
             add("warning", "dead-branch", f"rule '{rule.id}' has alternatives that can never hold", rule)
     ids = sorted(expanded)
@@ -99,11 +109,13 @@ def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
                 continue
             if set(expanded[a]) == set(expanded[b]):
                 add("warning", "duplicate", f"rules '{a}' and '{b}' have the same conditions", rb)
-            elif all(any(_implies(x, y) for y in expanded[b]) for x in expanded[a]) and \
-                    set(ra.concludes) <= set(rb.concludes):
+            elif all(any(_implies(x, y) for y in expanded[b]) for x in expanded[a]) and set(ra.concludes) <= set(
+                rb.concludes
+            ):
                 add("warning", "subsumed", f"rule '{a}' only fires when '{b}' fires, and concludes nothing more", ra)
-            elif all(any(_implies(y, x) for x in expanded[a]) for y in expanded[b]) and \
-                    set(rb.concludes) <= set(ra.concludes):
+            elif all(any(_implies(y, x) for x in expanded[a]) for y in expanded[b]) and set(rb.concludes) <= set(
+                ra.concludes
+            ):
                 add("warning", "subsumed", f"rule '{b}' only fires when '{a}' fires, and concludes nothing more", rb)
     findings.extend(_coverage_findings(kb))
     return findings
@@ -139,9 +151,17 @@ def _coverage_findings(kb: KnowledgeBase) -> list[Finding]:
         for target in rule.covers:
             if target not in targets:
                 file, line = kb.rule_origin[rule.id]
-                findings.append(Finding("error", "unknown-cover",
-                                        f"rule '{rule.id}' covers '{target}', which is no determinant, Table 4 "
-                                        f"item or lesson.{did_you_mean(target, targets)}", file, line, rule.id))
+                findings.append(
+                    Finding(
+                        "error",
+                        "unknown-cover",
+                        f"rule '{rule.id}' covers '{target}', which is no determinant, Table 4 "
+                        f"item or lesson.{did_you_mean(target, targets)}",
+                        file,
+                        line,
+                        rule.id,
+                    )
+                )
     for target, rule_ids in coverage(kb).items():
         if not rule_ids:
             findings.append(Finding("note", "gap", f"no rule covers {target} ({targets[target]})"))

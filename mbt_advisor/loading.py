@@ -32,8 +32,7 @@ def profile_from_data(data: Any, source: str = "<profile>") -> Profile:
 
 def profile_from_document(doc: Document) -> Profile:
     if doc.data is None:
-        raise ProfileError("the file is empty; a profile needs at least an 'organization' section.",
-                           source=doc.source)
+        raise ProfileError("the file is empty; a profile needs at least an 'organization' section.", source=doc.source)
     if not isinstance(doc.data, dict):
         raise ProfileError(
             f"the top level must be a mapping of sections, not a {type(doc.data).__name__}.",

@@ -76,17 +76,19 @@ class Ratings(Strict):
     """The 21-item consensus adherence rating of Table 4 (Bales, Timman et al. 2017), each 1-7."""
 
     org_commitment: Rating | None = rating(
-        "organization", "Commitment and support within the organization to fully implement MBT")
-    implementation_plan: Rating | None = rating(
-        "organization", "Availability of a comprehensive implementation plan")
+        "organization", "Commitment and support within the organization to fully implement MBT"
+    )
+    implementation_plan: Rating | None = rating("organization", "Availability of a comprehensive implementation plan")
     financial_management: Rating | None = rating("organization", "Sound financial management")
     management_continuity: Rating | None = rating("organization", "Continuity in management")
     unit_organization: Rating | None = rating(
-        "organization", "Organization of the MBT unit: clear structure, defined roles and responsibilities")
+        "organization", "Organization of the MBT unit: clear structure, defined roles and responsibilities"
+    )
     organizational_stability: Rating | None = rating("organization", "Stability in the organization")
     staff_selection: Rating | None = rating(
         "organization",
-        "Staff selected on competence with BPD patients, MBT competence, team fit and affinity with the model")
+        "Staff selected on competence with BPD patients, MBT competence, team fit and affinity with the model",
+    )
     team_composition: Rating | None = rating("team", "Well-balanced team composition")
     team_size: Rating | None = rating("team", "Team size within 8-12")
     leadership: Rating | None = rating("team", "Clear leadership, supported by the whole team")
@@ -96,13 +98,16 @@ class Ratings(Strict):
     training_supervision: Rating | None = rating("team", "MBT training and supervision")
     consistency: Rating | None = rating("team", "The team delivers treatment consistently")
     coherency: Rating | None = rating(
-        "team", "The team uses a theoretically coherent (MBT) framework to tailor interventions")
+        "team", "The team uses a theoretically coherent (MBT) framework to tailor interventions"
+    )
     continuity: Rating | None = rating("team", "Continuity of the team and of treatment")
     program_structure: Rating | None = rating(
-        "team", "Programme structure, clear definition of roles and responsibilities")
+        "team", "Programme structure, clear definition of roles and responsibilities"
+    )
     mbt_experience: Rating | None = rating("therapist", "Therapists' experience with the model")
     model_adherence: Rating | None = rating(
-        "therapist", "Adherence and competence with the model in individual and group sessions")
+        "therapist", "Adherence and competence with the model in individual and group sessions"
+    )
     model_commitment: Rating | None = rating("therapist", "Commitment among all team members to the MBT model")
 
 
@@ -114,69 +119,83 @@ class Facts(Strict):
 
     # organization level
     decision_process: Literal["top_down", "participatory"] | None = fact(
-        "organization", "How the choice for MBT was made")
+        "organization", "How the choice for MBT was made"
+    )
     management_support: Literal["strong", "partial", "lacking"] | None = fact(
-        "organization", "Support of higher management")
+        "organization", "Support of higher management"
+    )
     institutional_support: Literal["broad", "partial", "lacking"] | None = fact(
-        "organization",
-        "Support for the programme across the rest of the institution (other departments, referrers)")
+        "organization", "Support for the programme across the rest of the institution (other departments, referrers)"
+    )
     mission_fit: bool | None = fact("organization", "MBT serves the institution's mission", strict=True)
     reorganization: bool | None = fact(
-        "organization", "A reorganization, merger or change of key managers is under way or announced",
-        strict=True)
+        "organization", "A reorganization, merger or change of key managers is under way or announced", strict=True
+    )
     management_team_split: bool | None = fact(
-        "organization", "Open conflict or distrust between management and the team", strict=True)
+        "organization", "Open conflict or distrust between management and the team", strict=True
+    )
     organizational_fences: bool | None = fact(
-        "organization", "Departmental boundaries keep available expertise away from the programme", strict=True)
+        "organization", "Departmental boundaries keep available expertise away from the programme", strict=True
+    )
     referral_pathways: Literal["established", "partial", "none"] | None = fact(
-        "organization", "Referral pathways into the programme")
+        "organization", "Referral pathways into the programme"
+    )
     implementation_plan: Literal["none", "partial", "comprehensive"] | None = fact(
-        "organization", "The implementation plan")
+        "organization", "The implementation plan"
+    )
     implementation_pace: Literal["gradual", "hurried"] | None = fact("organization", "Pace of implementation")
-    training_budget: Literal["sufficient", "insufficient"] | None = fact(
-        "organization", "Budget for MBT training")
+    training_budget: Literal["sufficient", "insufficient"] | None = fact("organization", "Budget for MBT training")
     team_isolated: bool | None = fact(
-        "organization", "The programme is isolated from the rest of the institution", strict=True)
+        "organization", "The programme is isolated from the rest of the institution", strict=True
+    )
     research_embedding: bool | None = fact(
-        "organization", "Outcome monitoring or a research project is attached", strict=True)
+        "organization", "Outcome monitoring or a research project is attached", strict=True
+    )
     # team level
     team_size: int | None = fact("team", "Number of team members, 1 or more", strict=True, ge=1, le=10_000)
     clinical_leadership: Literal["clear", "shared", "contested", "absent"] | None = fact(
-        "team", "Clinical leadership of the team")
+        "team", "Clinical leadership of the team"
+    )
     team_conflict: Literal["low", "high"] | None = fact("team", "Conflict in the team before the start")
     team_splits: tuple[TeamSplit, ...] | None = fact(
-        "team", "Splits in the team: disciplines, on_off_model, management_lines, other; [] = none")
+        "team", "Splits in the team: disciplines, on_off_model, management_lines, other; [] = none"
+    )
     team_buy_in: Literal["broad", "partial", "lacking"] | None = fact(
-        "team", "How far the existing team embraces the new model and is ready to change its culture")
+        "team", "How far the existing team embraces the new model and is ready to change its culture"
+    )
     roles_defined: bool | None = fact(
-        "team", "Roles and responsibilities are differentiated (e.g. nurses vs therapists)", strict=True)
+        "team", "Roles and responsibilities are differentiated (e.g. nurses vs therapists)", strict=True
+    )
     crisis_protocol: bool | None = fact("team", "Protocols for crises and incidents exist", strict=True)
     on_site_supervision: bool | None = fact(
-        "team", "An MBT-experienced supervisor is available on the unit itself", strict=True)
+        "team", "An MBT-experienced supervisor is available on the unit itself", strict=True
+    )
     mbt_trained_fraction: float | None = fact(
-        "team", "Share of the team with basic MBT training, 0 to 1", ge=0, le=1, allow_inf_nan=False)
+        "team", "Share of the team with basic MBT training, 0 to 1", ge=0, le=1, allow_inf_nan=False
+    )
     staff_confidence: Literal["high", "low"] | None = fact("team", "Staff feel competent in the model")
     reflective_stance: Literal["kept", "struggling"] | None = fact(
-        "team", "The team keeps a reflective, mentalizing stance under pressure")
+        "team", "The team keeps a reflective, mentalizing stance under pressure"
+    )
     # therapist level
     staff_recruitment: Literal["selected", "assigned"] | None = fact(
-        "therapist", "Staff selected on competence, affinity and motivation, or assigned")
-    mbt_experience: Literal["none", "some", "experienced"] | None = fact(
-        "therapist", "Therapists' experience with MBT")
+        "therapist", "Staff selected on competence, affinity and motivation, or assigned"
+    )
+    mbt_experience: Literal["none", "some", "experienced"] | None = fact("therapist", "Therapists' experience with MBT")
     training_differences: bool | None = fact(
-        "therapist", "Large differences in training and motivation within the team", strict=True)
-    model_drift: bool | None = fact(
-        "therapist", "Therapists divert from the model in daily practice", strict=True)
+        "therapist", "Large differences in training and motivation within the team", strict=True
+    )
+    model_drift: bool | None = fact("therapist", "Therapists divert from the model in daily practice", strict=True)
     # school setting
     principal_support: Literal["supportive", "demanding", "absent"] | None = fact(
-        "organization", "The principal's stance: supportive, demanding (imposed top-down) or absent")
+        "organization", "The principal's stance: supportive, demanding (imposed top-down) or absent"
+    )
     starts_from_teacher_struggles: bool | None = fact(
-        "team", "Introduced as help with daily struggles teachers recognize", strict=True)
-    within_comfort_zone: bool | None = fact(
-        "therapist", "Teachers can build on what they already do", strict=True)
+        "team", "Introduced as help with daily struggles teachers recognize", strict=True
+    )
+    within_comfort_zone: bool | None = fact("therapist", "Teachers can build on what they already do", strict=True)
     pilot_subteam: bool | None = fact("team", "A small sub-team starts first", strict=True)
-    benefits_measured: bool | None = fact(
-        "organization", "Benefits are measured so people stay motivated", strict=True)
+    benefits_measured: bool | None = fact("organization", "Benefits are measured so people stay motivated", strict=True)
 
 
 class Profile(Strict):

@@ -46,8 +46,10 @@ def to_text(a: Assessment, *, limit: int | None = None) -> str:
     for rec in recs:
         lines.append("")
         lines.append(f"{rec.priority:>3}. {rec.title}")
-        lines.append(f"     [{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
-                     f"evidence {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}")
+        lines.append(
+            f"     [{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
+            f"evidence {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}"
+        )
         lines.extend(_wrap(rec.rationale, "     "))
         for action in rec.actions:
             lines.extend(textwrap.wrap(action, width=100, initial_indent="     - ", subsequent_indent="       "))
@@ -68,8 +70,14 @@ def to_text(a: Assessment, *, limit: int | None = None) -> str:
         lines.append("  Nothing the rules need is missing.")
     for item in a.missing_information[:10]:
         needed = f" (needed by {len(item.needed_by)} rule{'s' if len(item.needed_by) != 1 else ''})"
-        lines.extend(textwrap.wrap(f"{item.field}: {item.question}{needed if item.needed_by else ''}", width=100,
-                                   initial_indent="  - ", subsequent_indent="    "))
+        lines.extend(
+            textwrap.wrap(
+                f"{item.field}: {item.question}{needed if item.needed_by else ''}",
+                width=100,
+                initial_indent="  - ",
+                subsequent_indent="    ",
+            )
+        )
     if len(a.missing_information) > 10:
         lines.append(f"  ... {len(a.missing_information) - 10} more")
     return "\n".join(lines) + "\n"
@@ -94,8 +102,13 @@ def to_markdown(a: Assessment) -> str:
     lines = [f"# MBT implementation assessment: {e(org.name)}", ""]
     lines.append("| | |")
     lines.append("|---|---|")
-    for label, value in (("Setting", org.setting), ("Population", org.population), ("Phase", org.phase),
-                         ("Assessed on", org.assessed_on), ("Assessor", org.assessor)):
+    for label, value in (
+        ("Setting", org.setting),
+        ("Population", org.population),
+        ("Phase", org.phase),
+        ("Assessed on", org.assessed_on),
+        ("Assessor", org.assessor),
+    ):
         lines.append(f"| {label} | {e(value) if value else 'unknown'} |")
     lines += ["", f"## Risk: {a.risk.overall}", ""]
     lines.append("| Level | Risk | What drives it |")
@@ -108,8 +121,10 @@ def to_markdown(a: Assessment) -> str:
     for rec in a.recommendations:
         lines.append(f"### {rec.priority}. {e(rec.title)}")
         lines.append("")
-        lines.append(f"*{rec.level} level, {rec.theme}; score {rec.score:.3f}, severity {rec.severity}, "
-                     f"evidence: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*")
+        lines.append(
+            f"*{rec.level} level, {rec.theme}; score {rec.score:.3f}, severity {rec.severity}, "
+            f"evidence: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*"
+        )
         lines += ["", e(rec.rationale), "", "**Actions**", ""]
         lines += [f"- {e(x)}" for x in rec.actions]
         if rec.questions:

@@ -48,8 +48,9 @@ def brief_context(profile: Profile, advisor: Advisor, assessment: Assessment | N
         questions.append(VisitQuestion(level, item.question, "missing", item.field))
     grouped = {level: [q for q in questions if q.level == level] for level in LEVELS}
     cited_cases = sorted({c.case for r in a.recommendations for c in r.citations} | {s.case for s in a.similar_cases})
-    cited_sources = sorted({c.source for r in a.recommendations for c in r.citations}
-                           | {kb.cases[c].source for c in cited_cases})
+    cited_sources = sorted(
+        {c.source for r in a.recommendations for c in r.citations} | {kb.cases[c].source for c in cited_cases}
+    )
     svg, caption = ratings_chart(profile, a, kb)
     return {
         "a": a,
@@ -67,9 +68,14 @@ def brief_context(profile: Profile, advisor: Advisor, assessment: Assessment | N
 def _environment(markdown: bool) -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(_templates_dir()), undefined=StrictUndefined,
-                      autoescape=False if markdown else select_autoescape(["html", "j2"], default=True),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(_templates_dir()),
+        undefined=StrictUndefined,
+        autoescape=False if markdown else select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["md"] = md_escape
     env.filters["oneline"] = lambda text: " ".join(str(text).split())
     return env

@@ -80,7 +80,8 @@ class Condition(Strict):
             return bool(value == target and (isinstance(value, bool) == isinstance(target, bool)))
         if op == "in":
             return not isinstance(value, list | tuple) and any(
-                value == t and isinstance(value, bool) == isinstance(t, bool) for t in target)
+                value == t and isinstance(value, bool) == isinstance(t, bool) for t in target
+            )
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         if op == "lt":
             return numeric and value < target
@@ -100,10 +101,20 @@ class Condition(Strict):
         if self.any:
             return " or ".join(c.describe() for c in self.any)
         op, value = self.operator()
-        words = {"equals": "is", "in": "is one of", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
-                 "contains": "contains", "not_empty": "is not empty", "unknown": "is unknown"}
+        words = {
+            "equals": "is",
+            "in": "is one of",
+            "lt": "<",
+            "lte": "<=",
+            "gt": ">",
+            "gte": ">=",
+            "contains": "contains",
+            "not_empty": "is not empty",
+            "unknown": "is unknown",
+        }
         if op in {"not_empty", "unknown"}:
             return f"{self.field} {words[op]}"
+
         def show(v: Any) -> str:
             return ("true" if v else "false") if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
 

@@ -43,8 +43,7 @@ def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
     evidence_weight = EVIDENCE_WEIGHT[rule.evidence]
     severity = SEVERITY_WEIGHT[rule.severity]
     compounding = 1.0 if rule.concerns_used() else 0.0
-    base = (W_CASES * case_support + W_LEVEL * level_weight + W_EVIDENCE * evidence_weight
-            + W_COMBINATION * compounding)
+    base = W_CASES * case_support + W_LEVEL * level_weight + W_EVIDENCE * evidence_weight + W_COMBINATION * compounding
     value = severity * base
     components = ScoreComponents(
         severity=severity,

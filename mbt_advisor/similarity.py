@@ -34,8 +34,9 @@ def field_similarity(name: str, a: Any, b: Any) -> float:
     return 1.0 if a == b else 0.0
 
 
-def compare(mine: dict[str, Any], unit_concerns: set[str], theirs: dict[str, Any], case_concerns: set[str]
-            ) -> tuple[float, int, list[str], list[str]]:
+def compare(
+    mine: dict[str, Any], unit_concerns: set[str], theirs: dict[str, Any], case_concerns: set[str]
+) -> tuple[float, int, list[str], list[str]]:
     """(similarity, compared field count, shared concerns, differences in words), from the known answers
     (``Profile.known_fields()``) and derived concerns of the unit and of the case."""
     common = [name for name in mine if name in theirs]
@@ -51,8 +52,6 @@ def compare(mine: dict[str, Any], unit_concerns: set[str], theirs: dict[str, Any
     else:
         value = CONCERN_WEIGHT * concern_sim
     differences = [
-        f"{name}: {show(mine[name])} here, {show(theirs[name])} there"
-        for name in common if sims[name] < 0.5
+        f"{name}: {show(mine[name])} here, {show(theirs[name])} there" for name in common if sims[name] < 0.5
     ]
     return round(value, 3), len(common), shared, differences[:6]
-

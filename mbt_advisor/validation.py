@@ -64,9 +64,21 @@ def raise_validation_error(
         choices = _QUOTED.findall(str(ctx.get("expected", ""))) or [str(ctx.get("expected", ""))]
         problem = f"{given!r} is not an allowed value.{did_you_mean(str(given), choices)}"
         allowed = quote_list(choices)
-    elif kind in {"int_type", "bool_type", "float_type", "string_type", "date_type", "date_from_datetime_parsing",
-                  "tuple_type", "list_type", "model_type", "model_attributes_type", "dict_type",
-                  "int_from_float", "date_parsing"}:
+    elif kind in {
+        "int_type",
+        "bool_type",
+        "float_type",
+        "string_type",
+        "date_type",
+        "date_from_datetime_parsing",
+        "tuple_type",
+        "list_type",
+        "model_type",
+        "model_attributes_type",
+        "dict_type",
+        "int_from_float",
+        "date_parsing",
+    }:
         problem = f"{given!r} has the wrong type: {first['msg'].lower()}."
     else:
         message = str(first["msg"])

@@ -139,11 +139,12 @@ class _Search:
         # only fields that a rule still firing reads can undo that rule
         firing = self.evaluate(chosen)[1]
         relevant = {name for rule_id in firing for name in self.advisor.kb.rule(rule_id).fields()}
-        names = [n for n in sorted(self.options)
-                 if n in relevant and n not in banned and n not in chosen][:MAX_PAIR_FIELDS]
+        names = [n for n in sorted(self.options) if n in relevant and n not in banned and n not in chosen][
+            :MAX_PAIR_FIELDS
+        ]
         best: tuple[float, dict[str, Any]] | None = None
         for i, first in enumerate(names):
-            for second in names[i + 1:]:
+            for second in names[i + 1 :]:
                 pair = {first: self.options[first][-1], second: self.options[second][-1]}
                 gain = current - self.evaluate({**chosen, **pair})[2]
                 if gain > 0 and (best is None or gain > best[0]):
@@ -168,13 +169,22 @@ class _Search:
     def plan(self, changes: dict[str, Any]) -> Plan:
         risk, fired, _ = self.evaluate(changes)
         removed = [r for r in self.base[1] if r not in fired]
-        return Plan(changes=[self.change(name, value) for name, value in changes.items()],
-                    risk_after=risk.overall, levels_after=dict(risk.levels), rules_removed=removed)
+        return Plan(
+            changes=[self.change(name, value) for name, value in changes.items()],
+            risk_after=risk.overall,
+            levels_after=dict(risk.levels),
+            rules_removed=removed,
+        )
 
     def change(self, name: str, value: Any) -> dict[str, Any]:
         old = self.known[name]
-        return {"field": name, "from": plain(old), "to": plain(value),
-                "level": field_info(name)["level"], "actionable": self.directions.actionable(name)}
+        return {
+            "field": name,
+            "from": plain(old),
+            "to": plain(value),
+            "level": field_info(name)["level"],
+            "actionable": self.directions.actionable(name),
+        }
 
 
 def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False, alternatives: int = 2) -> WhatIf:
@@ -182,15 +192,25 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
     base_risk, base_fired, base_pressure = search.base
     sensitivity = []
     for name in sorted(search.options):
-        for step in search.options[name][:1] + search.options[name][-1:] if len(search.options[name]) > 1 \
-                else search.options[name]:
+        for step in (
+            search.options[name][:1] + search.options[name][-1:]
+            if len(search.options[name]) > 1
+            else search.options[name]
+        ):
             risk, fired, pressure = search.evaluate({name: step})
             if pressure < base_pressure:
-                sensitivity.append(Sensitivity(
-                    field=name, from_=plain(search.known[name]), to=plain(step),
-                    actionable=search.directions.actionable(name), risk_after=risk.overall,
-                    levels_after=dict(risk.levels), rules_removed=[r for r in base_fired if r not in fired],
-                    pressure_drop=round(base_pressure - pressure, 2)))
+                sensitivity.append(
+                    Sensitivity(
+                        field=name,
+                        from_=plain(search.known[name]),
+                        to=plain(step),
+                        actionable=search.directions.actionable(name),
+                        risk_after=risk.overall,
+                        levels_after=dict(risk.levels),
+                        rules_removed=[r for r in base_fired if r not in fired],
+                        pressure_drop=round(base_pressure - pressure, 2),
+                    )
+                )
     sensitivity.sort(key=lambda s: (-s.pressure_drop, s.field, str(s.to)))
     seen_fields: set[str] = set()
     unique = []
@@ -198,20 +218,43 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
         if item.field not in seen_fields:
             seen_fields.add(item.field)
             unique.append(item)
-    common: dict[str, Any] = {"organization": profile.organization.name, "risk_before": base_risk.overall,
-              "levels_before": dict(base_risk.levels), "sensitivity": unique[:15], "held_fixed": search.held}
+    common: dict[str, Any] = {
+        "organization": profile.organization.name,
+        "risk_before": base_risk.overall,
+        "levels_before": dict(base_risk.levels),
+        "sensitivity": unique[:15],
+        "held_fixed": search.held,
+    }
     start = RISK_ORDER.get(base_risk.overall)
     if start is None or start == 0:
-        why = ("the risk is unknown: answer the missing questions first" if start is None
-               else "the risk is already low")
-        return WhatIf(changes=[], risk_after=None, levels_after=None, rules_removed=[], alternatives=[],
-                      to_low=None, note=f"No plan: {why}.", **common)
+        why = "the risk is unknown: answer the missing questions first" if start is None else "the risk is already low"
+        return WhatIf(
+            changes=[],
+            risk_after=None,
+            levels_after=None,
+            rules_removed=[],
+            alternatives=[],
+            to_low=None,
+            note=f"No plan: {why}.",
+            **common,
+        )
     best = search.greedy(start - 1)
     if best is None:
-        note = ("No combination of changes to actionable answers lowers the overall risk"
-                + ("" if include_context else "; try including context fields") + ".")
-        return WhatIf(changes=[], risk_after=None, levels_after=None, rules_removed=[], alternatives=[],
-                      to_low=None, note=note, **common)
+        note = (
+            "No combination of changes to actionable answers lowers the overall risk"
+            + ("" if include_context else "; try including context fields")
+            + "."
+        )
+        return WhatIf(
+            changes=[],
+            risk_after=None,
+            levels_after=None,
+            rules_removed=[],
+            alternatives=[],
+            to_low=None,
+            note=note,
+            **common,
+        )
     best_plan = search.plan(best)
     others: list[Plan] = []
     banned: set[str] = set()
@@ -227,18 +270,30 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
         low = search.greedy(0)
         if low is not None:
             to_low = search.plan(low)
-    note = (f"{len(best)} change(s) lower the overall risk from {base_risk.overall} to {best_plan.risk_after}; "
-            "each plan was checked by evaluating the changed profile.")
-    return WhatIf(changes=best_plan.changes, risk_after=best_plan.risk_after, levels_after=best_plan.levels_after,
-                  rules_removed=best_plan.rules_removed, alternatives=others, to_low=to_low, note=note, **common)
+    note = (
+        f"{len(best)} change(s) lower the overall risk from {base_risk.overall} to {best_plan.risk_after}; "
+        "each plan was checked by evaluating the changed profile."
+    )
+    return WhatIf(
+        changes=best_plan.changes,
+        risk_after=best_plan.risk_after,
+        levels_after=best_plan.levels_after,
+        rules_removed=best_plan.rules_removed,
+        alternatives=others,
+        to_low=to_low,
+        note=note,
+        **common,
+    )
 
 
 def whatif_text(w: WhatIf) -> str:
     lines = [f"What would lower the risk for {w.organization}? (now: {w.risk_before})", ""]
 
     def plan_lines(changes: list[dict[str, Any]], risk: str | None, levels: Mapping[Any, Any] | None) -> list[str]:
-        out = [f"  - {c['field']}: {show(c['from'])} -> {show(c['to'])}{'' if c['actionable'] else '  (context)'}"
-               for c in changes]
+        out = [
+            f"  - {c['field']}: {show(c['from'])} -> {show(c['to'])}{'' if c['actionable'] else '  (context)'}"
+            for c in changes
+        ]
         if levels:
             out.append(f"  => overall {risk}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
         return out

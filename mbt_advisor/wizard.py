@@ -30,11 +30,15 @@ PATH_FIELD = "wizard.path"
 PATH_QUESTION = Question(
     field=PATH_FIELD,
     prompt="Would you also like to rate the 21 adherence items (1-7) as an MBT expert would?",
-    help=("The plain questions are enough for a founder. An MBT expert can add the 21-item consensus rating "
-          "used to compare the cohorts before and during a reorganization (Bales, Timman et al. 2017, Table 4)."),
+    help=(
+        "The plain questions are enough for a founder. An MBT expert can add the 21-item consensus rating "
+        "used to compare the cohorts before and during a reorganization (Bales, Timman et al. 2017, Table 4)."
+    ),
     type="choice",
-    choices=({"value": "founder", "label": "No: plain questions only"},  # type: ignore[arg-type]
-             {"value": "expert", "label": "Yes: plain questions and the 21 ratings"}),
+    choices=(
+        {"value": "founder", "label": "No: plain questions only"},  # type: ignore[arg-type]
+        {"value": "expert", "label": "Yes: plain questions and the 21 ratings"},
+    ),
     default="founder",
 )
 SKIP = object()
@@ -51,8 +55,12 @@ class WizardState:
     history: list[str] = field(default_factory=list)
 
     def to_data(self) -> dict[str, Any]:
-        return {"mbt_advisor_wizard": STATE_VERSION, "answers": self.answers, "skipped": self.skipped,
-                "history": self.history}
+        return {
+            "mbt_advisor_wizard": STATE_VERSION,
+            "answers": self.answers,
+            "skipped": self.skipped,
+            "history": self.history,
+        }
 
     @classmethod
     def from_file(cls, path: Path) -> WizardState:
@@ -182,8 +190,10 @@ def parse_answer(question: Question, raw: Any) -> Any:
             elif part in map(str, values):
                 chosen.append(next(v for v in values if str(v) == part))
             else:
-                raise ValueError(f"'{part}' is not one of the choices: give a number from 1 to {len(values)} "
-                                 f"or one of {', '.join(map(str, values))}")
+                raise ValueError(
+                    f"'{part}' is not one of the choices: give a number from 1 to {len(values)} "
+                    f"or one of {', '.join(map(str, values))}"
+                )
         return chosen if kind == "multi" else chosen[0]
     if kind == "boolean":
         if text.lower() in YES:
@@ -230,9 +240,11 @@ def profile_yaml(profile: Profile, today: _dt.date | None = None) -> str:
     if not data.get("facts"):
         data.pop("facts", None)
     day = (today or _dt.date.today()).isoformat()
-    header = (f"# mbt-advisor organization profile (format v{profile.profile_version}), written by the wizard of "
-              f"mbt-advisor {__version__} on {day}.\n"
-              "# Omitted answers are unknown. Evaluate with: mbt-advisor evaluate THIS_FILE\n")
+    header = (
+        f"# mbt-advisor organization profile (format v{profile.profile_version}), written by the wizard of "
+        f"mbt-advisor {__version__} on {day}.\n"
+        "# Omitted answers are unknown. Evaluate with: mbt-advisor evaluate THIS_FILE\n"
+    )
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

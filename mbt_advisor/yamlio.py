@@ -23,8 +23,9 @@ try:  # the C parser is faster; fall back to the pure-Python one where libyaml i
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
-    "map", "seq", "str", "int", "float", "bool", "null", "timestamp"))
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -68,9 +69,7 @@ def read_text(path: Path, *, error: type[InputError] = InputError, max_bytes: in
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(
-            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}).", source=source
-        ) from None
+        raise error(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}).", source=source) from None
 
 
 def load_file(path: Path, *, error: type[InputError] = InputError, max_bytes: int = MAX_BYTES) -> Document:
@@ -114,9 +113,7 @@ class _Converter:
         self.seen: set[int] = set()
 
     def fail(self, problem: str, node: yaml.Node, path: Path_) -> InputError:
-        return self.error(
-            problem, source=self.doc.source, line=node.start_mark.line + 1, field=dotted(path) or None
-        )
+        return self.error(problem, source=self.doc.source, line=node.start_mark.line + 1, field=dotted(path) or None)
 
     def convert(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -134,9 +131,7 @@ class _Converter:
                 key = str(key_node.value)  # the key as written: 'yes' stays 'yes', '1' stays '1'
                 if key in result:
                     first = self.doc.lines.get((*path, key))
-                    raise self.fail(
-                        f"key '{key}' appears twice (first on line {first}); keep one.", key_node, path
-                    )
+                    raise self.fail(f"key '{key}' appears twice (first on line {first}); keep one.", key_node, path)
                 self.doc.lines[(*path, key)] = key_node.start_mark.line + 1
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             return result

@@ -28,8 +28,9 @@ def riverside_path() -> Path:
 
 @pytest.fixture
 def minimal() -> dict[str, Any]:
-    return copy.deepcopy({"organization": {"name": "Test unit", "setting": "day_hospital",
-                                           "population": "adults", "phase": "starting"}})
+    return copy.deepcopy(
+        {"organization": {"name": "Test unit", "setting": "day_hospital", "population": "adults", "phase": "starting"}}
+    )
 
 
 @pytest.fixture

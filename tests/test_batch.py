@@ -26,8 +26,9 @@ def make_folder(tmp_path: Path, count: int = 6) -> Path:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mbt_advisor", "evaluate", *args], capture_output=True,
-                          text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "mbt_advisor", "evaluate", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_folder_gives_one_line_per_profile_in_order_and_reports_the_bad_one(tmp_path: Path) -> None:

@@ -63,8 +63,12 @@ def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path: Path, t
     profile.write_text(text)
     target = tmp_path / "out.json"
     target.write_text("previous content")
-    run = subprocess.run([sys.executable, "-m", "mbt_advisor", "evaluate", str(profile), "--format", "json",
-                          "--output", str(target)], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "mbt_advisor", "evaluate", str(profile), "--format", "json", "--output", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 2
     assert run.stdout == ""
     assert "Traceback" not in run.stderr
@@ -118,16 +122,35 @@ def test_version() -> None:
 
 def test_installed_command_runs_without_a_terminal(tmp_path: Path) -> None:
     env = {**os.environ, "CI": "true", "NO_COLOR": "1"}
-    run = subprocess.run([sys.executable, "-m", "mbt_advisor", "evaluate", "--example", "riverside"],
-                         capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "mbt_advisor", "evaluate", "--example", "riverside"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0
     assert "Overall risk: LOW" in run.stdout
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    commands = [["evaluate"], ["explain"], ["whatif"], ["compare"], ["wizard"], ["report"], ["examples"],
-                ["schema"], ["rules", "list"], ["rules", "show"], ["rules", "check"], ["rules", "coverage"],
-                ["cases", "list"], ["cases", "show"]]
+    commands = [
+        ["evaluate"],
+        ["explain"],
+        ["whatif"],
+        ["compare"],
+        ["wizard"],
+        ["report"],
+        ["examples"],
+        ["schema"],
+        ["rules", "list"],
+        ["rules", "show"],
+        ["rules", "check"],
+        ["rules", "coverage"],
+        ["cases", "list"],
+        ["cases", "show"],
+    ]
     for command in commands:
         result = invoke(*command, "--help")
         assert result.exit_code == 0, command

@@ -15,8 +15,11 @@ def test_pre_to_during_reorganization(advisor: Advisor) -> None:
     kb = advisor.kb
     result = advisor.compare(kb.case_profiles["PRE-REORG"], kb.case_profiles["REORG"])
     assert [(r.scope, r.old, r.new) for r in result.risk] == [
-        ("overall", "low", "high"), ("organization", "low", "high"), ("team", "low", "high"),
-        ("therapist", "low", "high")]
+        ("overall", "low", "high"),
+        ("organization", "low", "high"),
+        ("team", "low", "high"),
+        ("therapist", "low", "high"),
+    ]
     ratings = [c for changes in result.answers.values() for c in changes if c.field.startswith("ratings.")]
     assert len(ratings) == 21 and {c.direction for c in ratings} == {"worse"}
     assert len(result.warnings) == 2 and "REORG" in result.warnings[0]
@@ -39,8 +42,9 @@ def test_same_profile_changes_nothing(advisor: Advisor) -> None:
 
 
 def test_compare_cli(tmp_path) -> None:
-    out = CliRunner().invoke(app, ["compare", str(example_path("riverside")), str(example_path("merger")),
-                                   "--format", "json"])
+    out = CliRunner().invoke(
+        app, ["compare", str(example_path("riverside")), str(example_path("merger")), "--format", "json"]
+    )
     assert out.exit_code == 0
     data = json.loads(out.stdout)
     assert data["risk"][0] == {"scope": "overall", "old": "low", "new": "high", "direction": "worse"}

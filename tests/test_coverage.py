@@ -19,13 +19,15 @@ def test_every_determinant_table4_item_and_lesson_is_covered(advisor: Advisor) -
 def test_every_case_determinant_table4_item_and_lesson_is_a_target(advisor: Advisor) -> None:
     targets = coverage_targets(advisor.kb)
     assert sum(1 for t in targets if t.startswith("table4.")) == 21
-    assert sum(len(c.determinants) for c in advisor.kb.cases.values()) + 21 + len(advisor.kb.lessons.lessons) \
-        == len(targets)
+    assert sum(len(c.determinants) for c in advisor.kb.cases.values()) + 21 + len(advisor.kb.lessons.lessons) == len(
+        targets
+    )
 
 
 def test_coverage_doc_is_generated_from_the_rule_base(advisor: Advisor) -> None:
     assert DOC.read_text() == render_coverage(advisor.kb), (
-        "docs/coverage.md is stale: run `mbt-advisor rules coverage --output docs/coverage.md`")
+        "docs/coverage.md is stale: run `mbt-advisor rules coverage --output docs/coverage.md`"
+    )
 
 
 def test_an_uncovered_target_is_detected(advisor: Advisor) -> None:

@@ -53,7 +53,8 @@ def evaluate(rules_dir: Path, facts: dict[str, Any] | None = None, ratings: dict
 def test_numeric_thresholds_generated_in_a_loop_keep_their_own_values(rules_copy: Path) -> None:
     # a late-binding closure would give every rule the last threshold (7) and all three would fire
     body = "rules:" + "".join(
-        rule(f"leadership.below-{n}", f"[{{field: ratings.leadership, lt: {n}}}]") for n in (3, 5, 7))
+        rule(f"leadership.below-{n}", f"[{{field: ratings.leadership, lt: {n}}}]") for n in (3, 5, 7)
+    )
     result = evaluate(write_rules(rules_copy, body), ratings={"leadership": 4})
     assert sorted(r.rule_id for r in result.recommendations) == ["leadership.below-5", "leadership.below-7"]
 
@@ -76,12 +77,14 @@ def test_forward_chaining_through_two_derived_concerns(rules_copy: Path) -> None
 
 
 def test_any_alternatives_give_one_recommendation_with_every_matched_fact(rules_copy: Path) -> None:
-    body = "rules:" + rule("leadership.either", """
+    body = "rules:" + rule(
+        "leadership.either",
+        """
       - any:
           - {field: facts.clinical_leadership, in: [contested, absent]}
-          - {field: ratings.leadership, lte: 3}""")
-    result = evaluate(write_rules(rules_copy, body), facts={"clinical_leadership": "absent"},
-                      ratings={"leadership": 2})
+          - {field: ratings.leadership, lte: 3}""",
+    )
+    result = evaluate(write_rules(rules_copy, body), facts={"clinical_leadership": "absent"}, ratings={"leadership": 2})
     assert len(result.recommendations) == 1
     matched = {(m.field, m.value) for m in result.recommendations[0].matched}
     assert matched == {("facts.clinical_leadership", "absent"), ("ratings.leadership", 2.0)}
@@ -103,13 +106,19 @@ def test_unknown_conditions_match_only_unanswered_fields(rules_copy: Path) -> No
 
 
 def test_list_tests(rules_copy: Path) -> None:
-    body = "rules:" + rule("culture.split", "[{field: facts.team_splits, contains: disciplines}]") + rule(
-        "culture.any-split", "[{field: facts.team_splits, not_empty: true}]")
+    body = (
+        "rules:"
+        + rule("culture.split", "[{field: facts.team_splits, contains: disciplines}]")
+        + rule("culture.any-split", "[{field: facts.team_splits, not_empty: true}]")
+    )
     folder = write_rules(rules_copy, body)
     assert {r.rule_id for r in evaluate(folder, facts={"team_splits": ["disciplines"]}).recommendations} == {
-        "culture.split", "culture.any-split"}
+        "culture.split",
+        "culture.any-split",
+    }
     assert {r.rule_id for r in evaluate(folder, facts={"team_splits": ["other"]}).recommendations} == {
-        "culture.any-split"}
+        "culture.any-split"
+    }
     assert not evaluate(folder, facts={"team_splits": []}).recommendations
 
 
@@ -135,12 +144,15 @@ def test_engine_instance_is_reused_across_evaluations(advisor: Advisor, riversid
 
 @pytest.mark.parametrize("example", ["merger", "adolescent-startup"])
 def test_firing_order_and_output_do_not_depend_on_hash_seed(example: str, tmp_path: Path) -> None:
-    code = ("import mbt_advisor; from mbt_advisor.examples import example_path; "
-            f"print(mbt_advisor.evaluate(example_path('{example}')).model_dump_json())")
+    code = (
+        "import mbt_advisor; from mbt_advisor.examples import example_path; "
+        f"print(mbt_advisor.evaluate(example_path('{example}')).model_dump_json())"
+    )
     outputs = set()
     for seed in ("0", "1", "2", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                             check=True, cwd=tmp_path)
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=tmp_path
+        )
         outputs.add(run.stdout)
     assert len(outputs) == 1

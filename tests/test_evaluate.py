@@ -20,7 +20,9 @@ def test_every_example_gives_a_contract_shaped_assessment(name: str, advisor: Ad
     priorities = [r["priority"] for r in data["recommendations"]]
     assert priorities == list(range(1, len(priorities) + 1))
     for rec in data["recommendations"]:
-        assert {"rule_id", "title", "theme", "level", "priority", "score", "rationale", "actions", "citations"} <= set(rec)
+        assert {"rule_id", "title", "theme", "level", "priority", "score", "rationale", "actions", "citations"} <= set(
+            rec
+        )
         assert rec["citations"], rec["rule_id"]
         assert all({"case", "source", "detail"} <= set(c) for c in rec["citations"])
         assert 0 < rec["score"] <= 1
@@ -74,16 +76,26 @@ def test_unknown_is_reported_as_missing_not_as_a_gap(advisor: Advisor, minimal: 
 
 
 def test_one_severe_problem_is_moderate_and_two_make_the_level_high(advisor: Advisor, minimal: dict[str, Any]) -> None:
-    minimal["facts"] = {"management_support": "lacking", "referral_pathways": "established",
-                        "implementation_plan": "comprehensive", "mission_fit": True}
+    minimal["facts"] = {
+        "management_support": "lacking",
+        "referral_pathways": "established",
+        "implementation_plan": "comprehensive",
+        "mission_fit": True,
+    }
     assert advisor.evaluate(profile_from_data(minimal)).risk.levels["organization"] == "moderate"
     minimal["facts"]["reorganization"] = True
     assert advisor.evaluate(profile_from_data(minimal)).risk.levels["organization"] == "high"
 
 
 def test_low_ratings_alone_make_a_level_high(advisor: Advisor, minimal: dict[str, Any]) -> None:
-    minimal["ratings"] = {"team_composition": 3, "team_size": 3, "team_cohesion": 4, "consistency": 4,
-                          "coherency": 4, "continuity": 4}
+    minimal["ratings"] = {
+        "team_composition": 3,
+        "team_size": 3,
+        "team_cohesion": 4,
+        "consistency": 4,
+        "coherency": 4,
+        "continuity": 4,
+    }
     result = advisor.evaluate(profile_from_data(minimal))
     team = next(d for d in result.risk.details if d.level == "team")
     assert team.mean_rating == 3.67
@@ -102,8 +114,12 @@ def test_score_components_explain_the_score(advisor: Advisor) -> None:
 
     for rec in advisor.evaluate(example_path("merger")).recommendations:
         c = rec.score_components
-        expected = c.severity * (W_CASES * c.case_support + W_LEVEL * c.level_weight
-                                 + W_EVIDENCE * c.evidence_weight + W_COMBINATION * c.compounding)
+        expected = c.severity * (
+            W_CASES * c.case_support
+            + W_LEVEL * c.level_weight
+            + W_EVIDENCE * c.evidence_weight
+            + W_COMBINATION * c.compounding
+        )
         assert rec.score == pytest.approx(expected, abs=0.002)
 
 

@@ -20,7 +20,8 @@ def merger():
 def test_each_chain_ends_with_the_rule_and_includes_the_rules_behind_its_concerns(advisor: Advisor, merger) -> None:
     explanation = advisor.explain(merger)
     assert [t.rule_id for t in explanation.recommendations] == [
-        r.rule_id for r in advisor.evaluate(merger).recommendations]
+        r.rule_id for r in advisor.evaluate(merger).recommendations
+    ]
     for trace in explanation.recommendations:
         orders = [s.order for s in trace.chain]
         assert orders == sorted(orders)
@@ -44,8 +45,9 @@ def test_matched_facts_are_the_profile_answers(advisor: Advisor, merger) -> None
 
 
 def test_compounded_rule_trace_names_both_concerns(advisor: Advisor, merger) -> None:
-    trace = next(t for t in advisor.explain(merger).recommendations
-                 if t.rule_id == "support.compounded-support-and-leadership")
+    trace = next(
+        t for t in advisor.explain(merger).recommendations if t.rule_id == "support.compounded-support-and-leadership"
+    )
     last = trace.chain[-1]
     assert {m.field for m in last.matched} == {"concern:weak_support", "concern:weak_leadership"}
     assert {"leadership.contested-lead"} <= {s.rule_id for s in trace.chain}

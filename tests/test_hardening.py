@@ -75,8 +75,13 @@ def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
         if path.is_dir():
             continue  # on the command line a folder is a batch of profiles (tests/test_batch.py)
         start = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "mbt_advisor", "evaluate", str(path), "--format", "json",
-                              "--output", str(target)], capture_output=True, text=True, cwd=tmp_path, timeout=30)
+        run = subprocess.run(
+            [sys.executable, "-m", "mbt_advisor", "evaluate", str(path), "--format", "json", "--output", str(target)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=30,
+        )
         elapsed = time.perf_counter() - start
         assert run.returncode == 2, (path.name, run.stderr)
         assert run.stdout == ""
@@ -121,8 +126,10 @@ def test_hostile_rule_files_are_knowledge_errors(rules_copy: Path, name: str) ->
 
 
 def test_a_rule_with_too_many_alternatives_is_refused(rules_copy: Path) -> None:
-    many = "\n".join(f"          - {{field: ratings.{item}, lte: 2}}" for item in (
-        "leadership", "team_cohesion", "team_size", "consistency", "coherency"))
+    many = "\n".join(
+        f"          - {{field: ratings.{item}, lte: 2}}"
+        for item in ("leadership", "team_cohesion", "team_size", "consistency", "coherency")
+    )
     rule = f"""rules:
   - id: structure.explosive
     title: "Too many alternatives"
@@ -146,19 +153,28 @@ def test_a_rule_with_too_many_alternatives_is_refused(rules_copy: Path) -> None:
 
 def test_cli_with_a_broken_rules_folder_exits_2(rules_copy: Path, tmp_path: Path) -> None:
     (rules_copy / "support.yaml").write_text("rules:\n  - id: support.x\n    titel: typo\n")
-    run = subprocess.run([sys.executable, "-m", "mbt_advisor", "evaluate", "--example", "riverside", "--rules",
-                          str(rules_copy)], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "mbt_advisor", "evaluate", "--example", "riverside", "--rules", str(rules_copy)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "support.yaml, line 3" in run.stderr and "Did you mean 'title'" in run.stderr
 
 
 def test_missing_rules_folder_exits_2(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "mbt_advisor", "rules", "list", "--rules", str(tmp_path / "no")],
-                         capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "mbt_advisor", "rules", "list", "--rules", str(tmp_path / "no")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 2 and "not found" in run.stderr
 
 
 # --- privacy -------------------------------------------------------------------------------------------
+
 
 def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, advisor: Advisor) -> None:
     import socket
@@ -191,16 +207,24 @@ def test_logs_hold_no_profile_content(caplog: pytest.LogCaptureFixture, advisor:
     secret = "Unit Zeta-Secret-4711"
     with caplog.at_level(logging.DEBUG):
         logging.getLogger().setLevel(logging.DEBUG)
-        advisor.evaluate({"organization": {"name": secret}, "facts": {"clinical_leadership": "contested",
-                                                                       "team_size": 4711}})
+        advisor.evaluate(
+            {"organization": {"name": secret}, "facts": {"clinical_leadership": "contested", "team_size": 4711}}
+        )
     assert not any(secret in r.getMessage() or "4711" in r.getMessage() for r in caplog.records)
 
 
 def test_debug_output_can_be_asked_for(tmp_path: Path) -> None:
-    code = ("import logging; logging.basicConfig(level=logging.INFO); import mbt_advisor; "
-            "mbt_advisor.evaluate({'organization': {'name': 'x'}, 'facts': {'clinical_leadership': 'absent'}})")
+    code = (
+        "import logging; logging.basicConfig(level=logging.INFO); import mbt_advisor; "
+        "mbt_advisor.evaluate({'organization': {'name': 'x'}, 'facts': {'clinical_leadership': 'absent'}})"
+    )
     quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
-    loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                          env={**os.environ, "MBT_ADVISOR_DEBUG": "1"})
+    loud = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "MBT_ADVISOR_DEBUG": "1"},
+    )
     assert "FIRE" not in quiet.stderr
     assert "FIRE" in loud.stderr and "leadership.contested-lead" in loud.stderr

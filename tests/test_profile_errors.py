@@ -27,8 +27,11 @@ CASES = [
     (BASE + "facts:\n  team_size: '10'\n", "facts.team_size", ["integer"]),
     (BASE + "facts:\n  mbt_trained_fraction: 1.5\n", "facts.mbt_trained_fraction", ["less than or equal to 1"]),
     (BASE + "facts:\n  mission_fit: maybe\n", "facts.mission_fit", ["boolean"]),
-    (BASE + "facts:\n  management_support: strnog\n", "facts.management_support",
-     ["Did you mean 'strong'", "'partial'", "'lacking'"]),
+    (
+        BASE + "facts:\n  management_support: strnog\n",
+        "facts.management_support",
+        ["Did you mean 'strong'", "'partial'", "'lacking'"],
+    ),
     (BASE + "facts:\n  team_splits: [disciplines, pizza]\n", "facts.team_splits[1]", ["'on_off_model'"]),
     (BASE + "  setting: hospital\n", "organization.setting", ["'day_hospital'"]),
     ("profile_version: 2\n" + BASE, "profile_version", ["newer"]),

@@ -84,8 +84,7 @@ def test_every_recommendation_cites_cases_that_resolve(data: dict[str, Any]) -> 
 
 @SETTINGS
 @given(profiles, st.randoms(use_true_random=False))
-def test_worsening_one_answer_never_lowers_the_risk_or_removes_advice(data: dict[str, Any],
-                                                                      rng: random.Random) -> None:
+def test_worsening_one_answer_never_lowers_the_risk_or_removes_advice(data: dict[str, Any], rng: random.Random) -> None:
     advisor = default_advisor()
     directions = advisor.kb.directions
     pairs = known_pairs(data)

@@ -57,8 +57,9 @@ def test_same_profile_same_bytes(advisor: Advisor) -> None:
 
 def test_report_cli_writes_the_file(tmp_path: Path) -> None:
     target = tmp_path / "brief.md"
-    result = CliRunner().invoke(app, ["report", str(example_path("school")), "--format", "markdown",
-                                      "--output", str(target)])
+    result = CliRunner().invoke(
+        app, ["report", str(example_path("school")), "--format", "markdown", "--output", str(target)]
+    )
     assert result.exit_code == 0 and result.stdout == ""
     text = target.read_text()
     assert text.startswith("# Site-visit brief: Westbrook secondary school")
@@ -72,8 +73,16 @@ def test_report_requires_an_output_file() -> None:
 # --- in a real browser -------------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync",
-         "--disable-component-update", "--no-first-run", "--disable-default-apps"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-sync",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-default-apps",
+]
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -81,20 +90,28 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         if os.environ.get("CI", "").lower() in {"1", "true"}:
             pytest.fail("chromium is required under CI (.ci/run installs it)")
         pytest.skip("chromium is not installed (apt-get install chromium); the browser tests run under CI")
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def hostile_brief(tmp_path: Path, advisor: Advisor) -> Path:
-    data = {"organization": {"name": HOSTILE, "setting": "day_hospital", "phase": "starting"},
-            "facts": {"management_support": "lacking", "clinical_leadership": "contested", "team_size": 15}}
+    data = {
+        "organization": {"name": HOSTILE, "setting": "day_hospital", "phase": "starting"},
+        "facts": {"management_support": "lacking", "clinical_leadership": "contested", "team_size": 15},
+    }
     path = tmp_path / "brief.html"
     path.write_text(render_brief(profile_from_data(data), advisor, "html"), encoding="utf-8")
     return path
 
 
-def test_browser_shows_recommendations_citations_chart_and_the_name_as_text(tmp_path: Path, hostile_brief: Path) -> None:
+def test_browser_shows_recommendations_citations_chart_and_the_name_as_text(
+    tmp_path: Path, hostile_brief: Path
+) -> None:
     run = chromium(tmp_path, "--dump-dom", hostile_brief.as_uri())
     dom = run.stdout
     assert "<title>Site-visit brief: &lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
@@ -112,8 +129,10 @@ def test_browser_prints_paged_a4(tmp_path: Path, hostile_brief: Path) -> None:
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages >= 2, "the brief should break into several A4 pages"
-    boxes = {tuple(round(float(x)) for x in box.split()) for box in
-             re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+ [\d.]+)\s*\]", data)}
+    boxes = {
+        tuple(round(float(x)) for x in box.split())
+        for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+ [\d.]+)\s*\]", data)
+    }
     assert boxes == {(595, 842)}, f"A4 is 595 x 842 points, got {boxes}"
 
 
@@ -130,10 +149,28 @@ def test_brief_and_plans_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
     for seed in ("0", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         target = tmp_path / f"brief-{seed}.html"
-        subprocess.run([sys.executable, "-m", "mbt_advisor", "report", str(example_path("merger")), "--output",
-                        str(target)], check=True, capture_output=True, env=env, cwd=tmp_path)
+        subprocess.run(
+            [sys.executable, "-m", "mbt_advisor", "report", str(example_path("merger")), "--output", str(target)],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+        )
         outputs["report"].add(target.read_bytes())
-        plan = subprocess.run([sys.executable, "-m", "mbt_advisor", "whatif", str(example_path("adolescent-startup")),
-                               "--format", "json"], check=True, capture_output=True, env=env, cwd=tmp_path)
+        plan = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mbt_advisor",
+                "whatif",
+                str(example_path("adolescent-startup")),
+                "--format",
+                "json",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+        )
         outputs["whatif"].add(plan.stdout)
     assert all(len(found) == 1 for found in outputs.values())

@@ -40,8 +40,11 @@ def test_every_plan_reaches_exactly_its_risk_and_is_minimal(advisor: Advisor, na
     for changes, risk_after in plans_of(result):
         assert risk_with(advisor, profile, changes) == risk_after
         assert RISK_ORDER[risk_after] < RISK_ORDER[result.risk_before]
-        subsets = (itertools.chain.from_iterable(itertools.combinations(changes, k) for k in range(len(changes)))
-                   if len(changes) <= 8 else [[c for c in changes if c is not drop] for drop in changes])
+        subsets = (
+            itertools.chain.from_iterable(itertools.combinations(changes, k) for k in range(len(changes)))
+            if len(changes) <= 8
+            else [[c for c in changes if c is not drop] for drop in changes]
+        )
         for subset in subsets:
             reached = risk_with(advisor, profile, list(subset))
             assert RISK_ORDER[reached] > RISK_ORDER[risk_after], f"{list(subset)} already reaches {risk_after}"

@@ -15,12 +15,13 @@ from mbt_advisor.profile import all_fields
 
 runner = CliRunner()
 ORG = ["Riverbank unit", "1", "1", "2", "", ""]  # name, day hospital, adults, starting, no assessor, no date
-FOUNDER = ["1"]                                   # plain questions only
+FOUNDER = ["1"]  # plain questions only
 
 
 def run(tmp_path: Path, lines: list[str], *extra: str):
-    return runner.invoke(app, ["wizard", "--output", str(tmp_path / "unit.yaml"), *extra],
-                         input="\n".join(lines) + "\n")
+    return runner.invoke(
+        app, ["wizard", "--output", str(tmp_path / "unit.yaml"), *extra], input="\n".join(lines) + "\n"
+    )
 
 
 def test_a_whole_session_saves_a_valid_profile_and_shows_the_assessment(tmp_path: Path) -> None:
@@ -68,8 +69,11 @@ def test_interrupted_session_keeps_every_answer_and_resumes(tmp_path: Path) -> N
     state = json.loads(partial.read_text())
     assert state["answers"]["facts.management_support"] == "lacking"
     assert not (tmp_path / "unit.yaml").exists()
-    second = runner.invoke(app, ["wizard", "--resume", str(partial), "--output", str(tmp_path / "unit.yaml")],
-                           input="\n".join(["2"] + ["-"] * 60) + "\n")
+    second = runner.invoke(
+        app,
+        ["wizard", "--resume", str(partial), "--output", str(tmp_path / "unit.yaml")],
+        input="\n".join(["2"] + ["-"] * 60) + "\n",
+    )
     assert second.exit_code == 0, second.output
     profile = load_profile(tmp_path / "unit.yaml")
     assert (profile.facts.decision_process, profile.facts.management_support) == ("top_down", "lacking")
@@ -87,8 +91,10 @@ def test_an_existing_profile_is_not_overwritten_without_confirmation(tmp_path: P
 
 def test_answers_file_never_prompts(tmp_path: Path) -> None:
     answers = tmp_path / "answers.yaml"
-    answers.write_text("organization: {name: From file, setting: school}\n"
-                       "facts: {principal_support: demanding, pilot_subteam: false}\n")
+    answers.write_text(
+        "organization: {name: From file, setting: school}\n"
+        "facts: {principal_support: demanding, pilot_subteam: false}\n"
+    )
     result = runner.invoke(app, ["wizard", "--answers", str(answers), "--output", str(tmp_path / "unit.yaml")])
     assert result.exit_code == 0, result.output
     profile = load_profile(tmp_path / "unit.yaml")
@@ -96,10 +102,13 @@ def test_answers_file_never_prompts(tmp_path: Path) -> None:
     assert "[1/" not in result.stdout
 
 
-@pytest.mark.parametrize("content,words", [
-    ("organization: {name: X}\nfacts: {team_size: 0}\n", "facts.team_size"),
-    ("organization: {name: X}\nfacts: {team_sise: 3}\n", "Did you mean 'facts.team_size'"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        ("organization: {name: X}\nfacts: {team_size: 0}\n", "facts.team_size"),
+        ("organization: {name: X}\nfacts: {team_sise: 3}\n", "Did you mean 'facts.team_size'"),
+    ],
+)
 def test_bad_answers_file_exits_2_and_writes_nothing(tmp_path: Path, content: str, words: str) -> None:
     answers = tmp_path / "answers.yaml"
     answers.write_text(content)
@@ -129,7 +138,8 @@ def test_schema_accepts_every_bundled_and_saved_profile(tmp_path: Path) -> None:
         data = yaml.safe_load(example_path(name).read_text())
         jsonschema.validate(json.loads(json.dumps(data, default=str)), schema)
     run(tmp_path, ORG + FOUNDER + ["1"] + ["-"] * 60)
-    jsonschema.validate(json.loads(json.dumps(yaml.safe_load((tmp_path / "unit.yaml").read_text()),
-                                              default=str)), schema)
+    jsonschema.validate(
+        json.loads(json.dumps(yaml.safe_load((tmp_path / "unit.yaml").read_text()), default=str)), schema
+    )
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"organization": {"name": "x"}, "facts": {"team_sise": 3}}, schema)
