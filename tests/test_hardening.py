@@ -68,6 +68,7 @@ def test_api_raises_one_profile_error_with_the_field(tmp_path: Path) -> None:
     assert not Path("/tmp/pwned-by-mbt").exists()
 
 
+@pytest.mark.slow
 def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     target.write_text("precious")

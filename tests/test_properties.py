@@ -167,6 +167,7 @@ def rss_kib() -> int:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc to read the resident size")
+@pytest.mark.slow
 def test_memory_stays_flat_over_10000_evaluations_and_repeated_advisors() -> None:
     from mbt_advisor.compiler import _ENGINE_CLASSES
     from mbt_advisor.examples import example_path
