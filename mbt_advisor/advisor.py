@@ -63,7 +63,7 @@ class Advisor:
     # -- public API ---------------------------------------------------------------------------------
     def evaluate(self, profile: ProfileLike) -> Assessment:
         """Assess a profile (a Profile, plain data, or a path to a YAML/JSON file)."""
-        profile = _as_profile(profile)
+        profile = self.practice_view(_as_profile(profile))
         firings = self.compiled.run(profile)
         return self.assessment_from(profile, firings)
 
@@ -87,14 +87,32 @@ class Advisor:
 
     def firings(self, profile: Profile) -> list[Firing]:
         """The raw engine trace: every rule activation that fired, in order, with the facts it matched."""
-        return self.compiled.run(profile)
+        return self.compiled.run(self.practice_view(profile))
 
     def concerns_of(self, profile: Profile) -> set[str]:
-        return _concerns(self.kb, self.compiled.run(profile))
+        return _concerns(self.kb, self.compiled.run(self.practice_view(profile)))
+
+    def practice_view(self, profile: Profile) -> Profile:
+        """The profile as the rules see it: for a unit that has not started (knowledge/readiness.yaml), the
+        answers about daily practice are left out, so they are neither held against it nor asked."""
+        readiness = self.kb.readiness
+        if not readiness.not_started(profile.organization.phase):
+            return profile
+        cleared: dict[str, dict[str, None]] = {"ratings": {}, "facts": {}}
+        for name in readiness.practice_field_names():
+            section, _, key = name.partition(".")
+            if getattr(getattr(profile, section), key) is not None:
+                cleared[section][key] = None
+        if not any(cleared.values()):
+            return profile
+        return profile.model_copy(
+            update={section: getattr(profile, section).model_copy(update=keys) for section, keys in cleared.items()}
+        )
 
     def assess_risk(self, profile: Profile) -> tuple[Risk, list[str]]:
         """Only the risk and the rule id of every activation that fired (a rule whose ``any`` alternatives
         hold twice appears twice): the fast path for what-if searches."""
+        profile = self.practice_view(profile)
         activations = [f.rule_id for f in self.compiled.run(profile)]
         rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
         return self._risk(profile.answers(), [(r.level, r.severity) for r in rules]), activations
@@ -103,6 +121,7 @@ class Advisor:
     def assessment_from(self, profile: Profile, firings: list[Firing]) -> Assessment:
         """The assessment built from an engine trace (for callers that also need the trace itself)."""
         kb = self.kb
+        profile = self.practice_view(profile)
         by_rule: dict[str, list[Firing]] = {}
         for firing in firings:
             by_rule.setdefault(firing.rule_id, []).append(firing)
@@ -261,11 +280,19 @@ class Advisor:
         found.sort(key=lambda s: (-s.similarity, s.case))
         return found[: similarity.SHOWN]
 
+    def _not_asked(self, answers: dict[str, Any]) -> frozenset[str]:
+        """The practice fields, for a unit that has not started; else nothing."""
+        readiness = self.kb.readiness
+        if readiness.not_started(answers.get("organization.phase")):
+            return frozenset(readiness.practice_field_names())
+        return frozenset()
+
     def _missing(self, answers: dict[str, Any]) -> list[MissingInformation]:
         has_ratings = any(name.startswith("ratings.") for name in answers)
         missing: list[tuple[float, int, MissingInformation]] = []
+        not_asked = self._not_asked(answers)
         for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
-            if answers.get(name) is not None:
+            if answers.get(name) is not None or name in not_asked:
                 continue
             if name.startswith("ratings.") and not has_ratings:
                 continue

@@ -34,6 +34,7 @@ from .knowledge_models import (
 )
 from .loading import profile_from_data
 from .profile import Profile, Ratings, condition_fields, field_domain
+from .readiness import ReadinessFile
 from .rule_models import Condition, Rule, RuleFile
 from .validation import raise_validation_error
 from .yamlio import Document, load_file
@@ -78,6 +79,7 @@ class KnowledgeBase:
     questions: dict[str, Question]
     digest: str
     directions: Directions
+    readiness: ReadinessFile
     coverage_exceptions: dict[str, str] = field(default_factory=dict)
     rule_origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
@@ -311,7 +313,21 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "questions": question_map,
         "directions": Directions(one("field_directions.yaml", DirectionsFile)),
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
+        "readiness": _readiness(one("readiness.yaml", ReadinessFile), knowledge_dir, cases),
     }
+
+
+def _readiness(readiness: ReadinessFile, knowledge_dir: Path, cases: dict[str, Case]) -> ReadinessFile:
+    """Every case a precondition names must exist (determinants are checked with the rules')."""
+    for pre in readiness.preconditions:
+        for case in pre.cases:
+            if case not in cases:
+                raise KnowledgeError(
+                    f"precondition {pre.field} names unknown case '{case}'.{did_you_mean(case, cases)}",
+                    source=str(knowledge_dir / "readiness.yaml"),
+                    field="preconditions",
+                )
+    return readiness
 
 
 def _digest(folders: Iterable[Path]) -> str:
@@ -338,6 +354,15 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
     located = load_rules(rdir)
     check_rule_base(located, knowledge["cases"], knowledge["sources"])
     determinant_ids = [d.id for d in knowledge["determinants"].determinants]
+    for pre in knowledge["readiness"].preconditions:
+        if pre.determinant and pre.determinant not in determinant_ids:
+            raise KnowledgeError(
+                f"precondition {pre.field} names unknown determinant '{pre.determinant}'."
+                f"{did_you_mean(pre.determinant, determinant_ids)}",
+                source=str(kdir / "readiness.yaml"),
+                field="preconditions",
+                allowed=quote_list(determinant_ids),
+            )
     for item in located:
         if item.rule.determinant and item.rule.determinant not in determinant_ids:
             raise KnowledgeError(

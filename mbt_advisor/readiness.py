@@ -1,0 +1,76 @@
+"""Readiness of a unit that has not started (knowledge/readiness.yaml): the one definition of which phases
+come before the first patients, which fields need a running practice, and what must be in place first.
+
+The assessment reads it to leave practice fields out for such a unit and to count open preconditions; the
+wizard reads it (``ReadinessFile.practice_fields``) to skip the practice questions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from .base import Strict
+from .profile import condition_fields, field_domain
+
+
+class PracticeField(Strict):
+    field: str
+    why: str
+
+
+class Precondition(Strict):
+    field: str
+    text: str
+    in_place: tuple[Any, ...] | None = None
+    between: tuple[int, int] | None = None
+    determinant: str | None = None
+    cases: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Precondition:
+        if (self.in_place is None) == (self.between is None):
+            raise ValueError(f"{self.field}: give exactly one of in_place or between")
+        return self
+
+    def holds(self, value: Any) -> bool:
+        """Whether an answer puts this precondition in place (``value`` is not None)."""
+        if self.between is not None:
+            low, high = self.between
+            return bool(low <= value <= high)
+        return value in (self.in_place or ())
+
+
+class ReadinessFile(Strict):
+    not_started_phases: tuple[str, ...]
+    decisive_from: int = Field(ge=1, description="A determinant named in at least this many cases is decisive")
+    practice_fields: tuple[PracticeField, ...]
+    preconditions: tuple[Precondition, ...]
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> ReadinessFile:
+        fields = set(condition_fields())
+        phases = field_domain("organization.phase")[1]
+        for phase in self.not_started_phases:
+            if phase not in phases:
+                raise ValueError(f"not_started_phases: unknown phase {phase!r}; allowed: {list(phases)}")
+        for name in [p.field for p in self.practice_fields] + [p.field for p in self.preconditions]:
+            if name not in fields or name.startswith("organization."):
+                raise ValueError(f"unknown profile field {name!r}")
+        for pre in self.preconditions:
+            kind, domain = field_domain(pre.field)
+            if pre.between is not None and kind != "integer":
+                raise ValueError(f"{pre.field}: 'between' is for whole numbers, but the field is {kind}")
+            for value in pre.in_place or ():
+                if (kind == "bool" and not isinstance(value, bool)) or (kind == "enum" and value not in domain):
+                    raise ValueError(f"{pre.field} never holds {value!r}")
+        return self
+
+    def not_started(self, phase: str | None) -> bool:
+        """True when the unit has no patients yet (its phase is one of ``not_started_phases``)."""
+        return phase in self.not_started_phases
+
+    def practice_field_names(self) -> tuple[str, ...]:
+        """The fields that describe daily practice, in file order."""
+        return tuple(p.field for p in self.practice_fields)
