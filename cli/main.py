@@ -13,12 +13,12 @@ from typing import Annotated, Any
 import typer
 
 from mbt_advisor._version import __version__
-from mbt_advisor.errors import InputError
 
-from .io import EXIT_BAD_INPUT, bad_input, emit, fail
+from .io import EXIT_BAD_INPUT, emit, fail
+from .usage import typer_app
 from .wizard_cmd import wizard
 
-app = typer.Typer(
+app = typer_app(
     name="mbt-advisor",
     help=(
         "Decision support for implementing Mentalization-Based Treatment: prioritized, case-cited "
@@ -29,8 +29,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-rules_app = typer.Typer(help="The rule base: list, show and check rules.", no_args_is_help=True)
-cases_app = typer.Typer(help="The documented cases and cohorts.", no_args_is_help=True)
+rules_app = typer_app(help="The rule base: list, show and check rules.", no_args_is_help=True)
+cases_app = typer_app(help="The documented cases and cohorts.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(cases_app, name="cases")
 
@@ -127,14 +127,11 @@ def evaluate(
     if len(paths) > 1 or (paths and paths[0].is_dir()):
         _evaluate_batch(paths, format, output, jobs, rules, knowledge)
         return
-    try:
-        if example is not None:
-            from mbt_advisor.examples import example_path
+    if example is not None:
+        from mbt_advisor.examples import example_path
 
-            paths = [example_path(example)]
-        assessment = _advisor(rules, knowledge).evaluate(_load(paths[0]))
-    except InputError as exc:
-        bad_input(exc)
+        paths = [example_path(example)]
+    assessment = _advisor(rules, knowledge).evaluate(_load(paths[0]))
     if format is AssessmentFormat.json:
         text = to_json(assessment)
     elif format is AssessmentFormat.markdown:
@@ -159,26 +156,23 @@ def _evaluate_batch(
     files = expand_inputs(paths)
     if not files:
         fail(f"no profiles (*.yaml, *.yml, *.json) found in {', '.join(map(str, paths))}.")
-    try:
-        lines = evaluate_many(
-            files,
-            jobs=jobs,
-            advisor=None if jobs > 1 else _advisor(rules, knowledge),
-            rules_dir=str(rules) if rules else None,
-            knowledge_dir=str(knowledge) if knowledge else None,
-        )
-        failed = 0
-        collected: list[str] = []
-        for line, error in lines:
-            if error is not None:
-                failed += 1
-                sys.stderr.write(f"mbt-advisor: error: {error}\n")
-            if output is None:
-                sys.stdout.write(line + "\n")
-            else:
-                collected.append(line)
-    except InputError as exc:  # the rule base itself is broken
-        bad_input(exc)
+    lines = evaluate_many(  # a broken rule base raises InputError, reported by the command group
+        files,
+        jobs=jobs,
+        advisor=None if jobs > 1 else _advisor(rules, knowledge),
+        rules_dir=str(rules) if rules else None,
+        knowledge_dir=str(knowledge) if knowledge else None,
+    )
+    failed = 0
+    collected: list[str] = []
+    for line, error in lines:
+        if error is not None:
+            failed += 1
+            sys.stderr.write(f"mbt-advisor: error: {error}\n")
+        if output is None:
+            sys.stdout.write(line + "\n")
+        else:
+            collected.append(line)
     if output is not None:
         emit("".join(line + "\n" for line in collected), output)
     sys.stdout.flush()
@@ -217,12 +211,9 @@ def explain(
 
       mbt-advisor explain profile.yaml --rule support.isolated-team
     """
-    from mbt_advisor.explain import explanation_text
+    from mbt_advisor.render import explanation_text
 
-    try:
-        result = _advisor(rules, knowledge).explain(_load(profile), rule)
-    except InputError as exc:
-        bad_input(exc)
+    result = _advisor(rules, knowledge).explain(_load(profile), rule)
     _emit_result(result, format, explanation_text)
 
 
@@ -243,12 +234,9 @@ def whatif(
 
       mbt-advisor whatif profile.yaml --format json
     """
-    from mbt_advisor.whatif import whatif_text
+    from mbt_advisor.render import whatif_text
 
-    try:
-        result = _advisor(rules, knowledge).what_if(_load(profile), include_context=include_context)
-    except InputError as exc:
-        bad_input(exc)
+    result = _advisor(rules, knowledge).what_if(_load(profile), include_context=include_context)
     _emit_result(result, format, whatif_text)
 
 
@@ -268,12 +256,9 @@ def compare(
 
       mbt-advisor compare visit-2025.yaml visit-2026.yaml
     """
-    from mbt_advisor.compare import comparison_text
+    from mbt_advisor.render import comparison_text
 
-    try:
-        result = _advisor(rules, knowledge).compare(_load(old), _load(new))
-    except InputError as exc:
-        bad_input(exc)
+    result = _advisor(rules, knowledge).compare(_load(old), _load(new))
     _emit_result(result, format, comparison_text)
 
 
@@ -303,10 +288,7 @@ def report(
     """
     from mbt_advisor.report import render_brief
 
-    try:
-        text = render_brief(_load(profile), _advisor(rules, knowledge), format.value)
-    except InputError as exc:
-        bad_input(exc)
+    text = render_brief(_load(profile), _advisor(rules, knowledge), format.value)
     emit(text, output)
 
 
@@ -321,14 +303,10 @@ def examples(
       mbt-advisor examples --format json
     """
     from mbt_advisor.examples import list_examples
-    from mbt_advisor.render import to_json
+    from mbt_advisor.render import examples_table
 
     found = list_examples()
-    if format is DataFormat.json:
-        emit(to_json([{"name": k, "description": v} for k, v in found.items()]), None)
-    else:
-        width = max(map(len, found)) if found else 0
-        emit("".join(f"{name:<{width}}  {text}\n" for name, text in found.items()), None)
+    _emit_result([{"name": k, "description": v} for k, v in found.items()], format, lambda _: examples_table(found))
 
 
 @app.command()
@@ -360,35 +338,9 @@ def rules_list(
 
       mbt-advisor rules list --format json
     """
-    from mbt_advisor.render import to_json
+    from mbt_advisor.render import rule_rows, rules_table
 
-    try:
-        kb = _knowledge(rules, knowledge)
-    except InputError as exc:
-        bad_input(exc)
-    if format is DataFormat.json:
-        emit(
-            to_json(
-                [
-                    {
-                        "id": r.id,
-                        "title": r.title,
-                        "theme": r.theme,
-                        "level": r.level,
-                        "severity": r.severity,
-                        "evidence": r.evidence,
-                        "cases": sorted({c.case for c in r.citations}),
-                    }
-                    for r in sorted(kb.rules, key=lambda r: r.id)
-                ]
-            ),
-            None,
-        )
-        return
-    lines = [f"{'id':<46} {'level':<13} {'severity':<8} {'evidence':<17} title"]
-    for r in sorted(kb.rules, key=lambda r: r.id):
-        lines.append(f"{r.id:<46} {r.level:<13} {r.severity:<8} {r.evidence:<17} {r.title}")
-    emit("\n".join(lines) + "\n", None)
+    _emit_result(rule_rows(_knowledge(rules, knowledge)), format, rules_table)
 
 
 @rules_app.command("show")
@@ -405,36 +357,18 @@ def rules_show(
       mbt-advisor rules show leadership.contested-lead
     """
     from mbt_advisor.errors import did_you_mean
-    from mbt_advisor.render import to_json
+    from mbt_advisor.render import rule_text, to_json
 
-    try:
-        kb = _knowledge(rules, knowledge)
-    except InputError as exc:
-        bad_input(exc)
+    kb = _knowledge(rules, knowledge)
     if rule_id not in kb.rules_by_id:
         fail(f"no rule '{rule_id}'.{did_you_mean(rule_id, kb.rules_by_id)} See `mbt-advisor rules list`.")
     rule = kb.rule(rule_id)
-    source, line = kb.rule_origin[rule_id]
     if format is DataFormat.json:
         data = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
-        data["defined_in"] = {"file": Path(source).name, "line": line}
+        data["defined_in"] = {"file": Path(kb.rule_origin[rule_id][0]).name, "line": kb.rule_origin[rule_id][1]}
         emit(to_json(data), None)
         return
-    out = [
-        f"{rule.id}: {rule.title}",
-        f"  theme {rule.theme}, level {rule.level}, severity {rule.severity}, evidence {rule.evidence}",
-        f"  defined in {Path(source).name}, line {line}",
-        "  when all of:",
-    ]
-    out += [f"    - {c.describe()}" for c in rule.when]
-    if rule.concludes:
-        out.append(f"  concludes: {', '.join(rule.concludes)}")
-    out.append(f"  rationale: {' '.join(rule.rationale.split())}")
-    out += ["  actions:"] + [f"    - {a}" for a in rule.actions]
-    if rule.questions:
-        out += ["  questions:"] + [f"    - {q}" for q in rule.questions]
-    out += ["  citations:"] + [f"    - {c.case} ({c.source}): {c.detail}" for c in rule.citations]
-    emit("\n".join(out) + "\n", None)
+    emit(rule_text(rule, kb.rule_origin[rule_id]), None)
 
 
 @rules_app.command("check")
@@ -491,21 +425,9 @@ def cases_list(
 
       mbt-advisor cases list
     """
-    from mbt_advisor.render import to_json
+    from mbt_advisor.render import case_rows, cases_table
 
-    kb = _knowledge(None, None)
-    if format is DataFormat.json:
-        emit(
-            to_json(
-                [
-                    {"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
-                    for c in kb.cases.values()
-                ]
-            ),
-            None,
-        )
-        return
-    emit("".join(f"{c.id:<10} {c.name}\n           outcome: {c.outcome_text()}\n" for c in kb.cases.values()), None)
+    _emit_result(case_rows(_knowledge(None, None)), format, cases_table)
 
 
 @cases_app.command("show")
@@ -520,7 +442,7 @@ def cases_show(
       mbt-advisor cases show REORG --format json
     """
     from mbt_advisor.errors import did_you_mean
-    from mbt_advisor.render import to_json
+    from mbt_advisor.render import case_text, to_json
 
     kb = _knowledge(None, None)
     if case_id not in kb.cases:
@@ -531,24 +453,7 @@ def cases_show(
         data["reference"] = kb.sources[case.source].reference()
         emit(to_json(data), None)
         return
-    out = [
-        f"{case.id}: {case.name}",
-        f"  programme: {case.programme}",
-        f"  source: {kb.sources[case.source].reference()}",
-        f"  {' '.join(case.summary.split())}",
-        "  outcome:",
-    ]
-    out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]
-    if case.determinants:
-        out.append("  determinants:")
-        out += [f"    - [{d.direction}, {d.level}] {d.text}" for d in case.determinants]
-    if case.expert_ratings:
-        out.append("  expert ratings (Table 2, 0-5):")
-        out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
-    for e in case.effect_sizes:
-        out.append(f"  effect sizes at {e.months} months ({e.measure}): {e.low}-{e.high}")
-    out += [f"  note: {' '.join(n.split())}" for n in case.notes]
-    emit("\n".join(out) + "\n", None)
+    emit(case_text(case, kb), None)
 
 
 def run() -> None:

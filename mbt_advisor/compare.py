@@ -10,14 +10,16 @@ several items, as Table 4 fell from 5-7 to 1-4.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .advisor import Advisor
 from .assessment import RiskLevel
 from .base import Strict
 from .profile import LEVELS, Profile, all_fields, field_info
 from .scoring import RISK_ORDER
-from .values import plain, show
+from .values import plain
+
+if TYPE_CHECKING:
+    from .advisor import Advisor
 
 
 class AnswerChange(Strict):
@@ -180,31 +182,3 @@ def _early_warnings(
             "smaller."
         )
     return warnings
-
-
-def comparison_text(c: Comparison) -> str:
-    lines = [f"Comparison: {c.old} -> {c.new}", "", c.summary, ""]
-    lines += [f"  {r.scope:<13} {r.old:<9} -> {r.new:<9} {r.direction}" for r in c.risk]
-    for warning in c.warnings:
-        lines += ["", f"! {warning}"]
-    for level, changes in c.answers.items():
-        if changes:
-            lines += ["", f"Answers changed at the {level} level:"]
-            lines += [f"  {x.field}: {show(x.old)} -> {show(x.new)}  ({x.direction})" for x in changes]
-    groups = [
-        ("appeared", "New recommendations"),
-        ("disappeared", "Resolved (no longer recommended)"),
-        ("moved", "Moved in priority"),
-    ]
-    for status, title in groups:
-        items = [r for r in c.recommendations if r.status == status]
-        if items:
-            lines += ["", f"{title}:"]
-            for r in items:
-                where = {
-                    "appeared": f"now {r.new_priority}",
-                    "disappeared": f"was {r.old_priority}",
-                    "moved": f"{r.old_priority} -> {r.new_priority}",
-                }[status]
-                lines.append(f"  {r.title} [{r.rule_id}] ({where})")
-    return "\n".join(lines) + "\n"

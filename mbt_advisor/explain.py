@@ -8,15 +8,17 @@ the engine concluded, like CLIPS's ``matches``: which conditions hold, which fai
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .advisor import Advisor
 from .assessment import Assessment, CitationOut, MatchedFact, ScoreComponents
 from .base import Strict
 from .compiler import Firing, branches
 from .errors import InputError, did_you_mean
 from .profile import Profile
-from .values import plain, show
+from .values import plain
+
+if TYPE_CHECKING:
+    from .advisor import Advisor
 
 
 class Step(Strict):
@@ -161,41 +163,3 @@ def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[F
         blocking = sorted({c.condition for alt in alternatives for c in alt if c.status != "holds"})
         summary = "did not fire: in every alternative some condition fails or is unknown (" + "; ".join(blocking) + ")"
     return RuleCheck(rule_id=rule_id, title=rule.title, fired=fired, alternatives=alternatives, summary=summary)
-
-
-def explanation_text(e: Explanation) -> str:
-    lines = [f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk})", ""]
-    if e.rule:
-        lines += _rule_text(e.rule) + [""]
-    if not e.recommendations:
-        lines.append("No rule fired.")
-    for t in e.recommendations:
-        c = t.score_components
-        lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
-        lines.append(
-            f"   score {t.score:.3f} = severity {c.severity} x (0.40 x case support {c.case_support} "
-            f"+ 0.20 x level {c.level_weight} + 0.25 x evidence {c.evidence_weight} "
-            f"+ 0.15 x combination {c.compounding:g})"
-        )
-        for step in t.chain:
-            matched = ", ".join(
-                f"{m.field} = {show(m.value)}" if not m.field.startswith("concern:") else m.field for m in step.matched
-            )
-            concl = f" -> concludes {', '.join(step.concludes)}" if step.concludes else ""
-            lines.append(
-                f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) matched {matched}{concl}"
-            )
-        lines.append("   cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _rule_text(check: RuleCheck) -> list[str]:
-    lines = [f"Rule {check.rule_id} ({check.title}): {check.summary}"]
-    for index, alternative in enumerate(check.alternatives, 1):
-        lines.append(f"  alternative {index}:")
-        for c in alternative:
-            value = f" (value: {show(c.value)})" if c.value is not None else ""
-            note = f" - {c.note}" if c.note else ""
-            lines.append(f"    [{c.status:^7}] {c.condition}{value}{note}")
-    return lines

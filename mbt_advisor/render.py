@@ -1,15 +1,28 @@
-"""Assessments as JSON (exact, for tools), plain text (for a terminal) and Markdown (for documents).
+"""Every text mbt-advisor shows: assessments as JSON (exact, for tools), plain text (for a terminal) and
+Markdown (for documents); the text of explain, whatif and compare; the listings of rules, cases and examples.
 
-All three are pure functions of the assessment, so the same profile gives the same bytes.
+The core modules build models; this module only turns them into text. All renderers are pure functions of
+their input, so the same profile gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .assessment import Assessment
+from .scoring import W_CASES, W_COMBINATION, W_EVIDENCE, W_LEVEL
+from .values import show
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .explain import Explanation, RuleCheck
+    from .knowledge_base import KnowledgeBase
+    from .knowledge_models import Case
+    from .rule_models import Rule
+    from .whatif import Change, WhatIf
 
 RISK_WORD = {"low": "LOW", "moderate": "MODERATE", "high": "HIGH", "unknown": "UNKNOWN"}
 
@@ -144,3 +157,185 @@ def to_markdown(a: Assessment) -> str:
     for item in a.missing_information:
         lines.append(f"- `{item.field}`: {e(item.question)}")
     return "\n".join(lines) + "\n"
+
+
+# -- explain, whatif, compare -----------------------------------------------------------------------------
+
+
+def explanation_text(e: Explanation) -> str:
+    lines = [f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk})", ""]
+    if e.rule:
+        lines += rule_check_text(e.rule).splitlines() + [""]
+    if not e.recommendations:
+        lines.append("No rule fired.")
+    for t in e.recommendations:
+        c = t.score_components
+        lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
+        lines.append(
+            f"   score {t.score:.3f} = severity {c.severity} x ({W_CASES:.2f} x case support {c.case_support} "
+            f"+ {W_LEVEL:.2f} x level {c.level_weight} + {W_EVIDENCE:.2f} x evidence {c.evidence_weight} "
+            f"+ {W_COMBINATION:.2f} x combination {c.compounding:g})"
+        )
+        for step in t.chain:
+            matched = ", ".join(
+                f"{m.field} = {show(m.value)}" if not m.field.startswith("concern:") else m.field for m in step.matched
+            )
+            concl = f" -> concludes {', '.join(step.concludes)}" if step.concludes else ""
+            lines.append(
+                f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) matched {matched}{concl}"
+            )
+        lines.append("   cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def rule_check_text(check: RuleCheck) -> str:
+    lines = [f"Rule {check.rule_id} ({check.title}): {check.summary}"]
+    for index, alternative in enumerate(check.alternatives, 1):
+        lines.append(f"  alternative {index}:")
+        for c in alternative:
+            value = f" (value: {show(c.value)})" if c.value is not None else ""
+            note = f" - {c.note}" if c.note else ""
+            lines.append(f"    [{c.status:^7}] {c.condition}{value}{note}")
+    return "\n".join(lines) + "\n"
+
+
+def _change_lines(changes: list[Change], risk: str | None, levels: dict[Any, Any] | None) -> list[str]:
+    out = [f"  - {c.field}: {show(c.from_)} -> {show(c.to)}{'' if c.actionable else '  (context)'}" for c in changes]
+    if levels:
+        out.append(f"  => overall {risk}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
+    return out
+
+
+def whatif_text(w: WhatIf) -> str:
+    lines = [f"What would lower the risk for {w.organization}? (now: {w.risk_before})", ""]
+    if w.changes:
+        lines.append(f"Smallest plan ({len(w.changes)} change(s)):")
+        lines += _change_lines(w.changes, w.risk_after, w.levels_after)
+    else:
+        lines.append(w.note)
+    for index, alt in enumerate(w.alternatives, 1):
+        lines += ["", f"Alternative {index} ({len(alt.changes)} change(s)):"]
+        lines += _change_lines(alt.changes, alt.risk_after, alt.levels_after)
+    if w.to_low:
+        lines += ["", f"To reach low risk ({len(w.to_low.changes)} change(s)):"]
+        lines += _change_lines(w.to_low.changes, w.to_low.risk_after, w.to_low.levels_after)
+    if w.sensitivity:
+        header = f"  {'field':<36} {'change':<26} {'risk after':<11} rules removed"
+        lines += ["", "Single changes that help most:", header]
+        for s in w.sensitivity:
+            change = f"{show(s.from_)} -> {show(s.to)}"
+            lines.append(f"  {s.field:<36} {change:<26} {s.risk_after:<11} {', '.join(s.rules_removed) or '-'}")
+    if w.held_fixed:
+        lines += ["", "Held fixed as context: " + ", ".join(w.held_fixed)]
+    lines += ["", w.note]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_text(c: Comparison) -> str:
+    lines = [f"Comparison: {c.old} -> {c.new}", "", c.summary, ""]
+    lines += [f"  {r.scope:<13} {r.old:<9} -> {r.new:<9} {r.direction}" for r in c.risk]
+    for warning in c.warnings:
+        lines += ["", f"! {warning}"]
+    for level, changes in c.answers.items():
+        if changes:
+            lines += ["", f"Answers changed at the {level} level:"]
+            lines += [f"  {x.field}: {show(x.old)} -> {show(x.new)}  ({x.direction})" for x in changes]
+    groups = [
+        ("appeared", "New recommendations"),
+        ("disappeared", "Resolved (no longer recommended)"),
+        ("moved", "Moved in priority"),
+    ]
+    for status, title in groups:
+        items = [r for r in c.recommendations if r.status == status]
+        if items:
+            lines += ["", f"{title}:"]
+            for r in items:
+                where = {
+                    "appeared": f"now {r.new_priority}",
+                    "disappeared": f"was {r.old_priority}",
+                    "moved": f"{r.old_priority} -> {r.new_priority}",
+                }[status]
+                lines.append(f"  {r.title} [{r.rule_id}] ({where})")
+    return "\n".join(lines) + "\n"
+
+
+# -- the knowledge: rules, cases, examples ----------------------------------------------------------------
+
+
+def rule_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """One row per rule, sorted by id: what `rules list` shows."""
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "theme": r.theme,
+            "level": r.level,
+            "severity": r.severity,
+            "evidence": r.evidence,
+            "cases": sorted({c.case for c in r.citations}),
+        }
+        for r in sorted(kb.rules, key=lambda r: r.id)
+    ]
+
+
+def rules_table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'id':<46} {'level':<13} {'severity':<8} {'evidence':<17} title"]
+    lines += [f"{r['id']:<46} {r['level']:<13} {r['severity']:<8} {r['evidence']:<17} {r['title']}" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def rule_text(rule: Rule, origin: tuple[str, int]) -> str:
+    source, line = origin
+    out = [
+        f"{rule.id}: {rule.title}",
+        f"  theme {rule.theme}, level {rule.level}, severity {rule.severity}, evidence {rule.evidence}",
+        f"  defined in {Path(source).name}, line {line}",
+        "  when all of:",
+    ]
+    out += [f"    - {c.describe()}" for c in rule.when]
+    if rule.concludes:
+        out.append(f"  concludes: {', '.join(rule.concludes)}")
+    out.append(f"  rationale: {' '.join(rule.rationale.split())}")
+    out += ["  actions:"] + [f"    - {a}" for a in rule.actions]
+    if rule.questions:
+        out += ["  questions:"] + [f"    - {q}" for q in rule.questions]
+    out += ["  citations:"] + [f"    - {c.case} ({c.source}): {c.detail}" for c in rule.citations]
+    return "\n".join(out) + "\n"
+
+
+def case_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
+        for c in kb.cases.values()
+    ]
+
+
+def cases_table(rows: list[dict[str, Any]]) -> str:
+    return "".join(f"{r['id']:<10} {r['name']}\n           outcome: {r['outcome']}\n" for r in rows)
+
+
+def case_text(case: Case, kb: KnowledgeBase) -> str:
+    out = [
+        f"{case.id}: {case.name}",
+        f"  programme: {case.programme}",
+        f"  source: {kb.sources[case.source].reference()}",
+        f"  {' '.join(case.summary.split())}",
+        "  outcome:",
+    ]
+    out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]
+    if case.determinants:
+        out.append("  determinants:")
+        out += [f"    - [{d.direction}, {d.level}] {d.text}" for d in case.determinants]
+    if case.expert_ratings:
+        out.append("  expert ratings (Table 2, 0-5):")
+        out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
+    for e in case.effect_sizes:
+        out.append(f"  effect sizes at {e.months} months ({e.measure}): {e.low}-{e.high}")
+    out += [f"  note: {' '.join(n.split())}" for n in case.notes]
+    return "\n".join(out) + "\n"
+
+
+def examples_table(found: dict[str, str]) -> str:
+    width = max(map(len, found)) if found else 0
+    return "".join(f"{name:<{width}}  {text}\n" for name, text in found.items())

@@ -13,32 +13,46 @@ evaluating the changed profile with the full engine; ``risk_after`` is that resu
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .advisor import Advisor
+from pydantic import AliasChoices, ConfigDict, Field
+
 from .assessment import Risk, RiskLevel
 from .base import Strict
 from .profile import Level, Profile, field_info
 from .scoring import RISK_ORDER, SEVERITY_WEIGHT
-from .values import plain, show
+from .values import plain
+
+if TYPE_CHECKING:
+    from .advisor import Advisor
 
 MAX_PLAN = 25
 MAX_PAIR_FIELDS = 30  # a plateau is crossed by trying pairs among at most this many fields
 
 
+class Change(Strict):
+    """One answer changed: ``from`` is the profile's answer, ``to`` the proposed one (JSON keys ``from``/``to``;
+    in Python the attribute is ``from_``, since ``from`` is a keyword)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)
+
+    field: str
+    from_: Any = Field(validation_alias=AliasChoices("from", "from_"), serialization_alias="from")
+    to: Any
+    level: Level
+    actionable: bool
+
+
 class Plan(Strict):
-    changes: list[dict[str, Any]]
+    changes: list[Change]
     risk_after: RiskLevel
     levels_after: dict[Level, RiskLevel]
     rules_removed: list[str]
 
 
-class Sensitivity(Strict):
-    field: str
-    from_: Any
-    to: Any
-    actionable: bool
+class Sensitivity(Change):
+    """A single change and what it reaches on its own."""
+
     risk_after: RiskLevel
     levels_after: dict[Level, RiskLevel]
     rules_removed: list[str]
@@ -49,7 +63,7 @@ class WhatIf(Strict):
     organization: str
     risk_before: RiskLevel
     levels_before: dict[Level, RiskLevel]
-    changes: list[dict[str, Any]]
+    changes: list[Change]
     risk_after: RiskLevel | None
     levels_after: dict[Level, RiskLevel] | None
     rules_removed: list[str]
@@ -176,15 +190,14 @@ class _Search:
             rules_removed=removed,
         )
 
-    def change(self, name: str, value: Any) -> dict[str, Any]:
-        old = self.known[name]
-        return {
-            "field": name,
-            "from": plain(old),
-            "to": plain(value),
-            "level": field_info(name)["level"],
-            "actionable": self.directions.actionable(name),
-        }
+    def change(self, name: str, value: Any) -> Change:
+        return Change(
+            field=name,
+            from_=plain(self.known[name]),
+            to=plain(value),
+            level=field_info(name)["level"],
+            actionable=self.directions.actionable(name),
+        )
 
 
 def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False, alternatives: int = 2) -> WhatIf:
@@ -201,10 +214,7 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
             if pressure < base_pressure:
                 sensitivity.append(
                     Sensitivity(
-                        field=name,
-                        from_=plain(search.known[name]),
-                        to=plain(step),
-                        actionable=search.directions.actionable(name),
+                        **search.change(name, step).model_dump(),
                         risk_after=risk.overall,
                         levels_after=dict(risk.levels),
                         rules_removed=[r for r in base_fired if r not in fired],
@@ -284,38 +294,3 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
         note=note,
         **common,
     )
-
-
-def whatif_text(w: WhatIf) -> str:
-    lines = [f"What would lower the risk for {w.organization}? (now: {w.risk_before})", ""]
-
-    def plan_lines(changes: list[dict[str, Any]], risk: str | None, levels: Mapping[Any, Any] | None) -> list[str]:
-        out = [
-            f"  - {c['field']}: {show(c['from'])} -> {show(c['to'])}{'' if c['actionable'] else '  (context)'}"
-            for c in changes
-        ]
-        if levels:
-            out.append(f"  => overall {risk}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
-        return out
-
-    if w.changes:
-        lines.append(f"Smallest plan ({len(w.changes)} change(s)):")
-        lines += plan_lines(w.changes, w.risk_after, w.levels_after)
-    else:
-        lines.append(w.note)
-    for index, alt in enumerate(w.alternatives, 1):
-        lines += ["", f"Alternative {index} ({len(alt.changes)} change(s)):"]
-        lines += plan_lines(alt.changes, alt.risk_after, alt.levels_after)
-    if w.to_low:
-        lines += ["", f"To reach low risk ({len(w.to_low.changes)} change(s)):"]
-        lines += plan_lines(w.to_low.changes, w.to_low.risk_after, w.to_low.levels_after)
-    if w.sensitivity:
-        header = f"  {'field':<36} {'change':<26} {'risk after':<11} rules removed"
-        lines += ["", "Single changes that help most:", header]
-        for s in w.sensitivity:
-            change = f"{show(s.from_)} -> {show(s.to)}"
-            lines.append(f"  {s.field:<36} {change:<26} {s.risk_after:<11} {', '.join(s.rules_removed) or '-'}")
-    if w.held_fixed:
-        lines += ["", "Held fixed as context: " + ", ".join(w.held_fixed)]
-    lines += ["", w.note]
-    return "\n".join(lines) + "\n"

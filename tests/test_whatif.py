@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any
 
 import pytest
 from mbt_advisor.cli.main import app
@@ -13,12 +12,12 @@ from typer.testing import CliRunner
 from mbt_advisor import Advisor, load_profile
 from mbt_advisor.examples import example_path
 from mbt_advisor.scoring import RISK_ORDER
-from mbt_advisor.whatif import apply_changes
+from mbt_advisor.whatif import Change, apply_changes
 
 PROFILES = ["adolescent-startup", "school", "merger"]
 
 
-def plans_of(result) -> list[tuple[list[dict[str, Any]], str]]:
+def plans_of(result) -> list[tuple[list[Change], str]]:
     plans = []
     if result.changes:
         plans.append((result.changes, result.risk_after))
@@ -28,8 +27,8 @@ def plans_of(result) -> list[tuple[list[dict[str, Any]], str]]:
     return plans
 
 
-def risk_with(advisor: Advisor, profile, changes: list[dict[str, Any]]) -> str:
-    return advisor.evaluate(apply_changes(profile, {c["field"]: c["to"] for c in changes})).risk.overall
+def risk_with(advisor: Advisor, profile, changes: list[Change]) -> str:
+    return advisor.evaluate(apply_changes(profile, {c.field: c.to for c in changes})).risk.overall
 
 
 @pytest.mark.parametrize("name", PROFILES)
@@ -49,7 +48,7 @@ def test_every_plan_reaches_exactly_its_risk_and_is_minimal(advisor: Advisor, na
             reached = risk_with(advisor, profile, list(subset))
             assert RISK_ORDER[reached] > RISK_ORDER[risk_after], f"{list(subset)} already reaches {risk_after}"
         if not include_context:
-            assert all(c["actionable"] for c in changes)
+            assert all(c.actionable for c in changes)
 
 
 def test_context_is_held_fixed_unless_asked(advisor: Advisor) -> None:
@@ -82,3 +81,15 @@ def test_whatif_cli_json_shape() -> None:
     data = json.loads(out.stdout)
     assert data["changes"][0].keys() >= {"field", "from", "to"}
     assert data["risk_after"] == "moderate"
+
+
+def test_every_change_in_the_json_is_spelt_the_same_way() -> None:
+    """One Change model: a plan's changes and the single changes (sensitivity) both say from/to."""
+    out = CliRunner().invoke(app, ["whatif", str(example_path("adolescent-startup")), "--format", "json"])
+    data = json.loads(out.stdout)
+    keys = {"field", "from", "to", "level", "actionable"}
+    assert data["sensitivity"] and data["changes"]
+    for change in data["changes"] + data["sensitivity"]:
+        assert change.keys() >= keys and "from_" not in change
+    first = data["changes"][0]
+    assert Change.model_validate(first).model_dump() == {k: first[k] for k in keys}
