@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._experta import load_experta
+from .conditions import Test, holds_all
 from .knowledge_base import KnowledgeBase
 from .profile import Profile
 from .rule_models import Condition, Rule
@@ -36,11 +37,8 @@ from experta.strategies import DepthStrategy  # noqa: E402
 
 class Answers(Fact):
     """The profile as one fact: each field a rule reads is a key (``facts.team_size``), unanswered ones
-    hold the UNKNOWN marker. One fact instead of one per answer keeps experta's alpha network small: each
+    hold None. One fact instead of one per answer keeps experta's alpha network small: each
     fact passes every first-level check, so fifty facts cost fifty times as much as one."""
-
-
-UNKNOWN = "<unknown>"
 
 
 class Concern(Fact):
@@ -89,107 +87,41 @@ class Firing:
     matched: tuple[tuple[str, Any], ...]  # (field or "concern:<id>", value)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+_PREDICATES: dict[tuple[tuple[str, str], ...], functools.partial[bool]] = {}
 
 
-def _in(targets: tuple[Any, ...], v: Any) -> bool:
-    return not isinstance(v, list | tuple) and any(v == t and type(v) is type(t) for t in targets)
-
-
-def _lt(t: float, v: Any) -> bool:
-    return _is_number(v) and v < t
-
-
-def _lte(t: float, v: Any) -> bool:
-    return _is_number(v) and v <= t
-
-
-def _gt(t: float, v: Any) -> bool:
-    return _is_number(v) and v > t
-
-
-def _gte(t: float, v: Any) -> bool:
-    return _is_number(v) and v >= t
-
-
-def _contains(t: str, v: Any) -> bool:
-    return isinstance(v, list | tuple) and t in v
-
-
-def _not_empty(_: Any, v: Any) -> bool:
-    return isinstance(v, list | tuple) and len(v) > 0
-
-
-def _is(t: bool, v: Any) -> bool:
-    return v is t
-
-
-_TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "in": _in,
-    "lt": _lt,
-    "lte": _lte,
-    "gt": _gt,
-    "gte": _gte,
-    "contains": _contains,
-    "not_empty": _not_empty,
-}
-
-
-def _predicate(op: str, target: Any) -> Callable[[Any], bool]:
-    """A total predicate: experta may test it against any Answer value, whatever its type.
-
-    The target is bound with functools.partial, never through a closure made in a loop (which would see
-    only the last value and silently never match).
-    """
-    return functools.partial(_TESTS[op], tuple(target) if op == "in" else target)
-
-
-def _constraint(atom: Condition) -> Any:
-    """The experta field constraint for one test on one field."""
-    op, target = atom.operator()
-    if op == "unknown":
-        return UNKNOWN
-    if op == "equals":
-        if isinstance(target, bool):  # True == 1 in Python: test the identity
-            return P(functools.partial(_is, target))
-        return target
-    return P(_predicate(op, target))
+def _predicate(tests: tuple[Test, ...]) -> functools.partial[bool]:
+    """One predicate object per distinct list of tests, for the life of the process: experta's alpha network
+    then checks equal tests once, and its id-keyed caches do not grow when a rule base is compiled again."""
+    key = tuple((op, repr(target)) for op, target in tests)  # repr keeps 1, 1.0 and True apart
+    if key not in _PREDICATES:
+        _PREDICATES[key] = functools.partial(holds_all, tests)
+    return _PREDICATES[key]
 
 
 def _patterns(atoms: tuple[Condition, ...]) -> tuple[list[Any], list[str]]:
-    """Bound experta patterns for one branch: one Answers pattern holding every field test (several tests
-    on one field are joined with &), and one Concern pattern per concern."""
-    by_field: dict[str, Any] = {}
+    """Bound experta patterns for one branch: one Answers pattern with one predicate per field (several tests
+    on one field are one predicate that wants them all), and one Concern pattern per concern.
+
+    Each predicate is :func:`conditions.holds_all` with its tests bound by functools.partial (a closure made
+    in a loop would see only the last value and silently never match).
+    """
+    by_field: dict[str, list[Test]] = {}
     for atom in atoms:
         if atom.field is not None:
-            constraint = _constraint(atom)
-            if atom.field in by_field:
-                previous = by_field[atom.field]
-                previous = (
-                    previous if not isinstance(previous, str | int | float) else P(functools.partial(_equal, previous))
-                )
-                constraint = (
-                    constraint
-                    if not isinstance(constraint, str | int | float)
-                    else P(functools.partial(_equal, constraint))
-                )
-                constraint = previous & constraint
-            by_field[atom.field] = constraint
+            op, target = atom.operator()
+            by_field.setdefault(atom.field, []).append((op, tuple(target) if op == "in" else target))
+    constraints = {name: P(_predicate(tuple(field_tests))) for name, field_tests in by_field.items()}
     patterns: list[Any] = []
     names: list[str] = []
-    if by_field:
-        patterns.append(AS.answers << Answers(**by_field))
+    if constraints:
+        patterns.append(AS.answers << Answers(**constraints))
         names.append("answers")
     for index, atom in enumerate(a for a in atoms if a.concern is not None):
         name = f"c{index}"
         patterns.append(getattr(AS, name) << Concern(id=atom.concern))
         names.append(name)
     return patterns, names
-
-
-def _equal(t: Any, v: Any) -> bool:
-    return bool(v == t and type(v) is type(t))
 
 
 def branches(rule: Rule) -> list[tuple[Condition, ...]]:
@@ -240,7 +172,8 @@ MAX_ENGINE_CLASSES = 8
 class CompiledRuleBase:
     """One experta engine for one rule base, reused across evaluations (thread-safe through a lock).
 
-    Engine classes are cached by the rule base's digest: experta keeps every predicate of a class in
+    Engine classes are cached by the rule base's digest, the least recently used dropped beyond
+    MAX_ENGINE_CLASSES: experta keeps every predicate of a class in
     class-level caches for the life of the process, so building a new class for the same rules again and
     again (a new Advisor per request, say) would grow memory without bound.
     """
@@ -248,11 +181,13 @@ class CompiledRuleBase:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         with _CLASSES_LOCK:
-            if kb.digest not in _ENGINE_CLASSES:
-                if len(_ENGINE_CLASSES) >= MAX_ENGINE_CLASSES:
-                    _ENGINE_CLASSES.pop(next(iter(_ENGINE_CLASSES)))
-                _ENGINE_CLASSES[kb.digest] = self._compile(kb)
-            self.engine_class, self.read_fields, self.branch_atoms = _ENGINE_CLASSES[kb.digest]
+            compiled = _ENGINE_CLASSES.pop(kb.digest, None)
+            if compiled is None:
+                while len(_ENGINE_CLASSES) >= MAX_ENGINE_CLASSES:
+                    _ENGINE_CLASSES.pop(next(iter(_ENGINE_CLASSES)))  # the least recently used
+                compiled = self._compile(kb)
+            _ENGINE_CLASSES[kb.digest] = compiled  # (re)inserted last: the most recently used
+            self.engine_class, self.read_fields, self.branch_atoms = compiled
         self.engine = self.engine_class()
         self.engine.firings = []
         self._lock = threading.Lock()
@@ -278,7 +213,7 @@ class CompiledRuleBase:
     def facts_for(self, profile: Profile) -> list[Fact]:
         """The facts declared for a profile: one Answers fact with every field some rule reads."""
         known = profile.answers()
-        values = {name: known.get(name, UNKNOWN) for name in sorted(self.read_fields)}
+        values = {name: known.get(name) for name in sorted(self.read_fields)}
         return [Answers(**values)]
 
     def run(self, profile: Profile) -> list[Firing]:
@@ -299,7 +234,7 @@ class CompiledRuleBase:
             for atom in self.branch_atoms[(rule_id, branch)]:
                 if atom.field is not None:
                     value = bound["answers"][atom.field]
-                    item = (atom.field, None if value == UNKNOWN else _thaw(value))
+                    item = (atom.field, _thaw(value))
                 else:
                     concern = bound[f"c{concern_index}"]["id"]
                     concern_index += 1

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from . import conditions
 from .base import Strict as BaseStrict
 from .profile import Level
 
@@ -70,30 +71,8 @@ class Condition(Strict):
         return op, getattr(self, "in_" if op == "in" else op)
 
     def holds(self, value: Any) -> bool:
-        """Whether this field test holds for ``value`` (None = unanswered), as the engine would decide."""
-        op, target = self.operator()
-        if op == "unknown":
-            return value is None
-        if value is None:
-            return False
-        if op == "equals":
-            return bool(value == target and (isinstance(value, bool) == isinstance(target, bool)))
-        if op == "in":
-            return not isinstance(value, list | tuple) and any(
-                value == t and isinstance(value, bool) == isinstance(t, bool) for t in target
-            )
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if op == "lt":
-            return numeric and value < target
-        if op == "lte":
-            return numeric and value <= target
-        if op == "gt":
-            return numeric and value > target
-        if op == "gte":
-            return numeric and value >= target
-        if op == "contains":
-            return isinstance(value, list | tuple) and target in value
-        return isinstance(value, list | tuple) and len(value) > 0
+        """Whether this field test holds for ``value`` (None = unanswered): the engine's own definition."""
+        return conditions.holds(*self.operator(), value)
 
     def describe(self) -> str:
         if self.concern:

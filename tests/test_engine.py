@@ -135,11 +135,46 @@ def test_branches_expand_any_into_alternatives(advisor: Advisor) -> None:
     assert len(branches(rule_)) == 3
 
 
-def test_engine_instance_is_reused_across_evaluations(advisor: Advisor, riverside_path: Path) -> None:
-    engine = advisor.compiled.engine
-    advisor.evaluate(riverside_path)
-    advisor.evaluate(riverside_path)
-    assert advisor.compiled.engine is engine
+def test_a_reused_engine_carries_nothing_from_one_evaluation_to_the_next(advisor: Advisor) -> None:
+    from mbt_advisor.examples import example_path
+
+    merger, riverside = example_path("merger"), example_path("riverside")
+    fresh = Advisor().evaluate(riverside)
+    advisor.evaluate(merger)  # concludes many concerns, none of which may leak into the next evaluation
+    assert advisor.evaluate(riverside) == fresh
+    assert advisor.evaluate(merger) == Advisor().evaluate(merger)
+
+
+def test_engine_classes_are_compiled_once_and_the_least_recently_used_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mbt_advisor import compiler
+
+    compiled: list[str] = []
+    original = compiler.CompiledRuleBase._compile
+
+    def counting(kb: Any) -> Any:
+        compiled.append(kb.rules[0].id)
+        return original(kb)
+
+    monkeypatch.setattr(compiler.CompiledRuleBase, "_compile", staticmethod(counting))
+    monkeypatch.setattr(compiler, "MAX_ENGINE_CLASSES", 2)
+    monkeypatch.setattr(compiler, "_ENGINE_CLASSES", {})
+    folders = {}
+    for name in ("one", "two", "three"):
+        folder = tmp_path / name
+        folder.mkdir()
+        folders[name] = write_rules(folder, "rules:" + rule(f"structure.{name}", "[{field: facts.team_size, gt: 12}]"))
+
+    def fires(name: str) -> bool:
+        return bool(evaluate(folders[name], facts={"team_size": 20}).recommendations)
+
+    assert fires("one") and fires("two") and fires("one")  # one and two compiled; one used again
+    assert compiled == ["structure.one", "structure.two"]
+    assert fires("three")  # drops two, the least recently used
+    assert fires("one") and compiled == ["structure.one", "structure.two", "structure.three"]
+    assert fires("two")  # compiled again, and still right
+    assert compiled[-1] == "structure.two" and len(compiler._ENGINE_CLASSES) == 2
 
 
 @pytest.mark.parametrize("example", ["merger", "adolescent-startup"])
