@@ -196,7 +196,9 @@ def test_the_engine_fires_exactly_the_rules_the_definition_says_bundled(data: di
 
     advisor = default_advisor()
     profile = profile_from_data(data)
-    assert engine_firings(advisor, profile) == reference_firings(advisor.kb.rules, profile)
+    # the rules see the practice view: a unit that has not started has no practice answers to hold against it
+    seen = advisor.practice_view(profile)
+    assert engine_firings(advisor, profile) == reference_firings(advisor.kb.rules, seen)
 
 
 TRICKY_FIELDS = [
