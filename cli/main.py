@@ -197,13 +197,16 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
 @app.command()
 def explain(
     profile: Annotated[Path, typer.Argument(help="Profile file.")],
-    rule: Annotated[str | None, typer.Option("--rule", help="Also say why this rule did or did not fire.")] = None,
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Answer for this rule only: did it fire, and if not, what would.")
+    ] = None,
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
     """HOW: for each recommendation, the chain of rule firings and matched answers that led to it, its score
-    and citations. With --rule, WHY NOT: which condition of that rule failed or is unknown.
+    and citations. With --rule ID, that rule's answer only: whether it fired, each condition with the
+    profile's value, and what would make it fire (JSON keeps the whole trace and adds "rule").
 
     Examples:
 
@@ -211,9 +214,12 @@ def explain(
 
       mbt-advisor explain profile.yaml --rule support.isolated-team
     """
-    from mbt_advisor.render import explanation_text
+    from mbt_advisor.render import explanation_text, rule_check_text
 
     result = _advisor(rules, knowledge).explain(_load(profile), rule)
+    if result.rule is not None and format is DataFormat.text:
+        emit(f"For {result.organization}:\n" + rule_check_text(result.rule), None)
+        return
     _emit_result(result, format, explanation_text)
 
 
@@ -356,12 +362,11 @@ def rules_show(
 
       mbt-advisor rules show leadership.contested-lead
     """
-    from mbt_advisor.errors import did_you_mean
+    from mbt_advisor.ids import find_id
     from mbt_advisor.render import rule_text, to_json
 
     kb = _knowledge(rules, knowledge)
-    if rule_id not in kb.rules_by_id:
-        fail(f"no rule '{rule_id}'.{did_you_mean(rule_id, kb.rules_by_id)} See `mbt-advisor rules list`.")
+    rule_id = find_id(rule_id, kb.rules_by_id, what="rule", source="ID", hint="See `mbt-advisor rules list`.")
     rule = kb.rule(rule_id)
     if format is DataFormat.json:
         data = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -403,6 +408,11 @@ def rules_check(
 @rules_app.command("coverage")
 def rules_coverage(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    format: Annotated[DataFormat, typer.Option("--format", "-f", help="text (a Markdown table) or json.")] = (
+        DataFormat.text
+    ),
+    rules: RulesDir = None,
+    knowledge: KnowledgeDir = None,
 ) -> None:
     """Print the coverage table: each case determinant, Table 4 item and lesson, and the rules covering it.
 
@@ -410,14 +420,17 @@ def rules_coverage(
 
       mbt-advisor rules coverage --output docs/coverage.md
     """
-    from mbt_advisor.coverage_doc import render_coverage
+    from mbt_advisor.coverage_doc import coverage_rows, render_coverage
+    from mbt_advisor.render import to_json
 
-    emit(render_coverage(_knowledge(None, None)), output)
+    kb = _knowledge(rules, knowledge)
+    emit(to_json(coverage_rows(kb)) if format is DataFormat.json else render_coverage(kb), output)
 
 
 @cases_app.command("list")
 def cases_list(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    knowledge: KnowledgeDir = None,
 ) -> None:
     """List the documented cases and cohorts with their published outcomes.
 
@@ -427,27 +440,29 @@ def cases_list(
     """
     from mbt_advisor.render import case_rows, cases_table
 
-    _emit_result(case_rows(_knowledge(None, None)), format, cases_table)
+    _emit_result(case_rows(_knowledge(None, knowledge)), format, cases_table)
 
 
 @cases_app.command("show")
 def cases_show(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Case or cohort: A-G, MBT-A, PRE-REORG, REORG")],
+    case_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Case or cohort (any case): A-G, MBT-A, PRE-REORG, REORG")
+    ],
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    knowledge: KnowledgeDir = None,
 ) -> None:
-    """Show one case: outcome labels, determinants, expert ratings, effect sizes and its encoded profile.
+    """Show one case: outcome labels, determinants, expert ratings, effect sizes and its encoded profile
+    (for the cohorts, the 21 Table 4 ratings), in text as in JSON.
 
     Example:
 
       mbt-advisor cases show REORG --format json
     """
-    from mbt_advisor.errors import did_you_mean
+    from mbt_advisor.ids import find_id
     from mbt_advisor.render import case_text, to_json
 
-    kb = _knowledge(None, None)
-    if case_id not in kb.cases:
-        fail(f"no case '{case_id}'.{did_you_mean(case_id, kb.cases)} Known: {', '.join(kb.cases)}.")
-    case = kb.cases[case_id]
+    kb = _knowledge(None, knowledge)
+    case = kb.cases[find_id(case_id, kb.cases, what="case", source="ID", hint=f"Known: {', '.join(kb.cases)}.")]
     if format is DataFormat.json:
         data = case.model_dump(mode="json")
         data["reference"] = kb.sources[case.source].reference()

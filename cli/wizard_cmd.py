@@ -74,14 +74,12 @@ def wizard(
         state = WizardState.from_file(resume) if resume is not None else WizardState()
     except InputError as exc:
         bad_input(exc)
-    confirmed = (
-        output.exists()
-        and answers is None
-        and not force
-        and prompter.confirm(f"{output} exists. Overwrite it at the end?")
-    )
-    if output.exists() and not (force or confirmed):
-        fail(f"{output}: already exists; use --force to overwrite it (nothing was written).")
+    if output.exists() and not force:
+        if answers is not None:
+            fail(f"{output}: already exists; use --force to overwrite it (nothing was written).")
+        if not prompter.confirm(f"{output} exists. Overwrite it at the end?"):
+            note(f"{output} was kept as it is; nothing was written. Choose another --output, or add --force.")
+            raise typer.Exit(EXIT_FINDINGS)
     wiz = Wizard(advisor.kb, state)
 
     def save_progress() -> None:

@@ -43,5 +43,16 @@ def render_coverage(kb: KnowledgeBase) -> str:
     return "\n".join(lines)
 
 
+def coverage_rows(kb: KnowledgeBase) -> dict[str, object]:
+    """The coverage table as data (`rules coverage --format json`): one row per target, in table order."""
+    targets = coverage_targets(kb)
+    table = coverage(kb)
+    rows = [
+        {"id": t, "text": targets[t], "rules": list(rules), "uncovered_reason": kb.coverage_exceptions.get(t)}
+        for t, rules in table.items()
+    ]
+    return {"covered": sum(1 for r in rows if r["rules"]), "total": len(rows), "targets": rows}
+
+
 def uncovered_without_reason(kb: KnowledgeBase) -> list[str]:
     return [t for t, rules in coverage(kb).items() if not rules and t not in kb.coverage_exceptions]

@@ -1,5 +1,9 @@
 """Which answers are better, and which fields a unit can change (knowledge/field_directions.yaml).
 
+A field is actionable (the unit can change it), context (it could change, but not by the unit's decision:
+what-if changes it only when asked) or history (a fact about the past, such as how MBT was chosen: what-if
+never proposes changing it).
+
 ``goodness`` puts the answers of one field on a scale where larger is better; ``improvements`` lists the
 better answers in order of the smallest step first; ``direction`` says whether a change was an improvement
 or a decline. The what-if search and the visit comparison both rest on these three.
@@ -22,6 +26,7 @@ class FactDirection(Strict):
     higher_better: bool | None = None
     good_empty: bool | None = None
     actionable: bool = True
+    history: bool = Field(default=False, description="A fact about the past: never proposed for change")
 
     @model_validator(mode="after")
     def _one_kind(self) -> FactDirection:
@@ -32,6 +37,8 @@ class FactDirection(Strict):
         ]
         if len(kinds) != 1:
             raise ValueError("give exactly one of worst_to_best, good, best_range, higher_better, good_empty")
+        if self.history and self.actionable:
+            raise ValueError("a history field is not actionable: add actionable: false")
         return self
 
 
@@ -75,6 +82,11 @@ class Directions:
         if section == "facts":
             return self.spec.facts[key].actionable
         return False
+
+    def history(self, field: str) -> bool:
+        """A fact about the past (e.g. how MBT was chosen): no plan may propose changing it."""
+        section, _, key = field.partition(".")
+        return section == "facts" and self.spec.facts[key].history
 
     def goodness(self, field: str, value: Any) -> float | None:
         if value is None:

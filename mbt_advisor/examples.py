@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ProfileError, did_you_mean, quote_list
+from .errors import ProfileError, quote_list
+from .ids import find_id
 from .knowledge_base import default_knowledge_dir
 
 
@@ -22,11 +23,9 @@ def list_examples() -> dict[str, str]:
 
 
 def example_path(name: str) -> Path:
+    """The file of a bundled example profile (names as `mbt-advisor examples` lists them, any case)."""
     names = list(list_examples())
-    if name not in names:
-        raise ProfileError(
-            f"no bundled example named '{name}'.{did_you_mean(name, names)}",
-            source="--example",
-            allowed=quote_list(names),
-        )
-    return examples_dir() / f"{name}.yaml"
+    found = find_id(
+        name, names, what="bundled example named", source="--example", allowed=quote_list(names), error=ProfileError
+    )
+    return examples_dir() / f"{found}.yaml"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .assessment import Assessment, CitationOut, MatchedFact, ScoreComponents
 from .base import Strict
 from .compiler import Firing, branches
-from .errors import InputError, did_you_mean
+from .ids import find_id
 from .profile import Profile
 from .values import plain
 
@@ -52,6 +52,8 @@ class RuleCheck(Strict):
     fired: bool
     alternatives: list[list[ConditionCheck]]
     summary: str
+    closest: int | None = None  # the alternative (1-based) with the fewest conditions left, if it did not fire
+    to_fire: list[ConditionCheck] = []  # what that alternative still needs: the conditions failing or unknown
 
 
 class Explanation(Strict):
@@ -124,8 +126,7 @@ def explain(profile: Profile, advisor: Advisor, rule_id: str | None = None) -> E
 
 def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[Firing] | None = None) -> RuleCheck:
     kb = advisor.kb
-    if rule_id not in kb.rules_by_id:
-        raise InputError(f"no rule '{rule_id}'.{did_you_mean(rule_id, kb.rules_by_id)}", source="--rule")
+    rule_id = find_id(rule_id, kb.rules_by_id, what="rule", source="--rule", hint="See `mbt-advisor rules list`.")
     rule = kb.rule(rule_id)
     firings = advisor.firings(profile) if firings is None else firings
     concluded = {c for f in firings for c in kb.rule(f.rule_id).concludes}
@@ -158,8 +159,22 @@ def check_rule(profile: Profile, advisor: Advisor, rule_id: str, firings: list[F
                 )
         alternatives.append(checks)
     if fired:
-        summary = "fired: every condition of at least one alternative holds"
-    else:
-        blocking = sorted({c.condition for alt in alternatives for c in alt if c.status != "holds"})
-        summary = "did not fire: in every alternative some condition fails or is unknown (" + "; ".join(blocking) + ")"
-    return RuleCheck(rule_id=rule_id, title=rule.title, fired=fired, alternatives=alternatives, summary=summary)
+        return RuleCheck(
+            rule_id=rule_id,
+            title=rule.title,
+            fired=True,
+            alternatives=alternatives,
+            summary="fired: every condition of at least one alternative holds",
+        )
+    left = [[c for c in alt if c.status != "holds"] for alt in alternatives]
+    closest = min(range(len(left)), key=lambda i: len(left[i]))
+    summary = "did not fire: in every alternative some condition fails or is unknown"
+    return RuleCheck(
+        rule_id=rule_id,
+        title=rule.title,
+        fired=False,
+        alternatives=alternatives,
+        summary=summary,
+        closest=closest + 1,
+        to_fire=left[closest],
+    )

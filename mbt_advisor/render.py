@@ -190,13 +190,25 @@ def explanation_text(e: Explanation) -> str:
 
 
 def rule_check_text(check: RuleCheck) -> str:
-    lines = [f"Rule {check.rule_id} ({check.title}): {check.summary}"]
+    """The answer to `explain --rule ID`: fired or not, condition by condition, and what would make it fire."""
+    lines = [f"Rule {check.rule_id} ({check.title}): {check.summary}."]
     for index, alternative in enumerate(check.alternatives, 1):
-        lines.append(f"  alternative {index}:")
+        if len(check.alternatives) > 1:
+            lines.append(f"  alternative {index}:")
         for c in alternative:
             value = f" (value: {show(c.value)})" if c.value is not None else ""
             note = f" - {c.note}" if c.note else ""
             lines.append(f"    [{c.status:^7}] {c.condition}{value}{note}")
+    if check.to_fire:
+        which = f" (alternative {check.closest})" if len(check.alternatives) > 1 else ""
+        lines.append(f"It would fire{which} if:")
+        for c in check.to_fire:
+            if c.status == "unknown":
+                lines.append(f"  - {c.condition} (not answered yet)")
+            elif c.condition.startswith("concern "):
+                lines.append(f"  - {c.condition} ({c.note})")
+            else:
+                lines.append(f"  - {c.condition} (now {show(c.value)})")
     return "\n".join(lines) + "\n"
 
 
@@ -212,8 +224,6 @@ def whatif_text(w: WhatIf) -> str:
     if w.changes:
         lines.append(f"Smallest plan ({len(w.changes)} change(s)):")
         lines += _change_lines(w.changes, w.risk_after, w.levels_after)
-    else:
-        lines.append(w.note)
     for index, alt in enumerate(w.alternatives, 1):
         lines += ["", f"Alternative {index} ({len(alt.changes)} change(s)):"]
         lines += _change_lines(alt.changes, alt.risk_after, alt.levels_after)
@@ -227,8 +237,13 @@ def whatif_text(w: WhatIf) -> str:
             change = f"{show(s.from_)} -> {show(s.to)}"
             lines.append(f"  {s.field:<36} {change:<26} {s.risk_after:<11} {', '.join(s.rules_removed) or '-'}")
     if w.held_fixed:
-        lines += ["", "Held fixed as context: " + ", ".join(w.held_fixed)]
-    lines += ["", w.note]
+        lines += ["", "Held fixed as context (--include-context changes them too): " + ", ".join(w.held_fixed)]
+    if w.history:
+        lines += ["", "Not changed, as they describe the past: " + ", ".join(w.history)]
+    if w.changes:
+        lines += ["", w.note]
+    else:
+        lines[2:2] = [w.note]
     return "\n".join(lines) + "\n"
 
 
@@ -332,8 +347,30 @@ def case_text(case: Case, kb: KnowledgeBase) -> str:
         out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
     for e in case.effect_sizes:
         out.append(f"  effect sizes at {e.months} months ({e.measure}): {e.low}-{e.high}")
+    out += _encoded_profile(case, kb)
     out += [f"  note: {' '.join(n.split())}" for n in case.notes]
     return "\n".join(out) + "\n"
+
+
+def _encoded_profile(case: Case, kb: KnowledgeBase) -> list[str]:
+    """The case's profile as the rules read it: its Table 4 ratings by item, its facts, and what each rests on."""
+    out = ["  encoded profile:"]
+    ratings = case.profile.get("ratings") or {}
+    if ratings:
+        out.append(f"    ratings (Table 4, 1-7; {len(ratings)} items):")
+        labels = {item.id: item.short for item in kb.rating_items.items}
+        out += [f"      {key:<26} {show(value):>4}  {labels.get(key, '')}".rstrip() for key, value in ratings.items()]
+    facts = case.profile.get("facts") or {}
+    if facts:
+        out.append("    facts:")
+        out += [f"      {key:<26} {show(value)}" for key, value in facts.items()]
+    if case.encoding:
+        out.append("    rests on:")
+        out += [f"      {key}: {' '.join(text.split())}" for key, text in case.encoding.items()]
+    if case.not_encoded:
+        out.append("    not encoded (no profile field holds it):")
+        out += [f"      - {' '.join(text.split())}" for text in case.not_encoded]
+    return out
 
 
 def examples_table(found: dict[str, str]) -> str:

@@ -72,6 +72,7 @@ class WhatIf(Strict):
     sensitivity: list[Sensitivity]
     held_fixed: list[str]
     note: str
+    history: list[str] = []  # answered fields about the past, never proposed for change
 
 
 def apply_changes(profile: Profile, changes: dict[str, Any]) -> Profile:
@@ -103,9 +104,13 @@ class _Search:
         known = self.known = profile.known_fields()
         self.options: dict[str, list[Any]] = {}
         self.held: list[str] = []
+        self.history: list[str] = []
         for name, value in known.items():
             steps = self.directions.improvements(name, value)
             if not steps:
+                continue
+            if self.directions.history(name):
+                self.history.append(name)
                 continue
             if not self.directions.actionable(name) and not include_context:
                 self.held.append(name)
@@ -234,6 +239,7 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
         "levels_before": dict(base_risk.levels),
         "sensitivity": unique[:15],
         "held_fixed": search.held,
+        "history": search.history,
     }
     start = RISK_ORDER.get(base_risk.overall)
     if start is None or start == 0:
@@ -250,10 +256,11 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
         )
     best = search.greedy(start - 1)
     if best is None:
-        note = (
-            "No combination of changes to actionable answers lowers the overall risk"
-            + ("" if include_context else "; try including context fields")
-            + "."
+        note = "No combination of changes to actionable answers lowers the overall risk" + (
+            "."
+            if include_context or not search.held
+            else f"; {len(search.held)} context answer(s) were held fixed: include them with --include-context"
+            " (include_context=True)."
         )
         return WhatIf(
             changes=[],

@@ -55,9 +55,29 @@ def test_context_is_held_fixed_unless_asked(advisor: Advisor) -> None:
     profile = load_profile(example_path("merger"))
     held = advisor.what_if(profile)
     assert "facts.reorganization" in held.held_fixed
-    assert held.changes == [] and "context" in held.note
+    assert held.changes == [] and "--include-context" in held.note
     freed = advisor.what_if(profile, include_context=True)
-    assert freed.changes and freed.risk_after in {"moderate", "low"}
+    assert freed.held_fixed == [] and "--include-context" not in freed.note
+
+
+@pytest.mark.parametrize("name", PROFILES)
+@pytest.mark.parametrize("include_context", [False, True])
+def test_the_past_is_never_proposed_for_change(advisor: Advisor, name: str, include_context: bool) -> None:
+    """How MBT was chosen and the conflict before the start are history (knowledge/field_directions.yaml)."""
+    result = advisor.what_if(load_profile(example_path(name)), include_context=include_context)
+    history = {"facts.decision_process", "facts.team_conflict"}
+    proposed = {c.field for changes, _ in plans_of(result) for c in changes} | {s.field for s in result.sensitivity}
+    assert not proposed & history
+    if name == "merger":
+        assert set(result.history) == history  # top_down and high: both would be "better" otherwise
+
+
+def test_no_plan_is_said_once_and_names_the_option() -> None:
+    out = CliRunner().invoke(app, ["whatif", str(example_path("merger"))])
+    assert out.exit_code == 0
+    assert out.stdout.count("No combination") == 1
+    assert out.stdout.count("--include-context") >= 1
+    assert "Not changed, as they describe the past: facts.decision_process" in out.stdout
 
 
 def test_sensitivity_lists_single_changes_that_help(advisor: Advisor) -> None:

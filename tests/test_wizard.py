@@ -84,7 +84,10 @@ def test_an_existing_profile_is_not_overwritten_without_confirmation(tmp_path: P
     saved = tmp_path / "unit.yaml"
     saved.write_text("keep me")
     refused = run(tmp_path, ["n"] + ORG)
-    assert refused.exit_code == 2 and saved.read_text() == "keep me"
+    assert refused.exit_code == 1 and saved.read_text() == "keep me"  # a choice, not an error
+    assert (
+        refused.stderr == f"{saved} was kept as it is; nothing was written. Choose another --output, or add --force.\n"
+    )
     confirmed = run(tmp_path, ["y"] + ORG + FOUNDER + ["-"] * 60)
     assert confirmed.exit_code == 0 and load_profile(saved).organization.name == "Riverbank unit"
 
