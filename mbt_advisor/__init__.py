@@ -3,24 +3,23 @@
 Typical use::
 
     import mbt_advisor
-    assessment = mbt_advisor.evaluate("profile.yaml")      # or a dict, or a Profile
+    assessment = mbt_advisor.evaluate(mbt_advisor.example_path("merger"))  # a path, a dict, or a Profile
     for rec in assessment.recommendations:
         print(rec.priority, rec.title, [c.case for c in rec.citations])
 
 Importing this package prints nothing, configures no logging and touches no network. The engine and the
-rule base are loaded on first use and then reused.
+rule base are loaded on first use and then reused. ``dir(mbt_advisor)`` lists exactly the public names.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from ._version import __version__
 from .errors import InputError, KnowledgeError, ProfileError
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .advisor import Advisor, compare, evaluate, explain, what_if
     from .assessment import Assessment
+    from .examples import example_path, list_examples
     from .loading import load_profile, parse_profile, profile_from_data
     from .profile import Profile
 
@@ -34,7 +33,9 @@ __all__ = [
     "__version__",
     "compare",
     "evaluate",
+    "example_path",
     "explain",
+    "list_examples",
     "load_profile",
     "parse_profile",
     "profile_from_data",
@@ -48,6 +49,8 @@ _LAZY = {
     "what_if": "advisor",
     "compare": "advisor",
     "Assessment": "assessment",
+    "example_path": "examples",
+    "list_examples": "examples",
     "load_profile": "loading",
     "parse_profile": "loading",
     "profile_from_data": "loading",
@@ -55,7 +58,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """Load the heavier parts (pydantic models, the experta engine) only when they are used."""
     if name in _LAZY:
         import importlib
@@ -65,3 +68,8 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'mbt_advisor' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """Only the public names (not the lazy-loading machinery)."""
+    return sorted(__all__)
