@@ -131,13 +131,14 @@ def evaluate(
         from mbt_advisor.examples import example_path
 
         paths = [example_path(example)]
-    assessment = _advisor(rules, knowledge).evaluate(_load(paths[0]))
+    advisor = _advisor(rules, knowledge)
+    assessment = advisor.evaluate(_load(paths[0]))
     if format is AssessmentFormat.json:
         text = to_json(assessment)
     elif format is AssessmentFormat.markdown:
         text = to_markdown(assessment)
     else:
-        text = to_text(assessment)
+        text = to_text(assessment, kb=advisor.kb)
     emit(text, output)
 
 
@@ -194,9 +195,27 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
     return load_profile(path)
 
 
+Example = Annotated[
+    str | None, typer.Option("--example", help="Use a bundled example instead of a file (`mbt-advisor examples`).")
+]
+
+
+def _profile_or_example(path: Path | None, example: str | None):  # type: ignore[no-untyped-def]
+    """The profile from a file or a bundled example: exactly one of the two (raises InputError if bad)."""
+    if (path is None) == (example is None):
+        fail("give either a PROFILE file or --example NAME (see `mbt-advisor examples`).")
+    if example is not None:
+        from mbt_advisor.examples import example_path
+
+        path = example_path(example)
+    assert path is not None
+    return _load(path)
+
+
 @app.command()
 def explain(
-    profile: Annotated[Path, typer.Argument(help="Profile file.")],
+    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False)] = None,
+    example: Example = None,
     rule: Annotated[
         str | None, typer.Option("--rule", help="Answer for this rule only: did it fire, and if not, what would.")
     ] = None,
@@ -216,7 +235,7 @@ def explain(
     """
     from mbt_advisor.render import explanation_text, rule_check_text
 
-    result = _advisor(rules, knowledge).explain(_load(profile), rule)
+    result = _advisor(rules, knowledge).explain(_profile_or_example(profile, example), rule)
     if result.rule is not None and format is DataFormat.text:
         emit(f"For {result.organization}:\n" + rule_check_text(result.rule), None)
         return
@@ -225,7 +244,8 @@ def explain(
 
 @app.command()
 def whatif(
-    profile: Annotated[Path, typer.Argument(help="Profile file.")],
+    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False)] = None,
+    example: Example = None,
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
     include_context: Annotated[
         bool, typer.Option("--include-context", help="Also change context answers (e.g. an announced reorganization).")
@@ -242,14 +262,18 @@ def whatif(
     """
     from mbt_advisor.render import whatif_text
 
-    result = _advisor(rules, knowledge).what_if(_load(profile), include_context=include_context)
+    result = _advisor(rules, knowledge).what_if(_profile_or_example(profile, example), include_context=include_context)
     _emit_result(result, format, whatif_text)
 
 
 @app.command()
 def compare(
-    old: Annotated[Path, typer.Argument(help="The earlier profile.")],
-    new: Annotated[Path, typer.Argument(help="The later profile.")],
+    old: Annotated[Path | None, typer.Argument(help="The earlier profile.", show_default=False)] = None,
+    new: Annotated[Path | None, typer.Argument(help="The later profile.", show_default=False)] = None,
+    example: Annotated[
+        list[str] | None,
+        typer.Option("--example", help="A bundled example as the earlier profile; given twice, as both."),
+    ] = None,
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
@@ -261,10 +285,18 @@ def compare(
     Example:
 
       mbt-advisor compare visit-2025.yaml visit-2026.yaml
+
+      mbt-advisor compare --example adolescent-startup later.yaml
     """
     from mbt_advisor.render import comparison_text
 
-    result = _advisor(rules, knowledge).compare(_load(old), _load(new))
+    names, files = list(example or []), [p for p in (old, new) if p is not None]
+    if len(names) + len(files) != 2:
+        fail("give two profiles to compare: OLD NEW files, --example NAME and NEW, or --example twice.")
+    from mbt_advisor.examples import example_path
+
+    first, second = [example_path(n) for n in names] + files
+    result = _advisor(rules, knowledge).compare(_load(first), _load(second))
     _emit_result(result, format, comparison_text)
 
 
@@ -278,23 +310,38 @@ class BriefFormat(StrEnum):
 
 @app.command()
 def report(
-    profile: Annotated[Path, typer.Argument(help="Profile file.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (required).")],
+    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The file to write (required).")] = None,
     format: Annotated[BriefFormat, typer.Option("--format", "-f", help="html or markdown.")] = BriefFormat.html,
+    example: Example = None,
+    technical: Annotated[
+        bool, typer.Option("--technical", help="Add an appendix with rule ids, scores and matched answers.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
 ) -> None:
-    """Write a consultant's site-visit brief: the unit at a glance, risk with a chart against the documented
-    cohorts, recommendations with their cases, questions to ask by level, similar cases, references.
-    HTML is one self-contained file (no scripts, no remote resources) that prints to clean A4 pages.
+    """Write a consultant's site-visit brief. Page one: the unit, the headline risk per level, the five most
+    urgent actions with their cases, the eight questions to ask, what is still unknown. Then the
+    recommendations by level with numbered references, similar cases, the references once, and an interview
+    guide with room for answers. HTML is one self-contained file (no scripts, no remote resources) that
+    prints to A4. It will not overwrite a file without --force.
 
-    Example:
+    Examples:
 
-      mbt-advisor report profile.yaml --format html --output brief.html
+      mbt-advisor report profile.yaml --output brief.html
+
+      mbt-advisor report --example merger --format markdown --output brief.md
     """
     from mbt_advisor.report import render_brief
 
-    text = render_brief(_load(profile), _advisor(rules, knowledge), format.value)
+    if output is None:
+        fail("give the file to write with --output FILE (e.g. --output brief.html).")
+    if output.exists() and not output.is_dir() and not force:
+        fail(f"{output}: already exists; use --force to overwrite it.")
+    text = render_brief(
+        _profile_or_example(profile, example), _advisor(rules, knowledge), format.value, technical=technical
+    )
     emit(text, output)
 
 
@@ -302,17 +349,19 @@ def report(
 def examples(
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
 ) -> None:
-    """List the bundled example profiles (use them with `evaluate --example NAME`).
+    """List the bundled example profiles, where each file is, and how to start from a copy. Any command that
+    reads a profile (evaluate, report, explain, whatif, compare) takes `--example NAME` instead of a file.
 
     Example:
 
       mbt-advisor examples --format json
     """
-    from mbt_advisor.examples import list_examples
+    from mbt_advisor.examples import example_path, list_examples
     from mbt_advisor.render import examples_table
 
     found = list_examples()
-    _emit_result([{"name": k, "description": v} for k, v in found.items()], format, lambda _: examples_table(found))
+    rows = [{"name": k, "description": v, "path": str(example_path(k))} for k, v in found.items()]
+    _emit_result(rows, format, examples_table)
 
 
 @app.command()

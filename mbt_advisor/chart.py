@@ -1,7 +1,13 @@
-"""The brief's picture: a unit's Table 4 ratings (or levels derived from its answers) drawn against the
-cohorts before and during the reorganization, grouped by level. Drawn with matplotlib as inline SVG,
-with text kept as text (searchable, scalable) and fixed ids and no date, so the same profile gives the
-same bytes."""
+"""The brief's picture, drawn only where it shows something measured.
+
+- The unit was rated on Table 4 items: those items only, the unit at its own ratings, against the two
+  cohorts of the same day-hospital programme before and during a reorganization.
+- Not rated, but a reorganization is reported: the cohorts' decline per level, with no point for the unit.
+- Otherwise: no chart (a value derived from answers is not a rating and is not drawn on the rating axis).
+
+Drawn with matplotlib as inline SVG, text kept as text, fixed ids and no date: the same profile gives the same
+bytes.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,11 @@ from .assessment import Assessment
 from .knowledge_base import KnowledgeBase
 from .profile import LEVELS, Profile
 
-DERIVED = {"low": 6.0, "moderate": 4.0, "high": 2.5}
 COLOURS = {"PRE-REORG": "#2b8a3e", "REORG": "#c92a2a", "unit": "#1c4e80"}
+COHORTS = (
+    "The cohorts: patients of one adult day-hospital MBT programme treated before a reorganization (green) and "
+    "during it (red), rated by experts from 1 (very poor) to 7 (excellent) (Bales, Timman et al. 2017, Table 4)."
+)
 
 
 def _pyplot() -> Any:
@@ -28,37 +37,64 @@ def _pyplot() -> Any:
     return plt
 
 
-def ratings_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -> tuple[str, str]:
-    """(SVG text, a one-line description of what the chart shows, for the caption and alt text)."""
-    plt = _pyplot()
+def rated_items(profile: Profile, kb: KnowledgeBase) -> dict[str, float]:
+    """Table 4 item id -> the unit's own rating, for the items it was rated on."""
+    return {i.id: value for i in kb.rating_items.items if (value := getattr(profile.ratings, i.id, None)) is not None}
+
+
+def reorganization_reported(profile: Profile) -> bool:
+    return profile.facts.reorganization is True or profile.organization.phase == "reorganizing"
+
+
+Row = tuple[str, str, dict[str, float], float | None]  # (level, label, cohort ratings, the unit's own rating)
+
+
+def chart_rows(profile: Profile, kb: KnowledgeBase) -> tuple[list[Row], str] | None:
+    """What the chart draws and its caption, or None when nothing measured would be drawn."""
     items = kb.rating_items.items
-    rated = {i.id: getattr(profile.ratings, i.id) for i in items if getattr(profile.ratings, i.id) is not None}
+    rated = rated_items(profile, kb)
+    rows: list[Row] = []
     if rated:
-        rows = [(i.level, i.short, i.reference_ratings, rated.get(i.id)) for i in items]
+        rows = [(i.level, i.short, i.reference_ratings, rated[i.id]) for i in items if i.id in rated]
         caption = (
-            f"The unit's {len(rated)} rated Table 4 items against the cohort before (green) and during "
-            "(red) the reorganization; 1 very poor, 7 excellent."
+            f"The unit's own ratings on the {len(rated)} Table 4 item{'s' if len(rated) != 1 else ''} it was rated "
+            f"on (blue diamonds); items it was not rated on are left out. {COHORTS}"
         )
-    else:
-        rows = []
+    elif reorganization_reported(profile):
         for level in LEVELS:
             level_items = [i for i in items if i.level == level]
             means = {
                 c: sum(i.reference_ratings[c] for i in level_items) / len(level_items) for c in ("PRE-REORG", "REORG")
             }
-            risk = assessment.risk.levels[level]
-            rows.append((level, f"{level} level (mean of {len(level_items)} items)", means, DERIVED.get(risk)))
+            rows.append((level, f"{level} level, mean of {len(level_items)} items", means, None))
         caption = (
-            "No ratings were given: the unit's level is derived from its answers (low risk drawn at 6, "
-            "moderate at 4, high at 2.5) against the cohorts' mean Table 4 ratings per level."
+            "This unit reports a reorganization; it was not rated, so it is not drawn. What the documented "
+            f"reorganization did to ratings, per level. {COHORTS}"
         )
-    lines: list[tuple[str, Any, Any]] = []  # (label, reference ratings or None for a level heading, unit)
+    else:
+        return None
+    return rows, caption
+
+
+def brief_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -> tuple[str, str] | None:
+    """(SVG text, caption) or None when nothing measured would be drawn."""
+    del assessment  # the chart draws ratings only; the risk is shown in words on page one
+    found = chart_rows(profile, kb)
+    if found is None:
+        return None
+    rows, caption = found
+    return _draw(rows, unit_drawn=any(unit is not None for *_, unit in rows)), caption
+
+
+def _draw(rows: list[Row], *, unit_drawn: bool) -> str:
+    plt = _pyplot()
+    lines: list[tuple[str, Any, Any]] = []  # (label, cohort ratings or None for a level heading, unit)
     for level in LEVELS:
         level_rows = [r for r in rows if r[0] == level]
-        if level_rows:
+        if level_rows and unit_drawn:
             lines.append((level.upper() + " LEVEL", None, None))
-            lines += [(label[:58], reference, unit) for _, label, reference, unit in level_rows]
-    fig, ax = plt.subplots(figsize=(7.4, 0.27 * len(lines) + 1.4))
+        lines += [(label[:58], reference, unit) for _, label, reference, unit in level_rows]
+    fig, ax = plt.subplots(figsize=(7.0, 0.22 * len(lines) + 0.8))
     for position, (_, reference, unit) in enumerate(lines):
         if reference is None:
             continue
@@ -82,15 +118,15 @@ def ratings_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D([], [], marker="o", ls="", color=COLOURS["PRE-REORG"], label="before the reorganization"),
-        Line2D([], [], marker="o", ls="", color=COLOURS["REORG"], label="during the reorganization"),
-        Line2D([], [], marker="D", ls="", color=COLOURS["unit"], label="this unit"),
+        Line2D([], [], marker="o", ls="", color=COLOURS["PRE-REORG"], label="cohort before the reorganization"),
+        Line2D([], [], marker="o", ls="", color=COLOURS["REORG"], label="cohort during the reorganization"),
     ]
+    if unit_drawn:
+        handles.append(Line2D([], [], marker="D", ls="", color=COLOURS["unit"], label="this unit's rating"))
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.35, 1.0), ncol=3, frameon=False, fontsize=8)
     fig.tight_layout()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "mbt-advisor"}, bbox_inches="tight")
     plt.close(fig)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG goes inline into HTML
-    return svg, caption
+    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: the SVG goes inline into HTML

@@ -8,11 +8,14 @@ their input, so the same profile gives the same bytes.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .assessment import Assessment
+from .labels import value_label
 from .scoring import W_CASES, W_COMBINATION, W_EVIDENCE, W_LEVEL
 from .values import show
 
@@ -34,22 +37,40 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
-    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
+def terminal_width() -> int:
+    """The terminal's width (COLUMNS or the terminal itself), 80 columns when unknown."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
 
 
-def to_text(a: Assessment, *, limit: int | None = None) -> str:
+def to_text(
+    a: Assessment, *, limit: int | None = None, width: int | None = None, kb: KnowledgeBase | None = None
+) -> str:
+    """Plain text for a terminal, wrapped to ``width`` (the terminal's, 80 when unknown); answers in the
+    question bank's words when ``kb`` is given."""
+    width = width or terminal_width()
+
+    def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:
+        return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=subsequent or indent) or [
+            indent
+        ]
+
     org = a.organization
-    lines = [f"mbt-advisor assessment: {org.name}"]
-    context = ", ".join(x for x in (org.setting, org.population, org.phase) if x)
+    lines = _wrap(f"mbt-advisor assessment: {org.name}", "", "  ")
+    context = "; ".join(
+        value_label(kb, f"organization.{name}", value)
+        for name, value in (("setting", org.setting), ("population", org.population), ("phase", org.phase))
+        if value
+    )
     if context:
-        lines.append(f"  {context}")
+        lines.extend(_wrap(context, "  "))
     if org.assessed_on or org.assessor:
         lines.append(f"  assessed {org.assessed_on or ''}{' by ' + org.assessor if org.assessor else ''}".rstrip())
     lines.append("")
     lines.append(f"Overall risk: {RISK_WORD[a.risk.overall]}")
     for detail in a.risk.details:
-        lines.append(f"  {detail.level:<13} {RISK_WORD[detail.risk]:<9} {'; '.join(detail.drivers)}")
+        lines.extend(
+            _wrap(f"{detail.level:<13} {RISK_WORD[detail.risk]:<9} {'; '.join(detail.drivers)}", "  ", " " * 26)
+        )
     lines.extend(_wrap(a.risk.explanation, "  "))
     lines.append("")
     recs = a.recommendations if limit is None else a.recommendations[:limit]
@@ -58,14 +79,17 @@ def to_text(a: Assessment, *, limit: int | None = None) -> str:
         lines.append("  None: no rule found a gap in what the profile says.")
     for rec in recs:
         lines.append("")
-        lines.append(f"{rec.priority:>3}. {rec.title}")
-        lines.append(
-            f"     [{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
-            f"evidence {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}"
+        lines.extend(_wrap(f"{rec.priority:>3}. {rec.title}", "", "     "))
+        lines.extend(
+            _wrap(
+                f"[{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
+                f"evidence {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}",
+                "     ",
+            )
         )
         lines.extend(_wrap(rec.rationale, "     "))
         for action in rec.actions:
-            lines.extend(textwrap.wrap(action, width=100, initial_indent="     - ", subsequent_indent="       "))
+            lines.extend(_wrap(action, "     - ", "       "))
         cites = "; ".join(f"{c.case} ({c.detail})" for c in rec.citations)
         lines.extend(_wrap(f"Cases: {cites}", "     "))
     if limit is not None and len(a.recommendations) > limit:
@@ -75,7 +99,7 @@ def to_text(a: Assessment, *, limit: int | None = None) -> str:
     if not a.similar_cases:
         lines.append("  None close enough to compare.")
     for case in a.similar_cases:
-        lines.append(f"  {case.case:<10} similarity {case.similarity:.2f}  {case.name}")
+        lines.extend(_wrap(f"{case.case:<10} similarity {case.similarity:.2f}  {case.name}", "  ", " " * 13))
         lines.extend(_wrap(f"outcome: {case.outcome}", "             "))
     lines.append("")
     lines.append(f"Still unknown ({len(a.missing_information)})")
@@ -83,30 +107,23 @@ def to_text(a: Assessment, *, limit: int | None = None) -> str:
         lines.append("  Nothing the rules need is missing.")
     for item in a.missing_information[:10]:
         needed = f" (needed by {len(item.needed_by)} rule{'s' if len(item.needed_by) != 1 else ''})"
-        lines.extend(
-            textwrap.wrap(
-                f"{item.field}: {item.question}{needed if item.needed_by else ''}",
-                width=100,
-                initial_indent="  - ",
-                subsequent_indent="    ",
-            )
-        )
+        lines.extend(_wrap(f"{item.question}{needed if item.needed_by else ''}", "  - ", "    "))
     if len(a.missing_information) > 10:
         lines.append(f"  ... {len(a.missing_information) - 10} more")
     return "\n".join(lines) + "\n"
 
 
 def md_escape(text: str) -> str:
-    """Escape text for Markdown so profile content cannot inject markup or HTML."""
+    """Escape text for Markdown so profile content cannot inject markup or HTML, and nothing more: ordinary
+    punctuation (parentheses, colons, dashes, full stops) stays as written."""
     out = []
-    for ch in str(text):
-        if ch in "\\`*_{}[]()#+!|<>~":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    for ch in " ".join(str(text).splitlines()):
+        out.append("\\" + ch if ch in "\\`*_[]<>|" else ch)
+    escaped = "".join(out)
+    if escaped[:1] in ("#", "+", "-", "="):  # would start a heading or a list
+        return "\\" + escaped
+    number = re.match(r"\d+(?=[.)]\s)", escaped)
+    return escaped if number is None else f"{number.group()}\\{escaped[number.end() :]}"
 
 
 def to_markdown(a: Assessment) -> str:
@@ -155,7 +172,7 @@ def to_markdown(a: Assessment) -> str:
     if not a.missing_information:
         lines.append("Nothing the rules need is missing.")
     for item in a.missing_information:
-        lines.append(f"- `{item.field}`: {e(item.question)}")
+        lines.append(f"- {e(item.question)}")
     return "\n".join(lines) + "\n"
 
 
@@ -373,6 +390,15 @@ def _encoded_profile(case: Case, kb: KnowledgeBase) -> list[str]:
     return out
 
 
-def examples_table(found: dict[str, str]) -> str:
-    width = max(map(len, found)) if found else 0
-    return "".join(f"{name:<{width}}  {text}\n" for name, text in found.items())
+def examples_table(rows: list[dict[str, str]]) -> str:
+    """Each example with its file, and how to use one directly or start from a copy."""
+    lines: list[str] = []
+    for row in rows:
+        lines += [f"{row['name']}: {row['description']}", f"  {row['path']}", ""]
+    first = rows[0]["path"] if rows else "EXAMPLE.yaml"
+    lines += [
+        "Use one directly:   mbt-advisor evaluate --example NAME   (also report, explain, whatif, compare)",
+        f"Start from a copy:  cp {first} my-unit.yaml",
+        "                    then edit my-unit.yaml and run: mbt-advisor evaluate my-unit.yaml",
+    ]
+    return "\n".join(lines) + "\n"

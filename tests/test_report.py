@@ -1,4 +1,5 @@
-"""The site-visit brief: content, safety, determinism, and how it looks in a real (headless) browser."""
+"""The site-visit brief: page one first, the evidence after, in plain words; and how it prints in a real
+(headless) browser. The browser tests are slow (`pytest -m slow`) except one smoke test."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import re
 import shutil
 import subprocess
+import typing
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,10 +16,13 @@ from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
 from mbt_advisor import Advisor, load_profile, profile_from_data
-from mbt_advisor.examples import example_path
+from mbt_advisor.chart import chart_rows
+from mbt_advisor.examples import example_path, list_examples
+from mbt_advisor.profile import Profile
 from mbt_advisor.report import render_brief
 
 HOSTILE = "<script>document.title='pwned'</script><img src=x onerror=alert(1)> & Co"
+EXAMPLES = sorted(list_examples())
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +30,212 @@ def merger_html(advisor: Advisor) -> str:
     return render_brief(load_profile(example_path("merger")), advisor, "html")
 
 
-def test_brief_holds_every_part_a_consultant_needs(merger_html: str, advisor: Advisor) -> None:
+class _Text(HTMLParser):
+    """The text a reader sees, without the technical appendix, styles, the chart's drawing and the title."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping: str | None = None  # the tag whose content is being skipped
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skipping is None and (tag in ("style", "svg", "title") or ("id", "technical") in attrs):
+            self.skipping = tag
+        if tag == self.skipping:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.skipping:
+            self.depth -= 1
+            if self.depth == 0:
+                self.skipping = None
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping is None:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def section(html: str, section_id: str) -> str:
+    start = html.index(f'<section id="{section_id}"')
+    return visible_text(html[start : html.index("</section>", start)])
+
+
+def identifiers(advisor: Advisor) -> set[str]:
+    """Every field id, enum value, rule id and concern id a reader must never see (those that are not also
+    plain English words: 'partial' or 'high' are both an enum value and a word)."""
+    from mbt_advisor.profile import Facts, Organization, Ratings
+    from mbt_advisor.rule_models import Evidence
+
+    kb = advisor.kb
+    found: set[str] = {rule.id for rule in kb.rules}
+    found |= {c for rule in kb.rules for c in rule.model_dump().get("concludes", [])}
+    for section_name, model in (("organization", Organization), ("facts", Facts), ("ratings", Ratings)):
+        for name, info in model.model_fields.items():
+            found.add(f"{section_name}.{name}")
+            found.add(name)
+            for arg in typing.get_args(info.annotation):
+                found |= {str(v) for v in typing.get_args(arg) if isinstance(v, str)}
+                found |= {str(v) for a in typing.get_args(arg) for v in typing.get_args(a) if isinstance(v, str)}
+    found |= set(typing.get_args(Evidence))
+    found |= {str(c.value) for q in kb.questions.values() for c in q.choices}
+    return {x for x in found if re.search(r"[._]|-(?!REORG)", x) and x not in {"MBT-A", "PRE-REORG"}}
+
+
+# --- page one is the brief ---------------------------------------------------------------------------
+
+
+def test_page_one_holds_the_unit_the_headline_five_actions_eight_questions_and_the_unknowns(
+    merger_html: str, advisor: Advisor
+) -> None:
     assessment = advisor.evaluate(example_path("merger"))
-    for section in ("risk", "recommendations", "questions", "similar", "references"):
-        assert f'id="{section}"' in merger_html
+    one = section(merger_html, "page-one")
+    assert "Harbour Clinic personality disorders unit" in one
+    for words in ("Day hospital (partial hospitalization)", "Adults", "Reorganizing", "2026-10-02"):
+        assert words in one
+    assert "Risk: high" in one and "Organization high" in one and "Therapist high" in one
+    top = re.findall(r'<ol class="top">(.*?)</ol>', merger_html, re.S)[0]
+    assert top.count("<li>") == 5
+    for rec in assessment.recommendations[:5]:
+        assert rec.title in top
+    assert "unit C [2]" in one  # the cases each action rests on, with their reference numbers
+    ask = re.findall(r'<ol class="ask">(.*?)</ol>', merger_html, re.S)[0]
+    assert ask.count("<li>") == 8
+    assert "Still unknown" in one and "No expert ratings of the 21 Table 4 items were given." in one
+
+
+def test_the_brief_states_the_version_and_knowledge_digest(merger_html: str, advisor: Advisor) -> None:
+    from mbt_advisor import __version__
+
+    digest = advisor.evaluate(example_path("merger")).rule_base
+    assert f"mbt-advisor {__version__}" in section(merger_html, "page-one")
+    assert digest in section(merger_html, "page-one")
+
+
+# --- the detail: compact, each reference once ---------------------------------------------------------
+
+
+def test_recommendations_are_grouped_by_level_with_short_numbered_citations(merger_html: str) -> None:
+    recs = merger_html[merger_html.index('<section id="recommendations"') :]
+    levels = [recs.index(f'id="level-{level}"') for level in ("organization", "team", "therapist")]
+    assert levels == sorted(levels)
+    cites = re.findall(r'<span class="ref citation">([^<]+)</span>', merger_html)
+    assert cites and all(
+        re.fullmatch(r"\[\d\] ([^,]+, )?(unit [A-G]|MBT-A unit|(PRE-)?REORG cohort)", c) for c in cites
+    )
+    assert "[2] Table 1, unit C" in cites
+
+
+def test_each_full_reference_appears_once(advisor: Advisor) -> None:
+    for name in EXAMPLES:
+        html = render_brief(load_profile(example_path(name)), advisor, "html")
+        for source in advisor.kb.sources.values():
+            assert html.count(source.reference()) <= 1, (name, source.id)
+        assert html.count("doi:10.1002/pmh.1381") <= 1
+    merger = render_brief(load_profile(example_path("merger")), advisor, "markdown")
+    assert merger.count("doi:10.1002/pmh.1368") == 1
+
+
+def test_the_interview_guide_has_every_question_by_level_with_room_to_answer(
+    merger_html: str, advisor: Advisor
+) -> None:
+    assessment = advisor.evaluate(example_path("merger"))
+    guide = merger_html[merger_html.index('<section id="interview-guide"') :]
     for rec in assessment.recommendations:
-        assert f'id="rec-{rec.rule_id}"' in merger_html
-    assert "tag-gap" in merger_html and ">missing<" in merger_html
-    assert "doi:10.1002/pmh.1381" in merger_html
-    assert merger_html.count("<svg") == 1
+        for question in rec.questions:
+            assert question.replace("'", "&#39;") in guide
+    for item in assessment.missing_information:
+        assert item.question.replace("'", "&#39;") in guide
+    assert guide.count('class="answer"') == guide.count("<li>")
+
+
+def test_technical_details_only_behind_the_flag(advisor: Advisor, merger_html: str) -> None:
+    rule_id = advisor.evaluate(example_path("merger")).recommendations[0].rule_id
+    assert rule_id not in merger_html and "score_components" not in merger_html
+    technical = render_brief(load_profile(example_path("merger")), advisor, "html", technical=True)
+    assert 'id="technical"' in technical and rule_id in technical
+
+
+# --- plain language --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_field_id_enum_value_or_rule_id_in_the_main_text(name: str, advisor: Advisor) -> None:
+    ids = identifiers(advisor)
+    assert {"facts.team_buy_in", "day_hospital", "on_off_model", "several_cases"} <= ids
+    html = render_brief(load_profile(example_path(name)), advisor, "html")
+    words = set(re.findall(r"[\w.\-]+", visible_text(html)))
+    words |= {w.rstrip(".") for w in words}
+    assert not words & ids, sorted(words & ids)
+    markdown = render_brief(load_profile(example_path(name)), advisor, "markdown")
+    main = markdown.split("## Technical appendix")[0].replace("\\_", "_")
+    assert not set(re.findall(r"[\w.\-]+", main)) & ids
+
+
+def test_markdown_follows_the_same_structure_without_escaped_punctuation(advisor: Advisor) -> None:
+    markdown = render_brief(load_profile(example_path("merger")), advisor, "markdown")
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    assert [h.split(" ", 1)[1] for h in headings] == [
+        "The 5 most urgent actions",
+        "8 questions to ask on the visit",
+        "Still unknown",
+        "Recommendations by level, most urgent first",
+        "Most similar documented cases",
+        "References",
+        "Interview guide",
+    ]
+    assert not re.search(r"\\[().:,!'\-]", markdown)
+    assert "**[2] Table 1, unit C**" in markdown
+
+
+def test_evaluate_text_is_wrapped_to_the_terminal_and_in_the_question_banks_words() -> None:
+    runner = CliRunner()
+    default = runner.invoke(app, ["evaluate", "--example", "merger"], env={"COLUMNS": ""}).stdout
+    assert max(map(len, default.splitlines())) <= 80
+    assert "Day hospital (partial hospitalization)" in default and "day_hospital" not in default
+    assert "facts.team_buy_in" not in default
+    narrow = runner.invoke(app, ["evaluate", "--example", "merger"], env={"COLUMNS": "60"}).stdout
+    assert max(map(len, narrow.splitlines())) <= 60
+
+
+# --- an honest chart ---------------------------------------------------------------------------------
+
+
+def test_no_point_on_the_rating_axis_without_ratings(advisor: Advisor) -> None:
+    merger = load_profile(example_path("merger"))  # reorganizing, not rated: the cohorts only
+    rows, caption = chart_rows(merger, advisor.kb) or ([], "")
+    assert rows and all(unit is None for *_, unit in rows)
+    assert "not rated" in caption and "before a reorganization" in caption
+    html = render_brief(merger, advisor, "html")
+    assert "this unit&#39;s rating" not in html and "this unit's rating" not in html
+    planning = load_profile(example_path("adolescent-startup"))  # not rated, no reorganization: no chart
+    assert chart_rows(planning, advisor.kb) is None
+    assert "<svg" not in render_brief(planning, advisor, "html")
+
+
+def test_a_rated_unit_is_drawn_at_its_own_ratings_on_the_items_it_was_rated_on(advisor: Advisor) -> None:
+    riverside = load_profile(example_path("riverside"))
+    rows, caption = chart_rows(riverside, advisor.kb) or ([], "")
+    rated = {k: v for k, v in riverside.ratings.model_dump().items() if v is not None}
+    assert [unit for *_, unit in rows] == [rated[i.id] for i in advisor.kb.rating_items.items if i.id in rated]
+    partial = profile_from_data({"organization": {"name": "x"}, "ratings": {"org_commitment": 3, "team_cohesion": 6}})
+    rows, caption = chart_rows(partial, advisor.kb) or ([], "")
+    assert [(label, unit) for _, label, _, unit in rows] == [
+        (i.short, v)
+        for i in advisor.kb.rating_items.items
+        for k, v in (("org_commitment", 3), ("team_cohesion", 6))
+        if i.id == k
+    ]
+    assert "2 Table 4 items" in caption and "cohorts" in caption
+
+
+# --- safety, determinism -----------------------------------------------------------------------------
 
 
 def test_brief_is_self_contained(merger_html: str) -> None:
@@ -55,19 +258,49 @@ def test_same_profile_same_bytes(advisor: Advisor) -> None:
     assert render_brief(profile, advisor, "html") == render_brief(profile, advisor, "html")
 
 
-def test_report_cli_writes_the_file(tmp_path: Path) -> None:
+# --- the consultant's workflow -----------------------------------------------------------------------
+
+
+def test_report_writes_from_an_example_and_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    runner = CliRunner()
     target = tmp_path / "brief.md"
-    result = CliRunner().invoke(
-        app, ["report", str(example_path("school")), "--format", "markdown", "--output", str(target)]
-    )
+    result = runner.invoke(app, ["report", "--example", "school", "--format", "markdown", "--output", str(target)])
     assert result.exit_code == 0 and result.stdout == ""
-    text = target.read_text()
-    assert text.startswith("# Site-visit brief: Westbrook secondary school")
-    assert "[gap]" in text and "[missing]" in text
+    assert target.read_text().startswith("# Site-visit brief: Westbrook secondary school")
+    target.write_text("my notes")
+    again = runner.invoke(app, ["report", "--example", "school", "--output", str(target)])
+    assert again.exit_code == 2 and "--force" in again.stderr and target.read_text() == "my notes"
+    forced = runner.invoke(app, ["report", "--example", "school", "--output", str(target), "--force"])
+    assert forced.exit_code == 0 and target.read_text().startswith("<!DOCTYPE html>")
 
 
-def test_report_requires_an_output_file() -> None:
-    assert CliRunner().invoke(app, ["report", str(example_path("school"))]).exit_code == 2
+def test_report_requires_an_output_file_and_one_profile() -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["report", str(example_path("school"))]).exit_code == 2
+    both = runner.invoke(app, ["report", str(example_path("school")), "--example", "school", "-o", "x.html"])
+    assert both.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explain", "--example", "school"],
+        ["whatif", "--example", "school"],
+        ["compare", "--example", "adolescent-startup", "--example", "merger"],
+        ["compare", "--example", "adolescent-startup", str(example_path("merger"))],
+    ],
+)
+def test_explain_whatif_and_compare_take_an_example(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout
+
+
+def test_examples_says_where_each_file_is_and_how_to_copy_one() -> None:
+    out = CliRunner().invoke(app, ["examples"]).stdout
+    for name in EXAMPLES:
+        assert str(example_path(name)) in out
+    assert "cp " in out and "my-unit.yaml" in out and "--example NAME" in out
 
 
 # --- in a real browser -------------------------------------------------------------------------------
@@ -98,50 +331,82 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def printed_pages(tmp_path: Path, profile: Profile, advisor: Advisor) -> list[str]:
+    """Print the brief to PDF in Chromium; the text of each A4 page."""
+    from pypdf import PdfReader
+
+    html, pdf = tmp_path / "brief.html", tmp_path / "brief.pdf"
+    html.write_text(render_brief(profile, advisor, "html"), encoding="utf-8")
+    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
+    reader = PdfReader(pdf)
+    for page in reader.pages:
+        assert [round(float(x)) for x in page.mediabox[2:]] == [595, 842], "A4 is 595 x 842 points"
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_the_merger_brief_prints_to_at_most_8_a4_pages_with_the_brief_on_page_one(
+    tmp_path: Path, advisor: Advisor
+) -> None:
+    pages = printed_pages(tmp_path, load_profile(example_path("merger")), advisor)
+    assert len(pages) <= 8, f"{len(pages)} pages"
+    one = pages[0]
+    for words in (
+        "Harbour Clinic personality disorders unit",
+        "The 5 most urgent actions",
+        "8 questions to ask on the visit",
+        "Still unknown",
+    ):
+        assert words in one
+    assert "Act now: the reorganization meets a team already under strain" in one
+    assert "Do therapists drift from the model in daily practice?" in one  # the eighth question
+    assert pages[1].startswith("Recommendations by level"), "the detail starts on page two"
+    assert sum(p.count("doi:10.1002/pmh.1368") for p in pages) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_example_keeps_the_brief_on_page_one_and_the_guide_on_its_own_pages(
+    name: str, tmp_path: Path, advisor: Advisor
+) -> None:
+    pages = printed_pages(tmp_path, load_profile(example_path(name)), advisor)
+    assert "most urgent actions" in pages[0] or "No rule found a gap" in pages[0]
+    assert "questions to ask on the visit" in pages[0] and "Still unknown" in pages[0]
+    assert "Recommendations by level" not in pages[0]
+    guide = [i for i, p in enumerate(pages) if p.startswith("Interview guide")]
+    assert guide, "the interview guide starts at the top of a page, to print on its own"
+    assert all("References" not in p for p in pages[guide[0] :])
+
+
 @pytest.fixture
 def hostile_brief(tmp_path: Path, advisor: Advisor) -> Path:
     data = {
         "organization": {"name": HOSTILE, "setting": "day_hospital", "phase": "starting"},
         "facts": {"management_support": "lacking", "clinical_leadership": "contested", "team_size": 15},
+        "ratings": {"org_commitment": 2, "team_cohesion": 3},
     }
     path = tmp_path / "brief.html"
     path.write_text(render_brief(profile_from_data(data), advisor, "html"), encoding="utf-8")
     return path
 
 
-def test_browser_shows_recommendations_citations_chart_and_the_name_as_text(
-    tmp_path: Path, hostile_brief: Path
-) -> None:
-    run = chromium(tmp_path, "--dump-dom", hostile_brief.as_uri())
-    dom = run.stdout
+@pytest.mark.slow
+def test_browser_shows_the_name_as_text_and_the_chart(tmp_path: Path, hostile_brief: Path) -> None:
+    dom = chromium(tmp_path, "--dump-dom", hostile_brief.as_uri()).stdout
     assert "<title>Site-visit brief: &lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
     assert "pwned</title>" not in dom.replace("&lt;/script&gt;</title>", "")
     assert "onerror" not in dom.replace("onerror=alert(1)&gt;", "")
-    assert 'id="rec-support.compounded-support-and-leadership"' in dom
-    assert 'class="citation">A<' in dom
-    assert "<svg" in dom and "ORGANIZATION LEVEL" in dom
+    assert 'class="ref citation">[1] Table 1, unit A<' in dom
+    assert "<svg" in dom and "this unit's rating" in dom and "ORGANIZATION LEVEL" in dom
 
 
-def test_browser_prints_paged_a4(tmp_path: Path, hostile_brief: Path) -> None:
-    pdf = tmp_path / "brief.pdf"
-    chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", hostile_brief.as_uri())
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert pages >= 2, "the brief should break into several A4 pages"
-    boxes = {
-        tuple(round(float(x)) for x in box.split())
-        for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+ [\d.]+)\s*\]", data)
-    }
-    assert boxes == {(595, 842)}, f"A4 is 595 x 842 points, got {boxes}"
-
-
+@pytest.mark.slow
 def test_browser_screenshot_shows_content(tmp_path: Path, hostile_brief: Path) -> None:
     png = tmp_path / "shot.png"
     chromium(tmp_path, f"--screenshot={png}", "--window-size=1000,1400", hostile_brief.as_uri())
     assert png.stat().st_size > 20_000, "a blank page would compress to almost nothing"
 
 
+@pytest.mark.slow
 def test_brief_and_plans_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
     import sys
 
@@ -150,7 +415,7 @@ def test_brief_and_plans_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed}
         target = tmp_path / f"brief-{seed}.html"
         subprocess.run(
-            [sys.executable, "-m", "mbt_advisor", "report", str(example_path("merger")), "--output", str(target)],
+            [sys.executable, "-m", "mbt_advisor", "report", "--example", "merger", "--output", str(target)],
             check=True,
             capture_output=True,
             env=env,
@@ -158,15 +423,7 @@ def test_brief_and_plans_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
         )
         outputs["report"].add(target.read_bytes())
         plan = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mbt_advisor",
-                "whatif",
-                str(example_path("adolescent-startup")),
-                "--format",
-                "json",
-            ],
+            [sys.executable, "-m", "mbt_advisor", "whatif", "--example", "adolescent-startup", "--format", "json"],
             check=True,
             capture_output=True,
             env=env,
