@@ -209,7 +209,7 @@ def _visit_questions(gaps: list[VisitQuestion], missing: list[VisitQuestion]) ->
     first = gaps[: VISIT_QUESTIONS - min(len(missing), 3)]
     chosen = first + missing[: VISIT_QUESTIONS - len(first)]
     chosen += gaps[len(first) : len(first) + VISIT_QUESTIONS - len(chosen)]
-    order = {level: i for i, level in enumerate(LEVELS)}
+    order: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}
     return sorted(chosen, key=lambda q: order[q.level])
 
 
