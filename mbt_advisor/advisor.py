@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import similarity
 from ._version import __version__
 from .assessment import (
     Assessment,
     CitationOut,
-    LevelRisk,
     MatchedFact,
     MissingInformation,
     OrganizationSummary,
     Recommendation,
     Risk,
-    RiskLevel,
     SimilarCase,
 )
 from .compiler import CompiledRuleBase, Firing
 from .knowledge_base import KnowledgeBase, load_knowledge_base
 from .loading import load_profile, profile_from_data
 from .profile import LEVELS, Level, Profile, all_fields, field_info
-from .scoring import (
-    MIN_KNOWN,
-    RISK_ORDER,
-    SEVERITY_WEIGHT,
-    risk_from_ratings,
-    risk_from_rules,
-    score,
-    worst,
-)
+from .readiness import readiness_of
+from .scoring import SEVERITY_WEIGHT, LevelInput, assess_risk, score
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -42,7 +33,6 @@ if TYPE_CHECKING:
 ProfileLike = Profile | dict[str, Any] | str | os.PathLike[str]
 
 _LEVEL_FIELDS = {level: [f for f in all_fields() if field_info(f)["level"] == level] for level in LEVELS}
-_RATING_COUNT = {level: sum(1 for f in fields if f.startswith("ratings.")) for level, fields in _LEVEL_FIELDS.items()}
 
 
 class Advisor:
@@ -115,7 +105,7 @@ class Advisor:
         profile = self.practice_view(profile)
         activations = [f.rule_id for f in self.compiled.run(profile)]
         rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
-        return self._risk(profile.answers(), [(r.level, r.severity) for r in rules]), activations
+        return self._risk(profile.answers(), [(r.id, r.level, r.severity) for r in rules]), activations
 
     # -- assembly -----------------------------------------------------------------------------------
     def assessment_from(self, profile: Profile, firings: list[Firing]) -> Assessment:
@@ -125,7 +115,9 @@ class Advisor:
         by_rule: dict[str, list[Firing]] = {}
         for firing in firings:
             by_rule.setdefault(firing.rule_id, []).append(firing)
-        recommendations = [self._recommendation(rule_id, fired) for rule_id, fired in by_rule.items()]
+        not_started = kb.readiness.not_started(profile.organization.phase)
+        timing: Literal["before_start", "now"] = "before_start" if not_started else "now"
+        recommendations = [self._recommendation(rule_id, fired, timing) for rule_id, fired in by_rule.items()]
         recommendations.sort(key=lambda r: (-r.score, -SEVERITY_WEIGHT[r.severity], r.rule_id))
         recommendations = [r.model_copy(update={"priority": i}) for i, r in enumerate(recommendations, 1)]
         concerns = sorted(_concerns(kb, firings))
@@ -143,7 +135,8 @@ class Advisor:
                 assessed_on=org.assessed_on.isoformat() if org.assessed_on else None,
                 assessor=org.assessor,
             ),
-            risk=self._risk(answers, [(r.level, r.severity) for r in recommendations]),
+            risk=self._risk(answers, [(r.rule_id, r.level, r.severity) for r in recommendations]),
+            readiness=readiness_of(kb, answers) if not_started else None,
             recommendations=recommendations,
             concerns=concerns,
             similar_cases=self._similar(known, set(concerns)),
@@ -151,7 +144,9 @@ class Advisor:
             fired_rules=[f"{f.rule_id}#{f.branch}" for f in firings],
         )
 
-    def _recommendation(self, rule_id: str, fired: list[Firing]) -> Recommendation:
+    def _recommendation(
+        self, rule_id: str, fired: list[Firing], timing: Literal["before_start", "now"]
+    ) -> Recommendation:
         kb = self.kb
         rule = kb.rule(rule_id)
         value, components = self._scores[rule_id]
@@ -189,66 +184,53 @@ class Advisor:
             matched=matched,
             concludes=list(rule.concludes),
             score_components=components,
+            timing=timing,
         )
 
-    def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str]]) -> Risk:
-        """Risk per level and overall, from the (level, severity) of each fired rule and the ratings."""
-        details: list[LevelRisk] = []
+    def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str]]) -> Risk:
+        return assess_risk(self.level_inputs(answers, fired_rules))
+
+    def level_inputs(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str]]) -> list[LevelInput]:
+        """What the risk of each level rests on: the (rule id, severity) of each fired rule there, the ratings
+        and how many of the questions that matter were answered (scoring.assess_risk does the rest)."""
+        not_asked = self._not_asked(answers)
+        relevant = self._relevant(answers)
+        inputs = []
         for level in LEVELS:
-            fields = [
-                f
-                for f in _LEVEL_FIELDS[level]
-                if f in answers or f not in self.kb.questions or self.kb.questions[f].applies(answers)
-            ]
-            answered = [f for f in fields if f in answers]
-            fired = [severity for rule_level, severity in fired_rules if rule_level == level]
-            points = sum(SEVERITY_WEIGHT[severity] for severity in fired)
-            drivers: list[str] = []
-            risk: RiskLevel = risk_from_rules(points)
-            if fired:
-                drivers.append(
-                    f"{len(fired)} concern(s) at this level, weighing {points:.1f} (high from 1.7, moderate from 0.7)"
-                )
-            ratings = [answers[f] for f in fields if f.startswith("ratings.") and f in answers]
-            mean = None
-            if ratings and len(ratings) * 2 >= _RATING_COUNT[level]:
-                mean = round(sum(ratings) / len(ratings), 2)
-                from_ratings = risk_from_ratings(mean, min(ratings))
-                drivers.append(f"mean Table 4 rating {mean} over {len(ratings)} item(s), lowest {min(ratings):g}")
-                risk = worst(risk, from_ratings)
-            if not fired and len(answered) < MIN_KNOWN:
-                risk = "unknown"
-                drivers = [f"only {len(answered)} of {len(fields)} questions at this level answered"]
-            elif not drivers:
-                drivers.append(f"no concerns found in {len(answered)} answered question(s)")
-            details.append(
-                LevelRisk(
+            items = [f for f in _LEVEL_FIELDS[level] if f.startswith("ratings.") and f not in not_asked]
+            inputs.append(
+                LevelInput(
                     level=level,
-                    risk=risk,
-                    drivers=drivers,
-                    mean_rating=mean,
-                    rated_items=len(ratings),
-                    known_fields=len(answered),
-                    total_fields=len(fields),
+                    fired=tuple((rule_id, sev) for rule_id, rule_level, sev in fired_rules if rule_level == level),
+                    ratings=tuple(answers[f] for f in items if f in answers),
+                    rating_items=len(items),
+                    relevant=len(relevant[level]),
+                    answered=sum(1 for f in relevant[level] if f in answers),
                 )
             )
-        levels: dict[Level, RiskLevel] = {d.level: d.risk for d in details}
-        known_risks = [r for r in levels.values() if r != "unknown"]
-        overall: RiskLevel
-        if levels["organization"] == "unknown" and levels["team"] == "unknown":
-            overall = "unknown"
-            explanation = "Too little is answers at the organization and team levels to judge the risk."
-        else:
-            overall = max(known_risks, key=lambda r: RISK_ORDER[r])
-            top = [lv for lv, r in levels.items() if r == overall]
-            explanation = (
-                f"The weakest link sets the overall risk: {overall} at the "
-                f"{' and '.join(top)} level{'s' if len(top) > 1 else ''}."
-            )
-            unknown = [lv for lv, r in levels.items() if r == "unknown"]
-            if unknown:
-                explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
-        return Risk(overall=overall, levels=levels, details=details, explanation=explanation)
+        return inputs
+
+    def _relevant(self, answers: dict[str, Any]) -> dict[Level, list[str]]:
+        """The questions that matter at each level: some rule reads them, they apply to this unit (setting,
+        expert path when it gives ratings), and they can be answered before the start if it has not started.
+        The same fields, unanswered, are the missing information."""
+        has_ratings = any(name.startswith("ratings.") for name in answers)
+        not_asked = self._not_asked(answers)
+        found: dict[Level, list[str]] = {level: [] for level in LEVELS}
+        for level, fields in _LEVEL_FIELDS.items():
+            for name in fields:
+                if name in not_asked or not self.kb.readers.get(name):
+                    continue
+                if name in answers:
+                    found[level].append(name)
+                    continue
+                question = self.kb.questions.get(name)
+                if question is None or not question.applies(answers):
+                    continue
+                if name.startswith("ratings.") and not has_ratings:
+                    continue
+                found[level].append(name)
+        return found
 
     def _case_views(self) -> dict[str, tuple[dict[str, Any], set[str]]]:
         """For each documented case: its known answers and the concerns the rule base concludes for it
@@ -288,17 +270,16 @@ class Advisor:
         return frozenset()
 
     def _missing(self, answers: dict[str, Any]) -> list[MissingInformation]:
-        has_ratings = any(name.startswith("ratings.") for name in answers)
         missing: list[tuple[float, int, MissingInformation]] = []
-        not_asked = self._not_asked(answers)
+        relevant = {name for fields in self._relevant(answers).values() for name in fields}
         for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
-            if answers.get(name) is not None or name in not_asked:
-                continue
-            if name.startswith("ratings.") and not has_ratings:
+            if answers.get(name) is not None:
                 continue
             question = self.kb.questions.get(name)
             readers = sorted(self.kb.readers.get(name, []))
-            if question is None or not question.applies(answers) or not (readers or name.startswith("org")):
+            if question is None or not (name in relevant or name.startswith("organization.")):
+                continue
+            if not question.applies(answers):
                 continue
             weight = sum(SEVERITY_WEIGHT[self.kb.rule(r).severity] for r in readers)
             level: Level = field_info(name)["level"] if not name.startswith("organization.") else "organization"

@@ -24,18 +24,48 @@ class OrganizationSummary(Strict):
 class LevelRisk(Strict):
     level: Level
     risk: RiskLevel
+    index: float | None = Field(description="0-100, higher is worse; null when the level is unknown")
+    load: float = Field(description="Summed severity points of the rules that fired at this level")
+    rules: list[str] = Field(description="The rules that fired at this level, heaviest first")
     drivers: list[str] = Field(description="What sets this level's risk, in words")
     mean_rating: float | None = Field(description="Mean of the level's Table 4 ratings, when enough are given")
     rated_items: int
-    known_fields: int
-    total_fields: int
+    known_fields: int = Field(description="Answered questions among those that matter at this level")
+    total_fields: int = Field(description="Questions that matter at this level (some rule reads them)")
+    coverage: float | None = Field(description="known_fields / total_fields, 0-1; null when none matter")
 
 
 class Risk(Strict):
     overall: RiskLevel
     levels: dict[Level, RiskLevel]
+    index: float | None = Field(description="Overall risk index, 0-100, higher is worse; null when unknown")
+    level_index: dict[Level, float | None] = Field(description="Risk index per level (null = unknown)")
+    coverage: dict[Level, float | None] = Field(description="Share of the questions that matter answered")
+    headline: str = Field(description="The overall reading in one line, naming levels it could not judge")
     details: list[LevelRisk]
     explanation: str
+
+
+class PreconditionStatus(Strict):
+    field: str
+    text: str
+    status: Literal["in_place", "open", "unknown"]
+    decisive: bool = Field(description="Its determinant was named in at least `decisive_from` cases")
+    determinant: str | None
+    cases_naming: int | None = Field(description="Cases naming its determinant (determinants table)")
+    cases: list[str]
+
+
+class Readiness(Strict):
+    """For a unit that has not started: what must be in place before the first patients."""
+
+    total: int
+    in_place: int
+    open: int
+    unknown: int
+    decisive_open: list[str] = Field(description="Open preconditions the cases show to be decisive")
+    preconditions: list[PreconditionStatus]
+    headline: str
 
 
 class CitationOut(Strict):
@@ -77,6 +107,9 @@ class Recommendation(Strict):
     matched: list[MatchedFact]
     concludes: list[str]
     score_components: ScoreComponents
+    timing: Literal["before_start", "now"] = Field(
+        description="'before_start' for a unit that has not started (act before the first patients), else 'now'"
+    )
 
 
 class SimilarCase(Strict):
@@ -102,6 +135,7 @@ class Assessment(Strict):
     rule_base: str = Field(description="Digest of the rule and knowledge files used")
     organization: OrganizationSummary
     risk: Risk
+    readiness: Readiness | None = Field(description="Only for a unit that has not started (phase planning)")
     recommendations: list[Recommendation]
     concerns: list[str]
     similar_cases: list[SimilarCase]

@@ -7,12 +7,16 @@ wizard reads it (``ReadinessFile.practice_fields``) to skip the practice questio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
+from .assessment import PreconditionStatus, Readiness
 from .base import Strict
 from .profile import condition_fields, field_domain
+
+if TYPE_CHECKING:
+    from .knowledge_base import KnowledgeBase
 
 
 class PracticeField(Strict):
@@ -74,3 +78,44 @@ class ReadinessFile(Strict):
     def practice_field_names(self) -> tuple[str, ...]:
         """The fields that describe daily practice, in file order."""
         return tuple(p.field for p in self.practice_fields)
+
+
+def readiness_of(kb: KnowledgeBase, answers: dict[str, Any]) -> Readiness:
+    """Which preconditions are in place, open or not yet known, and which open ones the cases show to be
+    decisive (their determinant named in at least ``decisive_from`` cases)."""
+    spec = kb.readiness
+    naming = {d.id: d.cases_naming for d in kb.determinants.determinants}
+    found: list[PreconditionStatus] = []
+    for pre in spec.preconditions:
+        value = answers.get(pre.field)
+        status: Literal["in_place", "open", "unknown"] = (
+            "unknown" if value is None else "in_place" if pre.holds(value) else "open"
+        )
+        count = naming.get(pre.determinant) if pre.determinant else None
+        found.append(
+            PreconditionStatus(
+                field=pre.field,
+                text=pre.text,
+                status=status,
+                decisive=count is not None and count >= spec.decisive_from,
+                determinant=pre.determinant,
+                cases_naming=count,
+                cases=list(pre.cases),
+            )
+        )
+    counts = {s: sum(1 for p in found if p.status == s) for s in ("in_place", "open", "unknown")}
+    decisive = [p for p in found if p.status == "open" and p.decisive]
+    headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
+    if decisive:
+        named = "; ".join(f"{p.text[0].lower()}{p.text[1:]} (named in {p.cases_naming} cases)" for p in decisive)
+        headline += f", {len(decisive)} of them decisive in the documented cases: {named}"
+    headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
+    return Readiness(
+        total=len(found),
+        in_place=counts["in_place"],
+        open=counts["open"],
+        unknown=counts["unknown"],
+        decisive_open=[p.field for p in decisive],
+        preconditions=found,
+        headline=headline,
+    )

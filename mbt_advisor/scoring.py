@@ -12,12 +12,20 @@ The weights are anchored in the figures of the sources (see docs/scoring.md):
 * combination: a share for rules that fire on derived concerns (problems that meet), because the experts
   agreed most strongly (4.49 of 5, Table 2) that success depends on a combination of factors;
 * all of it multiplied by the rule's severity.
+
+The risk index (0-100, higher is worse) of each level and overall, and the labels read from it, are set
+here too (``assess_risk``); the advisor only gathers what it reads. The weights and cut points marked
+*calibrated* were chosen by ``mbt_advisor.calibration`` on the documented outcomes (docs/scoring.md).
 """
 
 from __future__ import annotations
 
-from .assessment import RiskLevel, ScoreComponents
+import math
+from dataclasses import dataclass
+
+from .assessment import LevelRisk, Risk, RiskLevel, ScoreComponents
 from .knowledge_base import KnowledgeBase
+from .profile import Level
 from .rule_models import Rule
 
 SEVERITY_WEIGHT = {"low": 0.4, "medium": 0.7, "high": 1.0}
@@ -57,29 +65,179 @@ def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
     return round(value, 3), components
 
 
-# Level risk from the rules that fired at that level: the sum of their severity weights.
-RULES_HIGH, RULES_MODERATE = 1.7, 0.7
-# Level risk from the Table 4 ratings: the mean of that level's items (3 = acceptable, 4 = adequate).
-MEAN_HIGH, MEAN_MODERATE, WEAKEST_LINK = 3.5, 4.5, 2.0
+# -- the risk index ---------------------------------------------------------------------------------------
+# Ratings: the Table 4 scale runs from 1 (very poor) to 7 (excellent; 3 acceptable, 4 adequate). A level's
+# mean maps piecewise-linearly onto the index: 7 -> 0, MEAN_MODERATE -> the moderate cut point, MEAN_HIGH ->
+# the high cut point, 1 -> 100. The PRE-REORG cohort's level means are 5.7-6.4 (low), REORG's 2.4-2.7 (high).
+# Weakest link: an item at WEAKEST_LINK or lower keeps the level at least at the moderate cut point.
+MEAN_MODERATE, MEAN_HIGH, WEAKEST_LINK = 4.5, 3.5, 2.0
 # Minimum answered fields at a level (when no rule fired there) before its risk is called at all.
 MIN_KNOWN = 2
 
 
-def risk_from_rules(points: float) -> RiskLevel:
-    if points >= RULES_HIGH:
+@dataclass(frozen=True)
+class Weights:
+    """The calibrated part of the index: how fast the rule load of a level saturates (``load_scale``, in
+    severity points), how much the other levels add to the worst one (``breadth``, 0 = weakest link only,
+    1 = every level adds as an independent risk), and the cut points of the labels."""
+
+    load_scale: float
+    breadth: float
+    moderate_from: float
+    high_from: float
+
+
+# calibrated (python -m mbt_advisor.calibration; docs/scoring.md)
+WEIGHTS = Weights(load_scale=3.5, breadth=0.0, moderate_from=15.0, high_from=65.0)
+
+
+def rules_index(load: float, weights: Weights = WEIGHTS) -> float:
+    """A level's index from the severity points of the rules that fired there: 0 for none, rising towards
+    100 and never reaching it (each further problem adds less)."""
+    return 100.0 * (1.0 - math.exp(-load / weights.load_scale))
+
+
+def ratings_index(values: list[float], weights: Weights = WEIGHTS) -> float:
+    """A level's index from its Table 4 ratings: 0 when every item is 7, 100 when every item is 1."""
+    mean = sum(values) / len(values)
+    anchors = [(7.0, 0.0), (MEAN_MODERATE, weights.moderate_from), (MEAN_HIGH, weights.high_from), (1.0, 100.0)]
+    index = 100.0
+    for (top, low_index), (bottom, high_index) in zip(anchors, anchors[1:], strict=False):
+        if mean >= bottom:
+            index = low_index + (top - mean) / (top - bottom) * (high_index - low_index)
+            break
+    if min(values) <= WEAKEST_LINK:
+        index = max(index, weights.moderate_from)
+    return index
+
+
+def overall_index(indices: list[float], weights: Weights = WEIGHTS) -> float:
+    """The worst level (weakest link), raised towards the combined risk of all levels by ``breadth``."""
+    top = max(indices)
+    survive = 1.0
+    for value in indices:
+        survive *= 1.0 - value / 100.0
+    return top + weights.breadth * (100.0 * (1.0 - survive) - top)
+
+
+def label(index: float, weights: Weights = WEIGHTS) -> RiskLevel:
+    if index >= weights.high_from:
         return "high"
-    if points >= RULES_MODERATE:
+    if index >= weights.moderate_from:
         return "moderate"
     return "low"
 
 
-def risk_from_ratings(mean: float, lowest: float) -> RiskLevel:
-    if mean < MEAN_HIGH:
-        return "high"
-    if mean < MEAN_MODERATE or lowest <= WEAKEST_LINK:
-        return "moderate"
-    return "low"
+def cut_points_text(weights: Weights = WEIGHTS) -> str:
+    return f"moderate from {weights.moderate_from:g}, high from {weights.high_from:g}"
 
 
-def worst(*risks: RiskLevel) -> RiskLevel:
-    return max(risks, key=lambda r: RISK_ORDER[r])
+@dataclass(frozen=True)
+class LevelInput:
+    """What the advisor gathered for one level: the fired rules (id, severity) there, the Table 4 ratings
+    answered (and how many items the level has), and the fields that matter there with those answered."""
+
+    level: Level
+    fired: tuple[tuple[str, str], ...]
+    ratings: tuple[float, ...]
+    rating_items: int
+    relevant: int
+    answered: int
+
+
+def level_index(data: LevelInput, weights: Weights = WEIGHTS) -> float | None:
+    """The level's index: the worse of its rule reading and (when at least half its items are rated) its
+    rating reading; None (unknown) when no rule fired there and fewer than MIN_KNOWN questions are answered."""
+    if not data.fired and data.answered < MIN_KNOWN:
+        return None
+    index = rules_index(sum(SEVERITY_WEIGHT[severity] for _, severity in data.fired), weights)
+    if _rated_enough(data):
+        index = max(index, ratings_index(list(data.ratings), weights))
+    return round(index, 1)
+
+
+def risk_index(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> float | None:
+    """The overall index of the known levels; None when both the organization and the team are unknown."""
+    indices = {data.level: level_index(data, weights) for data in inputs}
+    if indices.get("organization") is None and indices.get("team") is None:
+        return None
+    return round(overall_index([v for v in indices.values() if v is not None], weights), 1)
+
+
+def _rated_enough(data: LevelInput) -> bool:
+    return bool(data.ratings) and len(data.ratings) * 2 >= data.rating_items
+
+
+def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
+    load = sum(SEVERITY_WEIGHT[severity] for _, severity in data.fired)
+    index = level_index(data, weights)
+    drivers: list[str] = []
+    if data.fired:
+        drivers.append(f"{len(data.fired)} concern(s) at this level, weighing {load:.1f} severity points")
+    ratings = list(data.ratings)
+    mean = round(sum(ratings) / len(ratings), 2) if _rated_enough(data) else None
+    if mean is not None:
+        drivers.append(f"mean Table 4 rating {mean} over {len(ratings)} item(s), lowest {min(ratings):g}")
+    if index is None:
+        drivers = [f"only {data.answered} of {data.relevant} questions that matter at this level answered"]
+    elif not drivers:
+        drivers.append(f"no concerns found in {data.answered} answered question(s)")
+    order = sorted(data.fired, key=lambda item: (-SEVERITY_WEIGHT[item[1]], item[0]))
+    return LevelRisk(
+        level=data.level,
+        risk="unknown" if index is None else label(index, weights),
+        index=index,
+        load=round(load, 2),
+        rules=[rule_id for rule_id, _ in order],
+        drivers=drivers,
+        mean_rating=mean,
+        rated_items=len(ratings),
+        known_fields=data.answered,
+        total_fields=data.relevant,
+        coverage=round(data.answered / data.relevant, 2) if data.relevant else None,
+    )
+
+
+def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
+    """Risk per level and overall: each level's index and label, the overall index of the known levels, and a
+    headline that says which levels it is drawn from."""
+    details = [level_risk(data, weights) for data in inputs]
+    levels: dict[Level, RiskLevel] = {d.level: d.risk for d in details}
+    known = [d for d in details if d.index is not None]
+    unknown = [d.level for d in details if d.index is None]
+    index: float | None = None
+    overall: RiskLevel = "unknown"
+    if levels["organization"] == "unknown" and levels["team"] == "unknown":
+        explanation = "Too little is answered at the organization and team levels to judge the risk."
+        headline = "unknown: too little is answered at the organization and team levels"
+    else:
+        index = risk_index(inputs, weights) or 0.0  # known: the organization or the team level is
+        overall = label(index, weights)
+        worst_index = max(d.index for d in known if d.index is not None)
+        top = [d.level for d in known if d.index == worst_index]
+        explanation = (
+            f"The weakest link sets the overall risk: index {index:.0f} of 100 ({cut_points_text(weights)}), "
+            f"led by the {_join(top)} level{'s' if len(top) > 1 else ''}."
+        )
+        if unknown:
+            explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
+        headline = f"{overall} (index {index:.0f} of 100)"
+        if unknown:
+            from_levels = _join([d.level for d in known])
+            plural = "s" if len(known) > 1 else ""
+            only = "" if len(known) > 1 else " only"
+            headline += f", from the {from_levels} level{plural}{only}; {_join(unknown)} unknown"
+    return Risk(
+        overall=overall,
+        levels=levels,
+        index=index,
+        level_index={d.level: d.index for d in details},
+        coverage={d.level: d.coverage for d in details},
+        headline=headline,
+        details=details,
+        explanation=explanation,
+    )
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

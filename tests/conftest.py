@@ -67,6 +67,8 @@ class Expectation(BaseModel):
     most_similar: str | None = None
     similar_includes: list[str] = []
     concerns: list[str] = []
+    index_at_least: float | None = None  # overall risk index (0-100)
+    index_below: float | None = None
 
 
 class YamlCase(BaseModel):
@@ -125,6 +127,11 @@ class RetrodictionItem(pytest.Item):
         for level, risk in exp.levels.items():
             if result.risk.levels[level] != risk:  # type: ignore[index]
                 problems.append(f"{level} risk {result.risk.levels[level]}, expected {risk}")  # type: ignore[index]
+        index = result.risk.index
+        if exp.index_at_least is not None and (index is None or index < exp.index_at_least):
+            problems.append(f"risk index {index}, expected at least {exp.index_at_least:g}")
+        if exp.index_below is not None and (index is None or index >= exp.index_below):
+            problems.append(f"risk index {index}, expected below {exp.index_below:g}")
         window = fired[: exp.top] if exp.top else fired
         for rule_id in exp.rules_in_top:
             if rule_id not in window:

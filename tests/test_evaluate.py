@@ -75,16 +75,23 @@ def test_unknown_is_reported_as_missing_not_as_a_gap(advisor: Advisor, minimal: 
     assert "facts.management_support" not in [m.field for m in result.missing_information]
 
 
-def test_one_severe_problem_is_moderate_and_two_make_the_level_high(advisor: Advisor, minimal: dict[str, Any]) -> None:
+def test_one_severe_problem_is_moderate_and_each_further_one_raises_the_index(
+    advisor: Advisor, minimal: dict[str, Any]
+) -> None:
     minimal["facts"] = {
         "management_support": "lacking",
         "referral_pathways": "established",
         "implementation_plan": "comprehensive",
         "mission_fit": True,
     }
-    assert advisor.evaluate(profile_from_data(minimal)).risk.levels["organization"] == "moderate"
+    one = advisor.evaluate(profile_from_data(minimal)).risk
+    assert one.levels["organization"] == "moderate"
     minimal["facts"]["reorganization"] = True
-    assert advisor.evaluate(profile_from_data(minimal)).risk.levels["organization"] == "high"
+    two = advisor.evaluate(profile_from_data(minimal)).risk
+    assert two.level_index["organization"] > one.level_index["organization"]  # type: ignore[operator]
+    minimal["facts"].update(management_team_split=True, implementation_pace="hurried", team_isolated=True)
+    many = advisor.evaluate(profile_from_data(minimal)).risk
+    assert many.levels["organization"] == "high" and many.index > two.index  # type: ignore[operator]
 
 
 def test_low_ratings_alone_make_a_level_high(advisor: Advisor, minimal: dict[str, Any]) -> None:
