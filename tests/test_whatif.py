@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from pathlib import Path
 
 import pytest
 from mbt_advisor.cli.main import app
@@ -72,8 +73,16 @@ def test_the_past_is_never_proposed_for_change(advisor: Advisor, name: str, incl
         assert set(result.history) == history  # top_down and high: both would be "better" otherwise
 
 
-def test_no_plan_is_said_once_and_names_the_option() -> None:
-    out = CliRunner().invoke(app, ["whatif", str(example_path("merger"))])
+def test_no_plan_is_said_once_and_names_the_option(tmp_path: Path) -> None:
+    # the risk rests on context (a reorganization) and history (a top-down choice) alone
+    path = tmp_path / "context.yaml"
+    path.write_text(
+        "organization: {name: Context only, setting: day_hospital, population: adults, phase: running}\n"
+        "facts: {reorganization: true, decision_process: top_down, management_support: strong,\n"
+        "        clinical_leadership: clear, team_conflict: low}\n",
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(app, ["whatif", str(path)])
     assert out.exit_code == 0
     assert out.stdout.count("No combination") == 1
     assert out.stdout.count("--include-context") >= 1
