@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from .base import Strict
-from .profile import Facts, Ratings, field_domain
 
 
 class FactDirection(Strict):
@@ -49,22 +48,6 @@ class RatingDirections(Strict):
 class DirectionsFile(Strict):
     ratings: RatingDirections = Field(default_factory=RatingDirections)
     facts: dict[str, FactDirection]
-
-    @model_validator(mode="after")
-    def _complete(self) -> DirectionsFile:
-        missing = [k for k in Facts.model_fields if k not in self.facts]
-        unknown = [k for k in self.facts if k not in Facts.model_fields]
-        if missing or unknown:
-            raise ValueError(f"facts must list every fact field once (missing: {missing}, unknown: {unknown})")
-        bad = [k for k in self.ratings.context if k not in Ratings.model_fields]
-        if bad:
-            raise ValueError(f"unknown rating items in ratings.context: {bad}")
-        for name, spec in self.facts.items():
-            if spec.worst_to_best is not None:
-                kind, domain = field_domain(f"facts.{name}")
-                if sorted(spec.worst_to_best) != sorted(map(str, domain)):
-                    raise ValueError(f"facts.{name}: worst_to_best must order exactly {list(domain)}")
-        return self
 
 
 RATING_STEPS = (4.0, 5.0, 6.0)

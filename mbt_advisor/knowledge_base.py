@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import field_checks
 from .directions import Directions, DirectionsFile
 from .errors import KnowledgeError, ProfileError, did_you_mean, quote_list
 from .knowledge_models import (
@@ -150,27 +151,20 @@ def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> Non
             line=line,
             field="when",
         )
-    kind, domain = field_domain(atom.field)
+    kind, _ = field_domain(atom.field)
     op, value = atom.operator()
     problem: str | None = None
     if op in {"lt", "lte", "gt", "gte"} and kind not in {"rating", "integer", "fraction"}:
-        problem = f"'{op}' compares numbers, but {atom.field} is {kind}"
+        problem = f"'{op}' compares numbers, but {atom.field} is {kind}."
     elif op == "contains" and kind != "list":
-        problem = f"'contains' is for lists, but {atom.field} is {kind}"
+        problem = f"'contains' is for lists, but {atom.field} is {kind}."
     elif op == "not_empty" and kind != "list":
-        problem = f"'not_empty' is for lists, but {atom.field} is {kind}"
+        problem = f"'not_empty' is for lists, but {atom.field} is {kind}."
     elif op in {"equals", "in", "contains"}:
-        values = list(value) if op == "in" else [value]
-        for item in values:
-            if kind in {"enum", "list"} and item not in domain:
-                problem = (
-                    f"{atom.field} never holds {item!r}.{did_you_mean(str(item), map(str, domain))} "
-                    f"Allowed: {quote_list(domain)}"
-                )
-            elif kind == "bool" and not isinstance(item, bool):
-                problem = f"{atom.field} is true or false, not {item!r}"
+        for item in list(value) if op == "in" else [value]:
+            problem = problem or field_checks.value_problem(atom.field, item)
     if problem:
-        raise KnowledgeError(f"rule '{rule_id}': {problem}.", source=source, line=line, field="when")
+        raise KnowledgeError(f"rule '{rule_id}': {problem}", source=source, line=line, field="when")
 
 
 def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: Iterable[str]) -> None:
@@ -257,8 +251,12 @@ def _check_no_cycles(located: list[LocatedRule]) -> None:
 
 
 def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
-    def one(name: str, model: type[M]) -> M:
-        return _validate(model, load_file(knowledge_dir / name, error=KnowledgeError))
+    def one(name: str, model: type[M], check: Callable[[M, Document], None] | None = None) -> M:
+        doc = load_file(knowledge_dir / name, error=KnowledgeError)
+        parsed = _validate(model, doc)
+        if check is not None:
+            check(parsed, doc)  # against the one record of each profile field (field_checks.py)
+        return parsed
 
     sources = one("sources.yaml", SourcesFile)
     source_ids = [s.id for s in sources.sources]
@@ -276,16 +274,12 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
             profiles[case.id] = profile_from_data(case.profile, source=f"{path} (profile)")
         except ProfileError as exc:  # a case's profile is part of the knowledge file it sits in
             raise KnowledgeError(str(exc), source=str(path), field="profile") from None
+        field_checks.check_case_encoding(case, doc, profiles[case.id].answers())
         cases[case.id] = case
-    questions = one("questions.yaml", QuestionsFile)
-    known = set(condition_fields()) | {"organization.name", "organization.assessor", "organization.assessed_on"}
-    for question in questions.questions:
-        if question.field not in known:
-            raise KnowledgeError(
-                f"question for unknown field '{question.field}'.{did_you_mean(question.field, known)}",
-                source=str(knowledge_dir / "questions.yaml"),
-            )
-    rating_items = one("rating_items.yaml", RatingItemsFile)
+    questions = one("questions.yaml", QuestionsFile, field_checks.check_questions)
+    rating_items = one(
+        "rating_items.yaml", RatingItemsFile, lambda items, doc: field_checks.check_rating_items(items, doc, cases)
+    )
     question_map = {q.field: q for q in questions.questions}
     scale = ", ".join(f"{label.value} {label.label}" for label in rating_items.scale)
     for item in rating_items.items:
@@ -311,7 +305,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "rating_items": rating_items,
         "lessons": one("lessons.yaml", LessonsFile),
         "questions": question_map,
-        "directions": Directions(one("field_directions.yaml", DirectionsFile)),
+        "directions": Directions(one("field_directions.yaml", DirectionsFile, field_checks.check_directions)),
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
         "readiness": _readiness(one("readiness.yaml", ReadinessFile), knowledge_dir, cases),
     }

@@ -250,7 +250,7 @@ def all_fields() -> list[str]:
 @functools.cache
 def field_domain(path: str) -> tuple[str, tuple[Any, ...]]:
     """What a field may hold: ("enum", values), ("list", values), ("bool", ()), ("rating", (1, 7)),
-    ("integer", (1, None)), ("fraction", (0, 1)) or ("text", ()). Raises KeyError for unknown fields."""
+    ("integer", (1, None)), ("fraction", (0, 1)), ("date", ()) or ("text", ()). Raises KeyError for unknown fields."""
     section, _, key = path.partition(".")
     models: dict[str, type[Strict]] = {"ratings": Ratings, "facts": Facts, "organization": Organization}
     if section not in models or key not in models[section].model_fields:
@@ -272,6 +272,8 @@ def _domain_of(annotation: Any) -> tuple[str, tuple[Any, ...]]:
         return "list", _domain_of(args[0])[1]
     if annotation is bool:
         return "bool", ()
+    if annotation is _dt.date:
+        return "date", ()
     if annotation is int:
         return "integer", (1, None)
     if annotation is float:
