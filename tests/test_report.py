@@ -99,7 +99,7 @@ def test_page_one_holds_the_unit_the_headline_five_actions_eight_questions_and_t
     assert "Harbour Clinic personality disorders unit" in one
     for words in ("Day hospital (partial hospitalization)", "Adults", "Reorganizing", "2026-10-02"):
         assert words in one
-    assert "Risk: high" in one and "Organization high" in one and "Therapist high" in one
+    assert "Risk: high" in one and "Organization high" in one and "Therapist moderate" in one
     top = re.findall(r'<ol class="top">(.*?)</ol>', merger_html, re.S)[0]
     assert top.count("<li>") == 5
     for rec in assessment.recommendations[:5]:
