@@ -221,8 +221,11 @@ def is_file(path: Path) -> bool:
         return False
 
 
-def output_path(text: str) -> Path:
+def output_path(value: str | Path) -> Path:
     """The value of --output: a name ending in a slash means a folder, which is refused at once."""
+    if isinstance(value, Path):  # a default value, already a path
+        return value
+    text = value
     if text.endswith(("/", os.sep)) or text in ("", ".", ".."):
         fail(f"--output {_name(text)}: names a folder; give a file name, e.g. {_name(text.rstrip('/') or '.')}/out.")
     return Path(text)

@@ -226,7 +226,7 @@ def test_a_read_only_output_folder_is_one_line_and_leaves_nothing(shared_dir: Pa
     (locked / "b.md").write_text("old brief")
     prefix = without_root_powers(shared_dir)
     locked.chmod(0o555)
-    command = [*prefix, sys.executable, "-m", "mbt_advisor", "report", str(source), "-f", "markdown"]
+    command = [*prefix, sys.executable, "-m", "mbt_advisor", "report", str(source), "-f", "markdown", "--force"]
     run = subprocess.run([*command, "-o", str(locked / "b.md")], capture_output=True, text=True)
     assert_one_line(run, 2, "cannot be written", "Permission denied")
     assert (locked / "b.md").read_text() == "old brief" and leftovers(locked) == []
@@ -239,7 +239,7 @@ def test_the_input_is_never_the_output(tmp_path: Path, profile: Path) -> None:
     (tmp_path / "hard.yaml").hardlink_to(profile)
     (tmp_path / "soft.yaml").symlink_to(profile)
     for name in ("unit.yaml", "hard.yaml", "soft.yaml"):
-        for command in (["report", str(profile)], ["evaluate", str(profile)]):
+        for command in (["report", str(profile), "--force"], ["evaluate", str(profile)]):
             assert_one_error_line(cli(*command, "-o", str(tmp_path / name)), "is the input")
     assert profile.read_text() == PROFILE
     batch = cli("evaluate", str(profile), str(profile), "-o", str(tmp_path / "hard.yaml"))
@@ -259,7 +259,7 @@ def test_special_files_and_folders_are_never_replaced(tmp_path: Path, profile: P
         (f"{folder}/", "names a folder"),
         (f"{tmp_path}/not-yet/", "names a folder"),
     ]:
-        assert_one_error_line(cli("report", str(profile), "-o", target), words)
+        assert_one_error_line(cli("report", str(profile), "--force", "-o", target), words)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
     assert not (tmp_path / "not-yet").exists() and leftovers(tmp_path) == []
 
@@ -269,7 +269,7 @@ def test_a_symlink_is_written_through(tmp_path: Path, profile: Path) -> None:
     real.write_text("old")
     link = tmp_path / "link.md"
     link.symlink_to(real.name)
-    assert cli("report", str(profile), "-f", "markdown", "-o", str(link)).exit_code == 0
+    assert cli("report", str(profile), "-f", "markdown", "--force", "-o", str(link)).exit_code == 0
     assert link.is_symlink() and real.read_text().startswith("# ")
 
 
@@ -278,7 +278,7 @@ def test_an_existing_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_pat
         target = tmp_path / f"brief-{mode:o}.md"
         target.write_text("old")
         target.chmod(mode)
-        assert cli("report", str(profile), "-f", "markdown", "-o", str(target)).exit_code == 0
+        assert cli("report", str(profile), "-f", "markdown", "--force", "-o", str(target)).exit_code == 0
         assert stat.S_IMODE(target.stat().st_mode) == mode
     old = os.umask(0o027)
     try:
@@ -368,7 +368,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_old_file(tmp_path: Path, profile:
         finally:
             os.close(filler)
         assert full.value.errno == errno.ENOSPC
-        result = cli("report", str(profile), "-o", str(mount / "brief.html"))
+        result = cli("report", str(profile), "--force", "-o", str(mount / "brief.html"))
         assert_one_error_line(result, "No space left on device")
         assert (mount / "brief.html").read_text() == "old brief" and leftovers(mount) == []
     finally:
