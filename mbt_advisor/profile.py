@@ -8,6 +8,7 @@ knowledge/field_directions.yaml.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import math
 import re
