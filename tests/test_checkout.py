@@ -21,10 +21,11 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_the_package_under_test_is_this_checkout() -> None:
-    import mbt_advisor
     import mbt_advisor.cli
     import mbt_advisor.knowledge
     import mbt_advisor.rules
+
+    import mbt_advisor
 
     for module, folder in [
         (mbt_advisor, "mbt_advisor"),
