@@ -123,6 +123,7 @@ class Brief:
     cards: dict[str, list[Card]]
     chart_svg: str | None
     chart_caption: str | None
+    chart_title: str
     similar: list[Similar]
     guide: dict[str, list[VisitQuestion]]
     references: list[Reference]
@@ -144,7 +145,7 @@ def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
 
 def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
     meta = (
-        f"{rec.level.capitalize()} level, {rec.theme}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; "
+        f"{rec.theme.capitalize()}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; "
         f"rests on {EVIDENCE_WORDS.get(rec.evidence, rec.evidence.replace('_', ' '))}"
     )
     return Card(
@@ -265,6 +266,7 @@ def brief_context(
         for d in a.risk.details
     ]
     chart = brief_chart(profile, a, kb)
+    chart_rated = any(d.rated_items for d in a.risk.details)
     sources_in_order = sorted(numbers, key=numbers.__getitem__)
     cited: dict[str, list[str]] = {}
     for cid in sorted({c.case for r in a.recommendations for c in r.citations} | {s.case for s in a.similar_cases}):
@@ -295,6 +297,9 @@ def brief_context(
         cards={level: [c for c in cards if c.level == level] for level in LEVELS},
         chart_svg=chart[0] if chart else None,
         chart_caption=chart[1] if chart else None,
+        chart_title="The unit's ratings against the documented cohorts"
+        if chart_rated
+        else "What the documented reorganization did to the ratings",
         similar=similar,
         guide={level: [q for q in gaps + missing if q.level == level] for level in LEVELS},
         references=[Reference(kb.sources[s].reference(), cited.get(s, [])) for s in sources_in_order],
