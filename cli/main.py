@@ -15,6 +15,7 @@ import typer
 from mbt_advisor._version import __version__
 
 from .io import EXIT_BAD_INPUT, emit, fail, is_file, output_path, write_stdout
+from .serve_cmd import register as register_serve
 from .usage import typer_app
 from .wizard_cmd import wizard
 
@@ -325,6 +326,7 @@ def compare(
 
 
 app.command()(wizard)
+register_serve(app)  # serve, db backup|restore|path (cli/serve_cmd.py)
 
 
 class BriefFormat(StrEnum):
