@@ -30,7 +30,9 @@ db_app = typer_app(help="The web application's database: where it is, backup and
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (this computer only: 127.0.0.1, ::1).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (this computer only: 127.0.0.1, ::1).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
     database: Database = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the application in the web browser.")] = False,

@@ -66,7 +66,9 @@ async def whatif(request: Request, include_context: bool = False) -> Response:
     return _json(await run_in_threadpool(advisor.what_if, profile, include_context=include_context))
 
 
-@router.post("/explain", openapi_extra=PROFILE_BODY, summary="How each recommendation was reached (and why a rule did not fire)")
+@router.post(
+    "/explain", openapi_extra=PROFILE_BODY, summary="How each recommendation was reached (and why a rule did not fire)"
+)
 async def explain(request: Request, rule: str | None = None) -> Response:
     profile = _profile(await _body(request))
     return _json(await run_in_threadpool(web_of(request).advisor.explain, profile, rule))

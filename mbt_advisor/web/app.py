@@ -47,6 +47,15 @@ def web_of(request: Request) -> Web:
     return web
 
 
+def _number(value: Any) -> str:
+    """6.0 -> '6', 2.5 -> '2.5', None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _templates() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -58,11 +67,14 @@ def _templates() -> Any:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
+    env.filters["num"] = _number
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": str}
     return env
 
 
-def create_app(database: str | None = None, advisor: Advisor | None = None, *, max_body: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(
+    database: str | None = None, advisor: Advisor | None = None, *, max_body: int = MAX_BODY_BYTES
+) -> FastAPI:
     """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder)."""
     from . import api, pages, questionnaire
     from .store import refresh
@@ -113,4 +125,23 @@ def create_app(database: str | None = None, advisor: Advisor | None = None, *, m
     return app
 
 
-__all__ = ["HTMLResponse", "Web", "create_app", "web_of"]
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every route and mount (``MOUNT``), for tests that must cover them all."""
+    from starlette.routing import Mount
+
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI's included routers (newer versions)
+                walk(route.original_router.routes)
+            elif isinstance(route, Mount):
+                found.append(("MOUNT", route.path))
+            else:
+                found.extend((m, route.path) for m in sorted(getattr(route, "methods", None) or {"GET"}) if m != "HEAD")
+
+    walk(list(app.routes))
+    return found
+
+
+__all__ = ["HTMLResponse", "Web", "create_app", "route_table", "web_of"]

@@ -58,7 +58,9 @@ def check_backup(path: Path) -> None:
     except sqlite3.DatabaseError:
         raise InputError("is not an SQLite database.", source=str(path)) from None
     if not {"units", "visits", "alembic_version"} <= tables:
-        raise InputError("is not an mbt-advisor backup (no units, visits and alembic_version tables).", source=str(path))
+        raise InputError(
+            "is not an mbt-advisor backup (no units, visits and alembic_version tables).", source=str(path)
+        )
 
 
 def restore(url: str, source: Path) -> Path | None:

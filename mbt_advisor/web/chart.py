@@ -45,7 +45,8 @@ def line_chart(
         for px, py in points:
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{color}"/>')
         ly = TOP + 14 + row * 18
-        parts.append(f'<line x1="{W - RIGHT + 10}" x2="{W - RIGHT + 28}" y1="{ly - 4}" y2="{ly - 4}" stroke="{color}" stroke-width="2"/>')
+        x1, x2 = W - RIGHT + 10, W - RIGHT + 28
+        parts.append(f'<line x1="{x1}" x2="{x2}" y1="{ly - 4}" y2="{ly - 4}" stroke="{color}" stroke-width="2"/>')
         parts.append(f'<text x="{W - RIGHT + 32}" y="{ly}">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -82,7 +82,9 @@ def _index_chart(unit: Any) -> tuple[str, bool]:
         return line_chart(f"Risk index per level, {unit.name}", labels, series, (0, 100), ticks), True
     series = {
         scope: [
-            float(RISK_RANK[r]) if (r := (d["risk"]["overall"] if scope == "overall" else d["risk"]["levels"][scope])) in RISK_RANK else None
+            float(RISK_RANK[r])
+            if (r := (d["risk"]["overall"] if scope == "overall" else d["risk"]["levels"][scope])) in RISK_RANK
+            else None
             for d in datas
         ]
         for scope in SCOPES

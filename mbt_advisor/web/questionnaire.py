@@ -35,7 +35,9 @@ def _draft(session: Any, draft_id: str) -> Draft:
     return draft
 
 
-def _page(request: Request, draft: Draft, wizard: Wizard, error: str = "", raw: Any = None, status: int = 200) -> HTMLResponse:
+def _page(
+    request: Request, draft: Draft, wizard: Wizard, error: str = "", raw: Any = None, status: int = 200
+) -> HTMLResponse:
     question = wizard.next_question()
     done, total = wizard.progress()
     preview = None
