@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 COLORS = {"overall": "#222222", "organization": "#1f77b4", "team": "#ff7f0e", "therapist": "#2ca02c"}
@@ -12,7 +12,7 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 240, 70, 120, 16, 40
 def line_chart(
     title: str,
     labels: Sequence[str],
-    series: dict[str, Sequence[float | None]],
+    series: Mapping[str, Sequence[float | None]],
     y_range: tuple[float, float],
     y_ticks: Sequence[tuple[float, str]],
 ) -> str:

@@ -78,7 +78,7 @@ def _index_chart(unit: Any) -> tuple[str, bool]:
     indexes = [visit_index(d) for d in datas]
     if any(i["overall"] is not None for i in indexes):
         series = {scope: [i[scope] for i in indexes] for scope in SCOPES}
-        ticks = [(v, str(v)) for v in (0, 25, 50, 75, 100)]
+        ticks = [(float(v), str(v)) for v in (0, 25, 50, 75, 100)]
         return line_chart(f"Risk index per level, {unit.name}", labels, series, (0, 100), ticks), True
     series = {
         scope: [

@@ -71,7 +71,7 @@ def check_origin(scope: Scope, headers: Headers) -> None:
 
 
 def _valid_token(token: str | None) -> bool:
-    return bool(token) and len(token) == 43 and all(c.isalnum() or c in "-_" for c in token or "")
+    return token is not None and len(token) == 43 and all(c.isalnum() or c in "-_" for c in token)
 
 
 async def _read_body(receive: Receive, headers: Headers, limit: int) -> bytes:

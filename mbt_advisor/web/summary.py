@@ -31,7 +31,8 @@ def visit_index(data: dict[str, Any]) -> dict[str, float | None]:
     out: dict[str, float | None] = dict.fromkeys(SCOPES)
     if isinstance(index, dict):
         out["overall"] = _number(index.get("overall"))
-        levels = index.get("levels") if isinstance(index.get("levels"), dict) else index
+        nested = index.get("levels")
+        levels = nested if isinstance(nested, dict) else index
         for level in LEVELS:
             out[level] = _number(levels.get(level))
     else:
