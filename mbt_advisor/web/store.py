@@ -23,7 +23,7 @@ from mbt_advisor.wizard import WizardState, profile_yaml, state_json
 from .models import Draft, Unit, Visit
 
 __all__ = ["Draft", "Unit", "Visit", "parse_profile"]
-from .summary import change_since, visit_index
+from .summary import change_since, readiness_line, visit_index
 
 
 def profile_text(profile: Profile, today: dt.date | None = None) -> str:
@@ -116,6 +116,7 @@ class PortfolioRow:
     change: float | None  # index change since the previous visit (positive = worse), when both have one
     risk_change: int  # +1 worse, -1 better, 0 same or unknown
     warnings: list[str]
+    readiness: str | None = None  # for a unit that has not started
 
     @property
     def declining(self) -> bool:
@@ -140,6 +141,7 @@ def portfolio(session: Session, advisor: Advisor) -> list[PortfolioRow]:
                 change=change,
                 risk_change=risk_change,
                 warnings=warnings,
+                readiness=readiness_line(data) if data else None,
             )
         )
     rows.sort(key=lambda r: (not r.declining, -len(r.warnings), -r.risk_change, -(r.change or 0), r.unit.name.lower()))

@@ -1,8 +1,8 @@
 """What the consultant's pages show of stored assessments: the index per level, the risk as an order, the
 change between two visits.
 
-The 0-100 risk index (``risk.index``, higher = more risk) is read where the assessment has it; an assessment
-made before it existed shows the risk words only.
+The 0-100 risk index (``risk.index`` and ``risk.level_index``, higher = more risk) is read where the
+assessment has it; an assessment stored before it existed shows the risk words only until it is refreshed.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ def visit_index(data: dict[str, Any]) -> dict[str, float | None]:
             out[level] = _number(levels.get(level))
     else:
         out["overall"] = _number(index)
+    for level, value in (risk.get("level_index") or {}).items():
+        if out.get(level) is None:
+            out[level] = _number(value)
     for detail in risk.get("details", []):
         if out.get(detail.get("level")) is None:
             out[detail["level"]] = _number(detail.get("index"))
@@ -61,3 +64,11 @@ def change_since(previous: Visit | None, latest: Visit, advisor: Advisor) -> tup
     risk_change = 0 if ra is None or rb is None else (rb > ra) - (rb < ra)
     warnings = advisor.compare(profile_of(previous), profile_of(latest)).warnings
     return change, risk_change, warnings
+
+
+def readiness_line(data: dict[str, Any]) -> str | None:
+    """'3 of 7 preconditions in place' for a unit that has not started, else None."""
+    readiness = data.get("readiness")
+    if not readiness:
+        return None
+    return f"{readiness['in_place']} of {readiness['total']} preconditions in place"

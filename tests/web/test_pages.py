@@ -54,7 +54,7 @@ def test_the_visit_page_has_the_assessment_whatif_explanations_and_the_compariso
     for section in ("assessment", "whatif", "comparison", "similar"):
         assert f'<section id="{section}">' in page
     assert page.count("How this was reached") >= 3
-    assert "Overall risk low -&gt; high" in page
+    assert "Overall risk low -&gt; moderate" in page
     assert f'href="/units/{unit}/visits/{second}/brief"' in page
 
 
@@ -102,3 +102,22 @@ def test_a_new_unit_by_name_and_unknown_pages(client) -> None:
     assert "Oak ward" in page and "No visit yet" in page
     assert client.get("/units/999").status_code == 404
     assert client.get("/units/1/visits/999").status_code == 404
+
+
+def test_a_unit_that_has_not_started_shows_its_readiness(client) -> None:
+    unit = add_unit_from_example(client, "adolescent-startup")
+    assert "3 of 10 preconditions in place" in client.get("/").text
+    visit = re.search(rf"/units/{unit}/visits/(\d+)", client.get(f"/units/{unit}").text).group(1)
+    assert "Readiness: 3 of 10 preconditions in place" in client.get(f"/units/{unit}/visits/{visit}").text
+
+
+def test_the_index_is_shown_where_the_assessment_has_one(client) -> None:
+    unit = add_unit_from_example(client, "merger")
+    data = client.get(f"/api/v1/units/{unit}").json()["visits"][0]
+    assert data["index"]["overall"] is not None and set(data["index"]) == {
+        "overall",
+        "organization",
+        "team",
+        "therapist",
+    }
+    assert "Risk index per level" in client.get(f"/units/{unit}").text
