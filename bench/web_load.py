@@ -3,7 +3,7 @@ concurrent clients against `mbt-advisor serve` on loopback, and the same through
 cost of the web layer is a measured ratio. Every answer is checked against the expected bytes (an error is a
 non-200 answer or different bytes). It measures; it asserts nothing.
 
-    python bench/web_load.py              # 10 s per concurrency level; writes bench/web_results.json and docs/performance.md
+    python bench/web_load.py     # 10 s per level; writes bench/web_results.json and docs/performance.md
     python bench/web_load.py --seconds 3 --no-docs
 """
 
@@ -166,7 +166,8 @@ def render(results: dict[str, object]) -> str:
         f"{results['seconds_per_level']:g} s per level; the load generator runs on the same machine "
         "(raw numbers: `bench/web_results.json`).",
         "",
-        "| clients | web: assessments/s | web: p50 / p99 ms | errors | in-process: assessments/s | in-process: p50 / p99 ms | web / in-process |",
+        "| clients | web: assessments/s | web: p50 / p99 ms | errors "
+        "| in-process: assessments/s | in-process: p50 / p99 ms | web / in-process |",
         "|---|---|---|---|---|---|---|",
     ]
     for w, p, r in zip(web, local, ratio, strict=True):
