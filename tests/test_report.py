@@ -222,6 +222,8 @@ def test_evaluate_text_is_wrapped_to_the_terminal_and_in_the_question_banks_word
     assert "facts.team_buy_in" not in default
     narrow = runner.invoke(app, ["evaluate", "--example", "merger"], env={"COLUMNS": "60"}).stdout
     assert max(map(len, narrow.splitlines())) <= 60
+    markdown = runner.invoke(app, ["evaluate", "--example", "merger", "--format", "markdown"]).stdout
+    assert "Table 1: " in markdown and not re.search(r"\\[().:,!'\-]", markdown)
 
 
 # --- an honest chart ---------------------------------------------------------------------------------
