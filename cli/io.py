@@ -228,4 +228,12 @@ def output_path(value: str | Path) -> Path:
     text = value
     if text.endswith(("/", os.sep)) or text in ("", ".", ".."):
         fail(f"--output {_name(text)}: names a folder; give a file name, e.g. {_name(text.rstrip('/') or '.')}/out.")
+    try:  # a name the system cannot even look up (too long, a file as a folder, no access) fails here, early
+        os.stat(text)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        fail(f"{_name(text)}: cannot be written ({exc.strerror or exc}).")
+    except ValueError:
+        fail(f"{_name(text)}: cannot be written (the file name contains a NUL character).")
     return Path(text)

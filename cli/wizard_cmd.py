@@ -68,6 +68,9 @@ def wizard(
     from mbt_advisor.advisor import default_advisor
     from mbt_advisor.wizard import Wizard, WizardState, profile_yaml, state_json
 
+    if sys.stdout is None:  # the wizard talks on stdout
+        fail("standard output is closed; the wizard needs it (redirect it to a file or /dev/null).")
+
     advisor = default_advisor()
     partial = resume if resume is not None else output.with_name(output.name + ".partial.json")
     interactive = answers is None and _interactive_terminal()

@@ -453,3 +453,35 @@ def test_importing_the_library_sets_no_matplotlib_folder() -> None:
     env.update(XDG_CONFIG_HOME="/dev/null/config")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert run.stdout == "None\n"
+
+
+def test_a_fifo_or_device_among_rule_files_is_one_knowledge_error(rules_copy: Path, profile: Path) -> None:
+    from mbt_advisor import Advisor, KnowledgeError
+
+    os.mkfifo(rules_copy / "waiting.yaml")
+    start = time.perf_counter()
+    with pytest.raises(KnowledgeError, match="pipe or FIFO"):
+        Advisor(rules_dir=rules_copy)
+    assert time.perf_counter() - start < 5
+    (rules_copy / "waiting.yaml").unlink()
+    (rules_copy / "zero.yaml").symlink_to("/dev/zero")
+    assert_one_error_line(cli("evaluate", str(profile), "--rules", str(rules_copy)), "zero.yaml", "device")
+
+
+def test_folders_and_outputs_with_names_too_long_are_one_line(tmp_path: Path, profile: Path) -> None:
+    long_name = str(tmp_path / ("d" * 5000))
+    assert_one_error_line(cli("evaluate", str(profile), "--rules", long_name))
+    assert_one_error_line(cli("evaluate", str(profile), "--knowledge", long_name))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("organization.name: x\n")
+    assert_one_error_line(cli("wizard", "--answers", str(answers), "-o", long_name), "File name too long")
+    assert_one_error_line(cli("wizard", "--answers", str(answers), "-o", f"{profile}/x"), "Not a directory")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_the_wizard_with_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("organization.name: x\n")
+    run = mbt("wizard", "--answers", str(answers), "-o", str(tmp_path / "p.yaml"), preexec_fn=lambda: os.close(1))
+    assert_one_line(run, 2, "standard output is closed")
