@@ -33,7 +33,14 @@ def run() -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
     except KeyboardInterrupt:
         sys.stderr.write("mbt-advisor: interrupted\n")
-        sys.exit(130)
+        sys.stderr.flush()
+        # Exit now, with 130: an interrupt that lands inside an import can leave the interpreter marked as
+        # interrupted, and a normal exit would then end by SIGINT (-2) instead. Clean-up registered with
+        # atexit (the private matplotlib folder) still runs; nothing else is pending at this point.
+        import atexit
+
+        atexit._run_exitfuncs()
+        os._exit(130)
 
 
 def _matplotlib_config_dir() -> None:
