@@ -120,6 +120,7 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "seconds_per_level": args.seconds,
+        "load_average_before": round(os.getloadavg()[0], 2),  # other work on the machine skews every figure
         "in_process": [run_clients(n, args.seconds, in_process) for n in LEVELS],
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,7 +164,8 @@ def render(results: dict[str, object]) -> str:
     assert isinstance(web, list) and isinstance(local, list) and isinstance(ratio, list)
     lines = [
         f"Measured by `python bench/web_load.py` on Python {results['python']}, {results['machine']}, "
-        f"{results['seconds_per_level']:g} s per level; the load generator runs on the same machine "
+        f"{results['seconds_per_level']:g} s per level, load average {results['load_average_before']} when it "
+        "started; the load generator (threads, one kept-alive connection each) runs on the same machine "
         "(raw numbers: `bench/web_results.json`).",
         "",
         "| clients | web: assessments/s | web: p50 / p99 ms | errors "

@@ -1,4 +1,7 @@
-"""Small inline SVG line charts for the unit page (no script, no external resource, text escaped)."""
+"""Small inline SVG line charts for the unit page (no script, no external resource, text escaped).
+
+Series are drawn in the order given, so the caller puts the overall line last (dashed) to keep it visible
+where it runs on top of a level's line."""
 
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ def line_chart(
         points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+            dash = ' stroke-dasharray="6 4"' if name == "overall" else ""
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
         for px, py in points:
             parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{color}"/>')
         ly = TOP + 14 + row * 18

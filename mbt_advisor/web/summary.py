@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .models import Visit
 
 RISK_RANK = {"low": 1, "moderate": 2, "high": 3}
-SCOPES = ("overall", *LEVELS)
+SCOPES = (*LEVELS, "overall")  # the overall line drawn last, on top
 
 
 def _number(value: Any) -> float | None:
