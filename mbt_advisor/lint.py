@@ -117,6 +117,16 @@ def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
                 ra.concludes
             ):
                 add("warning", "subsumed", f"rule '{b}' only fires when '{a}' fires, and concludes nothing more", rb)
+    for rule in kb.rules:
+        cited = {c.case for c in rule.citations}
+        if rule.evidence == "several_cases" and len(cited) < 2:
+            add(
+                "error",
+                "evidence-grade",
+                f"rule '{rule.id}' is graded several_cases but cites {len(cited)} case or cohort "
+                f"({', '.join(sorted(cited))}); cite two or more, or grade it one_case",
+                rule,
+            )
     findings.extend(_coverage_findings(kb))
     return findings
 

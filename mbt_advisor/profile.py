@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from .base import Strict
-from .profile_types import PROFILE_CONFIG, Choices, IsoDate, Text, Version
 
 PROFILE_VERSION = 1
 
@@ -36,8 +35,6 @@ def _parse_rating(value: Any) -> Any:
         if not match or int(match.group(2)) != int(match.group(1)) + 1:
             raise ValueError("a rating is a number from 1 to 7 (halves allowed, written 2.5 or '2/3')")
         return int(match.group(1)) + 0.5
-    if isinstance(value, int) and not 1 <= value <= 7:  # before any float(): 10**309 has no float
-        raise ValueError("a rating is a number from 1 to 7")
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise ValueError("a rating must be a finite number from 1 to 7")
@@ -61,9 +58,7 @@ def fact(level: Level, description: str, **kwargs: Any) -> Any:
 
 
 class Organization(Strict):
-    model_config = PROFILE_CONFIG
-
-    name: Text = Field(min_length=1, max_length=300, description="Name of the unit or programme (free text).")
+    name: str = Field(min_length=1, max_length=300, description="Name of the unit or programme (free text).")
     setting: Literal["day_hospital", "intensive_outpatient", "inpatient", "outpatient", "school"] | None = Field(
         default=None, description="Treatment setting."
     )
@@ -73,14 +68,12 @@ class Organization(Strict):
     phase: Literal["planning", "starting", "running", "reorganizing"] | None = Field(
         default=None, description="Where the programme stands."
     )
-    assessed_on: IsoDate | None = Field(default=None, description="Date of the assessment (ISO 8601).")
-    assessor: Text | None = Field(default=None, max_length=300, description="Who made the assessment.")
+    assessed_on: _dt.date | None = Field(default=None, description="Date of the assessment (ISO 8601).")
+    assessor: str | None = Field(default=None, max_length=300, description="Who made the assessment.")
 
 
 class Ratings(Strict):
     """The 21-item consensus adherence rating of Table 4 (Bales, Timman et al. 2017), each 1-7."""
-
-    model_config = PROFILE_CONFIG
 
     org_commitment: Rating | None = rating(
         "organization", "Commitment and support within the organization to fully implement MBT"
@@ -124,8 +117,6 @@ TeamSplit = Literal["disciplines", "on_off_model", "management_lines", "other"]
 class Facts(Strict):
     """What a programme founder can answer without being an MBT expert."""
 
-    model_config = PROFILE_CONFIG
-
     # organization level
     decision_process: Literal["top_down", "participatory"] | None = fact(
         "organization", "How the choice for MBT was made"
@@ -160,13 +151,18 @@ class Facts(Strict):
     research_embedding: bool | None = fact(
         "organization", "Outcome monitoring or a research project is attached", strict=True
     )
+    crisis_driven_start: bool | None = fact(
+        "organization",
+        "MBT was chosen under crisis pressure (a surge of high-risk patients the current approach no longer serves)",
+        strict=True,
+    )
     # team level
     team_size: int | None = fact("team", "Number of team members, 1 or more", strict=True, ge=1, le=10_000)
     clinical_leadership: Literal["clear", "shared", "contested", "absent"] | None = fact(
         "team", "Clinical leadership of the team"
     )
     team_conflict: Literal["low", "high"] | None = fact("team", "Conflict in the team before the start")
-    team_splits: Annotated[tuple[TeamSplit, ...], Choices] | None = fact(
+    team_splits: tuple[TeamSplit, ...] | None = fact(
         "team", "Splits in the team: disciplines, on_off_model, management_lines, other; [] = none"
     )
     team_buy_in: Literal["broad", "partial", "lacking"] | None = fact(
@@ -195,6 +191,9 @@ class Facts(Strict):
         "therapist", "Large differences in training and motivation within the team", strict=True
     )
     model_drift: bool | None = fact("therapist", "Therapists divert from the model in daily practice", strict=True)
+    adherence_monitoring: bool | None = fact(
+        "therapist", "Adherence to the model is monitored (e.g. rating recorded sessions)", strict=True
+    )
     # school setting
     principal_support: Literal["supportive", "demanding", "absent"] | None = fact(
         "organization", "The principal's stance: supportive, demanding (imposed top-down) or absent"
@@ -210,9 +209,7 @@ class Facts(Strict):
 class Profile(Strict):
     """An organization profile (contract v1)."""
 
-    model_config = PROFILE_CONFIG
-
-    profile_version: Annotated[Literal[1], Version] = Field(default=1, description="Version of the profile format.")
+    profile_version: Literal[1] = Field(default=1, description="Version of the profile format.")
     organization: Organization
     ratings: Ratings = Field(default_factory=Ratings)
     facts: Facts = Field(default_factory=Facts)

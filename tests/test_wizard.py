@@ -41,7 +41,8 @@ def test_a_whole_session_saves_a_valid_profile_and_shows_the_assessment(tmp_path
 
 
 def test_invalid_answers_are_asked_again_with_the_reason(tmp_path: Path) -> None:
-    result = run(tmp_path, ORG + FOUNDER + ["7", "1"] + ["-"] * 12 + ["zero", "-5", "12"] + ["-"] * 60)
+    # 13 questions between management support and team size (facts.crisis_driven_start is the 13th)
+    result = run(tmp_path, ORG + FOUNDER + ["7", "1"] + ["-"] * 13 + ["zero", "-5", "12"] + ["-"] * 60)
     assert result.exit_code == 0, result.output
     assert "'7' is not one of the choices" in result.stdout
     assert "give a whole number" in result.stdout

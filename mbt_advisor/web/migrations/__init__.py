@@ -1,1 +1,0 @@
-"""Alembic migrations of the web application's database, run programmatically at start (see migrate.py)."""
