@@ -14,7 +14,8 @@ import typer
 
 from mbt_advisor._version import __version__
 
-from .io import EXIT_BAD_INPUT, emit, fail
+from .io import EXIT_BAD_INPUT, emit, fail, is_file, output_path, write_stdout
+from .serve_cmd import register as register_serve
 from .usage import typer_app
 from .wizard_cmd import wizard
 
@@ -47,16 +48,18 @@ class DataFormat(StrEnum):
 
 
 RulesDir = Annotated[
-    Path | None, typer.Option("--rules", help="Use the rule files in this folder instead of the bundled ones.")
+    Path | None,
+    typer.Option("--rules", readable=False, help="Use the rule files in this folder instead of the bundled ones."),
 ]
 KnowledgeDir = Annotated[
-    Path | None, typer.Option("--knowledge", help="Use this knowledge folder instead of the bundled one.")
+    Path | None,
+    typer.Option("--knowledge", readable=False, help="Use this knowledge folder instead of the bundled one."),
 ]
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"mbt-advisor {__version__}\n")
+        write_stdout(f"mbt-advisor {__version__}\n")
         raise typer.Exit(0)
 
 
@@ -88,7 +91,11 @@ def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-unt
 def evaluate(
     profiles: Annotated[
         list[Path] | None,
-        typer.Argument(help="Profile file(s) (YAML, or JSON by .json suffix), or folders of them.", show_default=False),
+        typer.Argument(
+            help="Profile file(s) (YAML, or JSON by .json suffix), or folders of them.",
+            show_default=False,
+            readable=False,
+        ),
     ] = None,
     format: Annotated[
         AssessmentFormat | None,
@@ -96,10 +103,26 @@ def evaluate(
             "--format", "-f", help="Output format: text (default), markdown or json; several profiles give JSON Lines."
         ),
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", parser=output_path, metavar="FILE", help="Write to this file instead of stdout."
+        ),
+    ] = None,
     example: Annotated[str | None, typer.Option("--example", help="Evaluate a bundled example (`examples`).")] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, max=256, help="Worker processes for several profiles.")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=256,
+            help=(
+                "Worker processes for several profiles. More jobs help only with hundreds of profiles and idle "
+                "cores (each worker first spends about a second loading the rule base); on a busy machine "
+                "or for a few files one job is fastest."
+            ),
+        ),
     ] = 1,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
@@ -124,7 +147,9 @@ def evaluate(
     paths = list(profiles or [])
     if (not paths) == (example is None):
         fail("give either PROFILE file(s) or --example NAME (see `mbt-advisor examples`).")
-    if len(paths) > 1 or (paths and paths[0].is_dir()):
+    from mbt_advisor.batch import is_folder
+
+    if len(paths) > 1 or (paths and is_folder(paths[0])):
         _evaluate_batch(paths, format, output, jobs, rules, knowledge)
         return
     if example is not None:
@@ -139,7 +164,7 @@ def evaluate(
         text = to_markdown(assessment)
     else:
         text = to_text(assessment, kb=advisor.kb)
-    emit(text, output)
+    emit(text, output, inputs=paths)
 
 
 def _evaluate_batch(
@@ -154,7 +179,7 @@ def _evaluate_batch(
 
     if format not in (None, AssessmentFormat.json):
         fail("several profiles give JSON Lines: use --format json (or leave --format out).")
-    files = expand_inputs(paths)
+    files = expand_inputs(paths)  # an unreadable folder raises InputError, reported by the command group
     if not files:
         fail(f"no profiles (*.yaml, *.yml, *.json) found in {', '.join(map(str, paths))}.")
     lines = evaluate_many(  # a broken rule base raises InputError, reported by the command group
@@ -171,12 +196,12 @@ def _evaluate_batch(
             failed += 1
             sys.stderr.write(f"mbt-advisor: error: {error}\n")
         if output is None:
-            sys.stdout.write(line + "\n")
+            write_stdout(line + "\n", flush=False)
         else:
             collected.append(line)
     if output is not None:
-        emit("".join(line + "\n" for line in collected), output)
-    sys.stdout.flush()
+        emit("".join(line + "\n" for line in collected), output, inputs=files)
+    write_stdout("")
     if failed:
         sys.stderr.write(f"mbt-advisor: {failed} of {len(files)} profile(s) could not be assessed.\n")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -214,7 +239,7 @@ def _profile_or_example(path: Path | None, example: str | None):  # type: ignore
 
 @app.command()
 def explain(
-    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False)] = None,
+    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False, readable=False)] = None,
     example: Example = None,
     rule: Annotated[
         str | None, typer.Option("--rule", help="Answer for this rule only: did it fire, and if not, what would.")
@@ -244,7 +269,7 @@ def explain(
 
 @app.command()
 def whatif(
-    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False)] = None,
+    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False, readable=False)] = None,
     example: Example = None,
     format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
     include_context: Annotated[
@@ -268,8 +293,8 @@ def whatif(
 
 @app.command()
 def compare(
-    old: Annotated[Path | None, typer.Argument(help="The earlier profile.", show_default=False)] = None,
-    new: Annotated[Path | None, typer.Argument(help="The later profile.", show_default=False)] = None,
+    old: Annotated[Path | None, typer.Argument(help="The earlier profile.", show_default=False, readable=False)] = None,
+    new: Annotated[Path | None, typer.Argument(help="The later profile.", show_default=False, readable=False)] = None,
     example: Annotated[
         list[str] | None,
         typer.Option("--example", help="A bundled example as the earlier profile; given twice, as both."),
@@ -301,6 +326,7 @@ def compare(
 
 
 app.command()(wizard)
+register_serve(app)  # serve, db backup|restore|path (cli/serve_cmd.py)
 
 
 class BriefFormat(StrEnum):
@@ -310,8 +336,11 @@ class BriefFormat(StrEnum):
 
 @app.command()
 def report(
-    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="The file to write (required).")] = None,
+    profile: Annotated[Path | None, typer.Argument(help="Profile file.", show_default=False, readable=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", parser=output_path, metavar="FILE", help="The file to write (required)."),
+    ] = None,
     format: Annotated[BriefFormat, typer.Option("--format", "-f", help="html or markdown.")] = BriefFormat.html,
     example: Example = None,
     technical: Annotated[
@@ -337,12 +366,12 @@ def report(
 
     if output is None:
         fail("give the file to write with --output FILE (e.g. --output brief.html).")
-    if output.exists() and not output.is_dir() and not force:
+    if is_file(output) and not force:
         fail(f"{output}: already exists; use --force to overwrite it.")
     text = render_brief(
         _profile_or_example(profile, example), _advisor(rules, knowledge), format.value, technical=technical
     )
-    emit(text, output)
+    emit(text, output, inputs=[profile] if profile is not None else [])
 
 
 @app.command()
@@ -456,7 +485,9 @@ def rules_check(
 
 @rules_app.command("coverage")
 def rules_coverage(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", parser=output_path, metavar="FILE", help="Write to this file.")
+    ] = None,
     format: Annotated[DataFormat, typer.Option("--format", "-f", help="text (a Markdown table) or json.")] = (
         DataFormat.text
     ),
@@ -521,12 +552,10 @@ def cases_show(
 
 
 def run() -> None:
-    """Console entry point: never a traceback for an interrupted run."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("mbt-advisor: interrupted\n")
-        sys.exit(130)
+    """Console entry point (kept for callers of this name; see entry.py)."""
+    from .entry import run as entry_run
+
+    entry_run()
 
 
 __all__ = ["app", "run", "EXIT_BAD_INPUT"]

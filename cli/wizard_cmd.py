@@ -11,7 +11,7 @@ import typer
 
 from mbt_advisor.errors import InputError, ProfileError, did_you_mean
 
-from .io import EXIT_FINDINGS, bad_input, fail, note, write_atomic
+from .io import EXIT_FINDINGS, bad_input, fail, note, output_path, write_atomic
 from .prompts import BACK, SKIP, ArrowPrompter, LinePrompter, Prompter
 
 
@@ -20,14 +20,11 @@ def _interactive_terminal() -> bool:
 
 
 def _apply_answers_file(wizard: Any, path: Path) -> None:
-    from mbt_advisor.wizard import PATH_FIELD, flatten
-    from mbt_advisor.yamlio import load_file
+    from mbt_advisor.wizard import PATH_FIELD
+    from mbt_advisor.wizard_files import read_answers
 
-    doc = load_file(path, error=ProfileError)
-    if not isinstance(doc.data, dict):
-        raise ProfileError("an answers file is a mapping of questions to answers.", source=str(path))
-    answers = flatten(doc.data)
     known = {q.field: q for q in wizard.questions}
+    answers = read_answers(path, known)
     if any(name.startswith("ratings.") for name in answers):
         answers.setdefault(PATH_FIELD, "expert")
     for name in [q.field for q in wizard.questions if q.field in answers]:  # in questionnaire order
@@ -41,13 +38,18 @@ def _apply_answers_file(wizard: Any, path: Path) -> None:
 
 
 def wizard(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to save the profile.")] = Path("profile.yaml"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", parser=output_path, metavar="FILE", help="Where to save the profile.")
+    ] = Path("profile.yaml"),
     answers: Annotated[
         Path | None,
-        typer.Option("--answers", help="Take answers from this YAML/JSON file instead of asking (no prompts)."),
+        typer.Option(
+            "--answers", readable=False, help="Take answers from this YAML/JSON file instead of asking (no prompts)."
+        ),
     ] = None,
     resume: Annotated[
-        Path | None, typer.Option("--resume", help="Continue from a progress file left by an interrupted session.")
+        Path | None,
+        typer.Option("--resume", readable=False, help="Continue from a progress file left by an interrupted session."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
@@ -65,6 +67,9 @@ def wizard(
     """
     from mbt_advisor.advisor import default_advisor
     from mbt_advisor.wizard import Wizard, WizardState, profile_yaml, state_json
+
+    if sys.stdout is None:  # the wizard talks on stdout
+        fail("standard output is closed; the wizard needs it (redirect it to a file or /dev/null).")
 
     advisor = default_advisor()
     partial = resume if resume is not None else output.with_name(output.name + ".partial.json")
@@ -109,9 +114,12 @@ def wizard(
             raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else EXIT_FINDINGS) from None
     try:
         profile = wiz.profile()
-    except InputError as exc:
+    except InputError as exc:  # name the file the answers came from, not "wizard answers"
+        given = answers if answers is not None else resume
+        if given is not None:
+            exc = ProfileError(exc.problem, source=str(given), field=exc.field, allowed=exc.allowed)
         bad_input(exc)
-    write_atomic(output, profile_yaml(profile))
+    write_atomic(output, profile_yaml(profile), inputs=[p for p in (answers, resume) if p is not None])
     if partial.exists() and partial != answers:
         partial.unlink()
     _summary(prompter, advisor.evaluate(profile), output)

@@ -1,5 +1,5 @@
 """`python -m mbt_advisor` runs the command line."""
 
-from mbt_advisor.cli.main import run
+from mbt_advisor.cli.entry import run
 
 run()

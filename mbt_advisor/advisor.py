@@ -20,7 +20,7 @@ from .assessment import (
 )
 from .compiler import CompiledRuleBase, Firing
 from .knowledge_base import KnowledgeBase, load_knowledge_base
-from .loading import load_profile, profile_from_data
+from .loading import as_profile
 from .profile import LEVELS, Level, Profile, all_fields, field_info
 from .readiness import readiness_of
 from .scoring import SEVERITY_WEIGHT, LevelInput, assess_risk, score
@@ -302,11 +302,7 @@ def _concerns(kb: KnowledgeBase, firings: list[Firing]) -> set[str]:
 
 
 def _as_profile(profile: ProfileLike) -> Profile:
-    if isinstance(profile, Profile):
-        return profile
-    if isinstance(profile, dict):
-        return profile_from_data(profile)
-    return load_profile(profile)
+    return as_profile(profile)
 
 
 _default: Advisor | None = None

@@ -1,5 +1,10 @@
 """Assess many profiles: JSON Lines in input order, one bad file never stops the batch.
 
+Each input gives exactly one line: ``{"file", "ok": true, "assessment"}`` or ``{"file", "ok": false,
+"error"}``. A bad file (any :class:`InputError`: unreadable, a FIFO or device, too large, invalid) gets its
+error in its line; so does an unexpected failure of one file, as an "internal error" to report, so that
+nothing one file holds can end the run or cut the output short.
+
 With ``jobs > 1`` the work is spread over worker processes (started with "spawn", so nothing of the
 parent's state leaks into them), each building the engine once and serializing its own results.
 """
@@ -14,21 +19,34 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, escape, shorten
 
 SUFFIXES = {".yaml", ".yml", ".json"}
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files as given; folders become their *.yaml, *.yml and *.json files, sorted by name."""
+    """Files as given; folders become their *.yaml, *.yml and *.json entries, sorted by name."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()))
+        if is_folder(path):
+            try:
+                entries = sorted(path.iterdir())
+            except OSError as exc:
+                raise InputError(f"folder cannot be read ({exc.strerror or exc}).", source=str(path)) from None
+            # every entry but a folder: a FIFO or a device named *.yaml gets its own error line, not silence
+            found.extend(p for p in entries if p.suffix.lower() in SUFFIXES and not is_folder(p))
         else:
             found.append(path)
     return found
+
+
+def is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; a name the system cannot even look up (too long) is not one."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def line_for(path: Path, advisor: Any) -> tuple[str, str | None]:
@@ -44,6 +62,9 @@ def line_for(path: Path, advisor: Any) -> tuple[str, str | None]:
         error = None
     except InputError as exc:
         error = str(exc)
+        data = {"file": str(path), "ok": False, "error": error}
+    except Exception as exc:  # noqa: BLE001 - one file must not end the batch (module docstring)
+        error = f"{shorten(escape(str(path)), 200)}: internal error ({type(exc).__name__}); please report it."
         data = {"file": str(path), "ok": False, "error": error}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False), error
 

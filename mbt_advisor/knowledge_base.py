@@ -38,7 +38,7 @@ from .profile import Profile, Ratings, condition_fields, field_domain
 from .readiness import ReadinessFile
 from .rule_models import Condition, Rule, RuleFile
 from .validation import raise_validation_error
-from .yamlio import Document, load_file
+from .yamlio import Document, load_file, read_text
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ALTERNATIVES = 16  # combinations of `any` alternatives per rule (each becomes an experta rule)
@@ -325,11 +325,17 @@ def _readiness(readiness: ReadinessFile, knowledge_dir: Path, cases: dict[str, C
 
 
 def _digest(folders: Iterable[Path]) -> str:
+    """A digest of every YAML file, read by yamlio's rules (regular files only, with a size bound), so
+    that a FIFO or a device among rule files is one KnowledgeError, not a hang."""
     sha = hashlib.sha256()
     for folder in folders:
-        for path in sorted(folder.rglob("*.y*ml")):
+        try:
+            paths = sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
+        except OSError as exc:
+            raise KnowledgeError(f"cannot be read ({exc.strerror or exc}).", source=str(folder)) from None
+        for path in paths:
             sha.update(path.name.encode())
-            sha.update(path.read_bytes())
+            sha.update(read_text(path, error=KnowledgeError).encode())
     return sha.hexdigest()[:16]
 
 

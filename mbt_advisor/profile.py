@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from .base import Strict
+from .profile_types import PROFILE_CONFIG, Choices, IsoDate, Text, Version
 
 PROFILE_VERSION = 1
 
@@ -35,6 +36,8 @@ def _parse_rating(value: Any) -> Any:
         if not match or int(match.group(2)) != int(match.group(1)) + 1:
             raise ValueError("a rating is a number from 1 to 7 (halves allowed, written 2.5 or '2/3')")
         return int(match.group(1)) + 0.5
+    if isinstance(value, int) and not 1 <= value <= 7:  # before any float(): 10**309 has no float
+        raise ValueError("a rating is a number from 1 to 7")
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise ValueError("a rating must be a finite number from 1 to 7")
@@ -58,7 +61,9 @@ def fact(level: Level, description: str, **kwargs: Any) -> Any:
 
 
 class Organization(Strict):
-    name: str = Field(min_length=1, max_length=300, description="Name of the unit or programme (free text).")
+    model_config = PROFILE_CONFIG
+
+    name: Text = Field(min_length=1, max_length=300, description="Name of the unit or programme (free text).")
     setting: Literal["day_hospital", "intensive_outpatient", "inpatient", "outpatient", "school"] | None = Field(
         default=None, description="Treatment setting."
     )
@@ -68,12 +73,14 @@ class Organization(Strict):
     phase: Literal["planning", "starting", "running", "reorganizing"] | None = Field(
         default=None, description="Where the programme stands."
     )
-    assessed_on: _dt.date | None = Field(default=None, description="Date of the assessment (ISO 8601).")
-    assessor: str | None = Field(default=None, max_length=300, description="Who made the assessment.")
+    assessed_on: IsoDate | None = Field(default=None, description="Date of the assessment (ISO 8601).")
+    assessor: Text | None = Field(default=None, max_length=300, description="Who made the assessment.")
 
 
 class Ratings(Strict):
     """The 21-item consensus adherence rating of Table 4 (Bales, Timman et al. 2017), each 1-7."""
+
+    model_config = PROFILE_CONFIG
 
     org_commitment: Rating | None = rating(
         "organization", "Commitment and support within the organization to fully implement MBT"
@@ -116,6 +123,8 @@ TeamSplit = Literal["disciplines", "on_off_model", "management_lines", "other"]
 
 class Facts(Strict):
     """What a programme founder can answer without being an MBT expert."""
+
+    model_config = PROFILE_CONFIG
 
     # organization level
     decision_process: Literal["top_down", "participatory"] | None = fact(
@@ -162,7 +171,7 @@ class Facts(Strict):
         "team", "Clinical leadership of the team"
     )
     team_conflict: Literal["low", "high"] | None = fact("team", "Conflict in the team before the start")
-    team_splits: tuple[TeamSplit, ...] | None = fact(
+    team_splits: Annotated[tuple[TeamSplit, ...], Choices] | None = fact(
         "team", "Splits in the team: disciplines, on_off_model, management_lines, other; [] = none"
     )
     team_buy_in: Literal["broad", "partial", "lacking"] | None = fact(
@@ -209,7 +218,9 @@ class Facts(Strict):
 class Profile(Strict):
     """An organization profile (contract v1)."""
 
-    profile_version: Literal[1] = Field(default=1, description="Version of the profile format.")
+    model_config = PROFILE_CONFIG
+
+    profile_version: Annotated[Literal[1], Version] = Field(default=1, description="Version of the profile format.")
     organization: Organization
     ratings: Ratings = Field(default_factory=Ratings)
     facts: Facts = Field(default_factory=Facts)

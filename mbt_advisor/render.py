@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .assessment import Assessment
+from .assessment import Assessment, LevelRisk
 from .labels import value_label
 from .scoring import W_CASES, W_COMBINATION, W_EVIDENCE, W_LEVEL
 from .values import show
@@ -66,11 +66,22 @@ def to_text(
     if org.assessed_on or org.assessor:
         lines.append(f"  assessed {org.assessed_on or ''}{' by ' + org.assessor if org.assessor else ''}".rstrip())
     lines.append("")
-    lines.append(f"Overall risk: {RISK_WORD[a.risk.overall]}")
+    if a.readiness is not None:
+        lines.append("Readiness before the first patients")
+        lines.extend(_wrap(a.readiness.headline, "  "))
+        for status, title in (("open", "Still open"), ("unknown", "Not yet known")):
+            items = [p for p in a.readiness.preconditions if p.status == status]
+            if items:
+                lines.append(f"  {title}:")
+            for p in items:
+                why = f"named in {p.cases_naming} cases" if p.decisive else "cases " + ", ".join(p.cases)
+                lines.extend(_wrap(f"{p.text} ({'decisive, ' if p.decisive else ''}{why})", "  - ", "    "))
+        lines.append("")
+    lead = "Risk if you started as things stand" if a.readiness is not None else "Overall risk"
+    lines.extend(_wrap(f"{lead}: {_risk_headline(a)}", "", "  "))
     for detail in a.risk.details:
-        lines.extend(
-            _wrap(f"{detail.level:<13} {RISK_WORD[detail.risk]:<9} {'; '.join(detail.drivers)}", "  ", " " * 26)
-        )
+        lines.append(f"  {detail.level:<13} {_level_cells(detail)}")
+        lines.extend(_wrap("; ".join(detail.drivers), " " * 16))
     lines.extend(_wrap(a.risk.explanation, "  "))
     lines.append("")
     recs = a.recommendations if limit is None else a.recommendations[:limit]
@@ -88,6 +99,7 @@ def to_text(
             )
         )
         lines.extend(_wrap(rec.rationale, "     "))
+        lines.append(f"     {TIMING[rec.timing].capitalize()}:")
         for action in rec.actions:
             lines.extend(_wrap(action, "     - ", "       "))
         cites = "; ".join(f"{c.case} ({c.detail})" for c in rec.citations)
@@ -111,6 +123,20 @@ def to_text(
     if len(a.missing_information) > 10:
         lines.append(f"  ... {len(a.missing_information) - 10} more")
     return "\n".join(lines) + "\n"
+
+
+TIMING = {"before_start": "before you start", "now": "now"}
+
+
+def _risk_headline(a: Assessment, *, upper: bool = True) -> str:
+    """The risk headline with the label in capitals for a terminal (e.g. "MODERATE (index 38 of 100), ...")."""
+    word, _, rest = a.risk.headline.partition(" ")
+    return f"{RISK_WORD[word] if upper else word} {rest}".rstrip()
+
+
+def _level_cells(detail: LevelRisk) -> str:
+    index = "  -" if detail.index is None else f"{detail.index:>3.0f}"
+    return f"{RISK_WORD[detail.risk]:<9} index {index}   answered {detail.known_fields} of {detail.total_fields}"
 
 
 def md_escape(text: str) -> str:
@@ -140,11 +166,23 @@ def to_markdown(a: Assessment) -> str:
         ("Assessor", org.assessor),
     ):
         lines.append(f"| {label} | {e(value) if value else 'unknown'} |")
-    lines += ["", f"## Risk: {a.risk.overall}", ""]
-    lines.append("| Level | Risk | What drives it |")
-    lines.append("|---|---|---|")
+    if a.readiness is not None:
+        lines += ["", "## Readiness before the first patients", "", e(a.readiness.headline), ""]
+        lines.append("| Precondition | Status | Decisive in the cases | Cases |")
+        lines.append("|---|---|---|---|")
+        for p in a.readiness.preconditions:
+            decisive = f"yes, named in {p.cases_naming}" if p.decisive else "no"
+            status = p.status.replace("_", " ")
+            lines.append(f"| {e(p.text)} | {status} | {decisive} | {', '.join(p.cases)} |")
+    title = "Risk if you started as things stand" if a.readiness is not None else "Risk"
+    lines += ["", f"## {title}: {e(_risk_headline(a, upper=False))}", ""]
+    lines.append("| Level | Risk | Index | Answered | What drives it |")
+    lines.append("|---|---|---|---|---|")
     for d in a.risk.details:
-        lines.append(f"| {d.level} | {d.risk} | {e('; '.join(d.drivers))} |")
+        index = "unknown" if d.index is None else f"{d.index:.0f}"
+        lines.append(
+            f"| {d.level} | {d.risk} | {index} | {d.known_fields} of {d.total_fields} | {e('; '.join(d.drivers))} |"
+        )
     lines += ["", e(a.risk.explanation), "", "## Recommendations", ""]
     if not a.recommendations:
         lines.append("No rule found a gap in what the profile says.")
@@ -155,7 +193,7 @@ def to_markdown(a: Assessment) -> str:
             f"*{rec.level} level, {rec.theme}; score {rec.score:.3f}, severity {rec.severity}, "
             f"evidence: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*"
         )
-        lines += ["", e(rec.rationale), "", "**Actions**", ""]
+        lines += ["", e(rec.rationale), "", f"**Actions, {TIMING[rec.timing]}**", ""]
         lines += [f"- {e(x)}" for x in rec.actions]
         if rec.questions:
             lines += ["", "**Questions for a site visit**", ""]

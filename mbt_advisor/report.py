@@ -85,6 +85,7 @@ class VisitQuestion:
 class LevelLine:
     name: str
     risk: str
+    index: int | None  # 0-100, higher is worse; None when the level could not be judged
     answered: str
 
 
@@ -112,9 +113,11 @@ class Brief:
 
     unit: str
     facts: list[tuple[str, str]]
-    headline_word: str
+    headline: str
     risk: str
+    index: int | None
     explanation: str
+    readiness: str | None  # the readiness headline, for a unit that has not started
     levels: list[LevelLine]
     top: list[Card]
     questions: list[VisitQuestion]
@@ -123,6 +126,7 @@ class Brief:
     cards: dict[str, list[Card]]
     chart_svg: str | None
     chart_caption: str | None
+    chart_title: str
     similar: list[Similar]
     guide: dict[str, list[VisitQuestion]]
     references: list[Reference]
@@ -143,8 +147,9 @@ def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
 
 
 def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
+    when = "Before the first patients" if rec.timing == "before_start" else "Now"
     meta = (
-        f"{rec.level.capitalize()} level, {rec.theme}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; "
+        f"{when}; {rec.theme}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; "
         f"rests on {EVIDENCE_WORDS.get(rec.evidence, rec.evidence.replace('_', ' '))}"
     )
     return Card(
@@ -213,6 +218,12 @@ def _visit_questions(gaps: list[VisitQuestion], missing: list[VisitQuestion]) ->
     return sorted(chosen, key=lambda q: order[q.level])
 
 
+def _headline(a: Assessment) -> str:
+    """The risk headline after its label: 'high (index 94 of 100)' -> '(index 94 of 100)'."""
+    headline = a.risk.headline
+    return headline[len(a.risk.overall) :].strip() if headline.startswith(a.risk.overall) else headline
+
+
 def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
     """Source id -> reference number, in order of first citation."""
     numbers: dict[str, int] = {}
@@ -261,10 +272,16 @@ def brief_context(
         ("Assessed", (org.assessed_on or "date not given") + (f" by {org.assessor}" if org.assessor else "")),
     ]
     levels = [
-        LevelLine(d.level.capitalize(), d.risk, f"{d.known_fields} of {d.total_fields} answers known")
+        LevelLine(
+            d.level.capitalize(),
+            d.risk,
+            None if d.index is None else round(d.index),
+            f"{d.known_fields} of {d.total_fields} answers that matter known",
+        )
         for d in a.risk.details
     ]
     chart = brief_chart(profile, a, kb)
+    chart_rated = any(d.rated_items for d in a.risk.details)
     sources_in_order = sorted(numbers, key=numbers.__getitem__)
     cited: dict[str, list[str]] = {}
     for cid in sorted({c.case for r in a.recommendations for c in r.citations} | {s.case for s in a.similar_cases}):
@@ -284,9 +301,11 @@ def brief_context(
     return Brief(
         unit=org.name,
         facts=facts,
-        headline_word="Risk",
+        headline=_headline(a),
         risk=a.risk.overall,
+        index=None if a.risk.index is None else round(a.risk.index),
         explanation=a.risk.explanation,
+        readiness=a.readiness.headline if a.readiness else None,
         levels=levels,
         top=cards[:TOP_ACTIONS],
         questions=visit,
@@ -295,6 +314,9 @@ def brief_context(
         cards={level: [c for c in cards if c.level == level] for level in LEVELS},
         chart_svg=chart[0] if chart else None,
         chart_caption=chart[1] if chart else None,
+        chart_title="The unit's ratings against the documented cohorts"
+        if chart_rated
+        else "What the documented reorganization did to the ratings",
         similar=similar,
         guide={level: [q for q in gaps + missing if q.level == level] for level in LEVELS},
         references=[Reference(kb.sources[s].reference(), cited.get(s, [])) for s in sources_in_order],

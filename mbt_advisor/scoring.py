@@ -73,6 +73,8 @@ def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
 MEAN_MODERATE, MEAN_HIGH, WEAKEST_LINK = 4.5, 3.5, 2.0
 # Minimum answered fields at a level (when no rule fired there) before its risk is called at all.
 MIN_KNOWN = 2
+# Below this share of the questions that matter answered, the headline says how little it rests on.
+THIN_COVERAGE = 0.5
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
     overall: RiskLevel = "unknown"
     if levels["organization"] == "unknown" and levels["team"] == "unknown":
         explanation = "Too little is answered at the organization and team levels to judge the risk."
-        headline = "unknown: too little is answered at the organization and team levels"
+        headline = "unknown (too little is answered at the organization and team levels)"
     else:
         index = risk_index(inputs, weights) or 0.0  # known: the organization or the team level is
         overall = label(index, weights)
@@ -227,6 +229,9 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
             plural = "s" if len(known) > 1 else ""
             only = "" if len(known) > 1 else " only"
             headline += f", from the {from_levels} level{plural}{only}; {_join(unknown)} unknown"
+    answered, relevant = sum(d.answered for d in inputs), sum(d.relevant for d in inputs)
+    if relevant and answered / relevant < THIN_COVERAGE:
+        headline += f"; rests on only {answered} of the {relevant} questions that matter"
     return Risk(
         overall=overall,
         levels=levels,

@@ -8,10 +8,30 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, did_you_mean, quote_list
+from .errors import InputError, did_you_mean, quote_list, shown
 from .yamlio import Document, dotted
 
 _QUOTED = re.compile(r"'([^']*)'")
+_YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def _data_path(loc: tuple[Any, ...], data: Any, *, keep_last: bool) -> tuple[Any, ...]:
+    """The part of pydantic's error location that exists in the data.
+
+    pydantic adds the union member or validator it tried ("int", "literal['a','b']", "function-before")
+    as extra parts; a real key may look just like them (a key named 'int' or 'a[0]'), so parts are kept
+    by walking the data rather than by their spelling. A missing key is kept as the last part."""
+    path: list[Any] = []
+    current = data
+    for index, part in enumerate(loc):
+        in_mapping = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list | tuple) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
+            path.append(part)
+            current = current[part]
+        elif keep_last and index == len(loc) - 1 and isinstance(current, dict):
+            path.append(part)
+    return tuple(path)
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -45,24 +65,23 @@ def raise_validation_error(
     errors = exc.errors(include_url=False)
     # a misspelt key shows up twice: as an unknown key and as a missing one; the typo is the useful report
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    # pydantic reports union members as extra path parts ("literal['a']", "tuple[...]"); drop them
-    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float"})))
-    field = dotted(loc)
     kind = first["type"]
+    loc = _data_path(first["loc"], doc.data, keep_last=kind == "missing")
+    field = dotted(loc)
     ctx = first.get("ctx") or {}
     given = first.get("input")
     allowed: str | None = None
     if kind == "extra_forbidden":
         owner = _model_at(model, loc)
         names = list(owner.model_fields) if owner else []
-        problem = f"unknown key '{loc[-1]}'.{did_you_mean(str(loc[-1]), names)}"
+        problem = f"unknown key {shown(str(loc[-1]))}.{did_you_mean(str(loc[-1]), names)}"
         allowed = quote_list(names) if names else None
     elif kind == "missing":
         problem = "is required but missing."
     elif kind in {"literal_error", "enum"}:
         choices = _QUOTED.findall(str(ctx.get("expected", ""))) or [str(ctx.get("expected", ""))]
-        problem = f"{given!r} is not an allowed value.{did_you_mean(str(given), choices)}"
+        hint = did_you_mean(given, choices) if isinstance(given, str) else ""
+        problem = f"{shown(given)} is not an allowed value.{hint}"
         allowed = quote_list(choices)
     elif kind in {
         "int_type",
@@ -79,7 +98,9 @@ def raise_validation_error(
         "int_from_float",
         "date_parsing",
     }:
-        problem = f"{given!r} has the wrong type: {first['msg'].lower()}."
+        problem = f"{shown(given)} has the wrong type: {first['msg'].lower()}."
+        if kind == "bool_type" and isinstance(given, str) and given.lower() in _YAML11_BOOLEANS:
+            problem += " Write true or false (yes, no, on and off are words, not booleans)."
     else:
         message = str(first["msg"])
         if message.startswith("Value error, "):
@@ -87,9 +108,9 @@ def raise_validation_error(
         elif isinstance(given, dict | list):
             problem = message + "."
         else:
-            problem = f"{given!r} is not allowed: {message[0].lower()}{message[1:]}."
+            problem = f"{shown(given)} is not allowed: {message[0].lower()}{message[1:]}."
     if field == "profile_version" and isinstance(given, int) and not isinstance(given, bool) and given > 1:
-        problem = f"version {given} is newer than this mbt-advisor understands; upgrade mbt-advisor."
+        problem = f"version {shown(given)} is newer than this mbt-advisor understands; upgrade mbt-advisor."
         allowed = "1"
     raise error(
         problem.replace("..", "."),

@@ -23,7 +23,7 @@ from .knowledge_models import Question
 from .loading import profile_from_data
 from .profile import Profile
 from .validation import raise_validation_error
-from .yamlio import Document, load_file
+from .yamlio import Document
 
 STATE_VERSION = 1
 PATH_FIELD = "wizard.path"
@@ -64,14 +64,10 @@ class WizardState:
 
     @classmethod
     def from_file(cls, path: Path) -> WizardState:
-        doc = load_file(path, error=ProfileError)
-        data = doc.data
-        if not isinstance(data, dict) or data.get("mbt_advisor_wizard") != STATE_VERSION:
-            raise ProfileError("is not a wizard progress file (mbt_advisor_wizard: 1).", source=str(path))
-        answers, skipped, history = data.get("answers") or {}, data.get("skipped") or [], data.get("history") or []
-        if not isinstance(answers, dict) or not isinstance(skipped, list) or not isinstance(history, list):
-            raise ProfileError("answers, skipped and history have the wrong shape.", source=str(path))
-        return cls(dict(answers), list(skipped), list(history))
+        """The state saved in a progress file, every entry checked (wizard_files.read_progress)."""
+        from .wizard_files import read_progress
+
+        return cls(*read_progress(path))
 
 
 class Wizard:

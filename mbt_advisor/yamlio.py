@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, shorten, shown
 
 try:  # the C parser is faster; fall back to the pure-Python one where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -29,6 +32,13 @@ _PLAIN_TAGS = frozenset(
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
+MAX_DIGITS = 4300  # Python's own limit for converting digits to an int (sys.get_int_max_str_digits)
+
+_BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float"))
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+_NUMBER_FORMS = "write digits with an optional sign and decimal point (e.g. 10 or 0.8), or quote it for text."
 
 Path_ = tuple[str | int, ...]
 
@@ -52,24 +62,58 @@ class Document:
 
 
 def read_text(path: Path, *, error: type[InputError] = InputError, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a regular file of at most ``max_bytes``, read with that bound.
+
+    Only regular files are read: a device (/dev/zero), a FIFO (which would wait for a writer forever), a
+    socket or a pipe from process substitution is refused before a byte is read. The file is opened
+    non-blocking and its type taken from the open descriptor, so nothing can hang or swap in between.
+    """
     source = str(path)
-    if not path.exists():
-        raise error("file not found.", source=source)
-    if path.is_dir():
-        raise error("is a directory, not a file.", source=source)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(f"file is {size:,} bytes; the limit is {max_bytes:,} bytes.", source=source)
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise error("file not found.", source=source) from None
     except OSError as exc:
         raise error(f"cannot be read ({exc.strerror or exc}).", source=source) from None
-    if len(raw) > max_bytes:
+    except ValueError:  # a NUL character in the name
+        raise error("cannot be read (the file name contains a NUL character).", source=source) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error("is a directory, not a file.", source=source)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"is {_kind(info.st_mode)}, not a regular file; give a YAML or JSON file.", source=source)
+        if info.st_size > max_bytes:
+            raise error(f"file is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes.", source=source)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise error(f"cannot be read ({exc.strerror or exc}).", source=source) from None
+    finally:
+        os.close(fd)
+    if size > max_bytes:
         raise error(f"file is larger than the limit of {max_bytes:,} bytes.", source=source)
+    raw = b"".join(chunks)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}).", source=source) from None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe or FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def load_file(path: Path, *, error: type[InputError] = InputError, max_bytes: int = MAX_BYTES) -> Document:
@@ -122,7 +166,7 @@ class _Converter:
             raise self.fail("YAML aliases (*name) are not allowed; write the value out.", node, path)
         self.seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
-            raise self.fail(f"YAML tag '{node.tag}' is not allowed; write plain values.", node, path)
+            raise self.fail(f"YAML tag {shown(node.tag)} is not allowed; write plain values.", node, path)
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -131,7 +175,9 @@ class _Converter:
                 key = str(key_node.value)  # the key as written: 'yes' stays 'yes', '1' stays '1'
                 if key in result:
                     first = self.doc.lines.get((*path, key))
-                    raise self.fail(f"key '{key}' appears twice (first on line {first}); keep one.", key_node, path)
+                    raise self.fail(
+                        f"key {shown(key)} appears twice (first on line {first}); keep one.", key_node, path
+                    )
                 self.doc.lines[(*path, key)] = key_node.start_mark.line + 1
                 result[key] = self.convert(value_node, (*path, key), depth + 1)
             return result
@@ -141,10 +187,34 @@ class _Converter:
                 self.doc.lines[(*path, index)] = item.start_mark.line + 1
                 items.append(self.convert(item, (*path, index), depth + 1))
             return items
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
+        """A plain value, read by YAML 1.2 rules where PyYAML follows YAML 1.1 (see docs/guarantees.md):
+        only true/false are booleans (yes, no, on, off stay words); numbers are written in decimal, and
+        the 1.1 forms (010 as octal, 0x10, 1_000, 1:30) are refused rather than quietly converted."""
+        text = node.value
+        if node.tag == _BOOL and text.lower() not in ("true", "false"):
+            return text
+        if node.tag == _INT:
+            if not _DECIMAL.fullmatch(text):
+                raise self.fail(f"{shown(text)} is not a plain decimal number; {_NUMBER_FORMS}", node, path)
+            if len(text.lstrip("+-")) > 1 and text.lstrip("+-").startswith("0"):
+                raise self.fail(
+                    f"{shown(text)} has a leading zero (YAML 1.1 would read it as an octal number); "
+                    "write the number without it, or quote it for text.",
+                    node,
+                    path,
+                )
+            if len(text) > MAX_DIGITS:
+                raise self.fail(f"a number of {len(text):,} digits is too long (at most {MAX_DIGITS}).", node, path)
+            return int(text)
+        if node.tag == _FLOAT and not (_FLOAT_TEXT.fullmatch(text) or _SPECIAL_FLOAT.fullmatch(text)):
+            raise self.fail(f"{shown(text)} is not a plain decimal number; {_NUMBER_FORMS}", node, path)
         try:
             return self.loader.construct_object(node, deep=True)
         except ValueError as exc:  # e.g. a date such as 2026-13-01
-            raise self.fail(f"{node.value!r} cannot be read ({exc}).", node, path) from None
+            raise self.fail(f"{shown(text)} cannot be read ({shorten(str(exc))}).", node, path) from None
 
 
 def parse_json(text: str, source: str, *, error: type[InputError] = InputError) -> Document:
@@ -152,15 +222,20 @@ def parse_json(text: str, source: str, *, error: type[InputError] = InputError) 
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                raise error(f"key '{key}' appears twice; keep one.", source=source)
+                raise error(f"key {shown(key)} appears twice; keep one.", source=source)
             result[key] = value
         return result
 
     def no_constants(name: str) -> float:
         raise error(f"{name} is not a number that can be used here.", source=source)
 
+    def bounded_int(digits: str) -> int:
+        if len(digits) > MAX_DIGITS:
+            raise error(f"a number of {len(digits):,} digits is too long (at most {MAX_DIGITS}).", source=source)
+        return int(digits)
+
     try:
-        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
+        data = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise error(f"not valid JSON: {exc.msg}.", source=source, line=exc.lineno) from None
     except RecursionError:

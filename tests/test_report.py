@@ -99,7 +99,11 @@ def test_page_one_holds_the_unit_the_headline_five_actions_eight_questions_and_t
     assert "Harbour Clinic personality disorders unit" in one
     for words in ("Day hospital (partial hospitalization)", "Adults", "Reorganizing", "2026-10-02"):
         assert words in one
-    assert "Risk: high" in one and "Organization high" in one and "Therapist moderate" in one
+    risk = assessment.risk
+    assert f"Risk: high (index {round(risk.index or 0)} of 100)" in one
+    for level in ("organization", "team", "therapist"):  # each level's reading and index, on page one
+        index = risk.level_index[level]
+        assert f"{level.capitalize()} {risk.levels[level]} {round(index or 0)} " in one
     top = re.findall(r'<ol class="top">(.*?)</ol>', merger_html, re.S)[0]
     assert top.count("<li>") == 5
     for rec in assessment.recommendations[:5]:
@@ -108,6 +112,21 @@ def test_page_one_holds_the_unit_the_headline_five_actions_eight_questions_and_t
     ask = re.findall(r'<ol class="ask">(.*?)</ol>', merger_html, re.S)[0]
     assert ask.count("<li>") == 8
     assert "Still unknown" in one and "No expert ratings of the 21 Table 4 items were given." in one
+
+
+def test_a_unit_that_has_not_started_reads_as_readiness_and_its_actions_come_before_the_first_patients(
+    advisor: Advisor,
+) -> None:
+    assessment = advisor.evaluate(example_path("adolescent-startup"))
+    assert assessment.readiness is not None
+    html = render_brief(load_profile(example_path("adolescent-startup")), advisor, "html")
+    one = section(html, "page-one")
+    assert one.index("Readiness before the first patients") < one.index("Risk as the unit stands")
+    assert " ".join(assessment.readiness.headline.split()) in one
+    assert "most urgent actions, before the first patients" in one
+    assert "Before the first patients; " in section(html, "recommendations")
+    merger = render_brief(load_profile(example_path("merger")), advisor, "html")
+    assert "Readiness" not in merger and "Now; structure; severity high" in merger
 
 
 def test_the_brief_states_the_version_and_knowledge_digest(merger_html: str, advisor: Advisor) -> None:
@@ -185,6 +204,7 @@ def test_markdown_follows_the_same_structure_without_escaped_punctuation(advisor
         "The 5 most urgent actions",
         "8 questions to ask on the visit",
         "Still unknown",
+        "What the documented reorganization did to the ratings",
         "Recommendations by level, most urgent first",
         "Most similar documented cases",
         "References",
@@ -202,6 +222,8 @@ def test_evaluate_text_is_wrapped_to_the_terminal_and_in_the_question_banks_word
     assert "facts.team_buy_in" not in default
     narrow = runner.invoke(app, ["evaluate", "--example", "merger"], env={"COLUMNS": "60"}).stdout
     assert max(map(len, narrow.splitlines())) <= 60
+    markdown = runner.invoke(app, ["evaluate", "--example", "merger", "--format", "markdown"]).stdout
+    assert "Table 1: " in markdown and not re.search(r"\\[().:,!'\-]", markdown)
 
 
 # --- an honest chart ---------------------------------------------------------------------------------
@@ -359,7 +381,7 @@ def test_the_merger_brief_prints_to_at_most_8_a4_pages_with_the_brief_on_page_on
         assert words in one
     assert "Act now: the reorganization meets a team already under strain" in one
     assert "Do therapists drift from the model in daily practice?" in one  # the eighth question
-    assert pages[1].startswith("Recommendations by level"), "the detail starts on page two"
+    assert pages[1].startswith("What the documented reorganization did to the ratings"), "the detail starts on page 2"
     assert sum(p.count("doi:10.1002/pmh.1368") for p in pages) == 1
 
 

@@ -1,0 +1,150 @@
+"""`mbt-advisor serve` (the web application) and `mbt-advisor db backup|restore|path`.
+
+The web stack (FastAPI, SQLAlchemy, uvicorn) is imported only inside these commands.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mbt_advisor.errors import InputError
+
+from .io import fail, note
+from .usage import typer_app
+
+DEFAULT_PORT = 8765
+Database = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="SQLite file or database URL (default: mbt-advisor.sqlite3 in your data folder, see `db path`).",
+    ),
+]
+
+db_app = typer_app(help="The web application's database: where it is, backup and restore.", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (this computer only: 127.0.0.1, ::1).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
+    database: Database = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the application in the web browser.")] = False,
+) -> None:
+    """Run mbt-advisor in the browser: the founder's questionnaire, the consultant's portfolio of units and
+    visits, and a JSON API under /api/v1. Listens on this computer only; the data stay in one SQLite file.
+
+    Example:
+
+      mbt-advisor serve --open
+    """
+    from mbt_advisor.web.config import BindRefused, check_bind, database_label, database_url
+
+    try:
+        check_bind(host)
+    except BindRefused as exc:
+        fail(str(exc))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say they are TCP; without it every
+    # answer on a kept-alive connection waits ~40 ms for a delayed ACK (measured by bench/web_load.py)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(f"--port {port}: cannot listen on {host} ({exc.strerror or exc}); choose another port, or --port 0.")
+    bound = sock.getsockname()[1]
+    url = database_url(database)
+    try:
+        from mbt_advisor.web.app import create_app
+
+        app = create_app(url)
+    except InputError:  # a broken rule base: reported once by cli/usage.py
+        sock.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened or migrated: one clear line
+        sock.close()
+        fail(f"--database {database_label(url)}: cannot be opened ({str(exc).splitlines()[0]}).")
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{bound}/"
+    note(f"mbt-advisor {_version()}: serving {address} (this computer only); press Ctrl+C to stop.")
+    note(f"data: {database_label(url)}")
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(0.5, webbrowser.open, [address]).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _version() -> str:
+    from mbt_advisor._version import __version__
+
+    return __version__
+
+
+@db_app.command("path")
+def db_path(database: Database = None) -> None:
+    """Print where the data are (the SQLite file the application uses by default)."""
+    from mbt_advisor.web.config import database_label, database_url
+
+    sys.stdout.write(database_label(database_url(database)) + "\n")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write.")],
+    database: Database = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Copy the database to FILE with SQLite's online backup (safe while `serve` runs).
+
+    Example:
+
+      mbt-advisor db backup portfolio-2026-11-27.sqlite3
+    """
+    from mbt_advisor.web.backup import backup
+    from mbt_advisor.web.config import database_url
+
+    backup(database_url(database), file, force=force)  # bad input: one line, exit 2 (cli/usage.py)
+    note(f"wrote {file}")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A backup written by `db backup`.")],
+    database: Database = None,
+) -> None:
+    """Replace the database's content with a backup (the current content is kept beside it first).
+    Stop `serve` before restoring.
+
+    Example:
+
+      mbt-advisor db restore portfolio-2026-11-27.sqlite3
+    """
+    from mbt_advisor.web.backup import restore
+    from mbt_advisor.web.config import database_label, database_url
+
+    url = database_url(database)
+    kept = restore(url, file)
+    if kept is not None:
+        note(f"kept the previous content in {kept}")
+    note(f"restored {file} into {database_label(url)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,60 @@
+"""Strict value types of the profile: nothing is quietly converted.
+
+pydantic's lax mode would turn ``'0.9'`` or ``true`` into a number, ``0`` into 1970-01-01 and a set into a
+tuple in hash order. The profile models validate in strict mode instead, with these few exceptions where a
+file cannot hold the Python type itself: a date may be an ISO text (JSON has no dates), a list of choices may
+be a list or a tuple. Text fields refuse control characters, so no answer can drive a terminal or break a
+line of a report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+
+PROFILE_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}  # control, lone surrogate, line and paragraph separator
+
+
+def _plain_text(value: str) -> str:
+    for char in value:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise ValueError(f"contains the control character {char!r}; text fields hold one line of printable text")
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        raise ValueError("a date is written YYYY-MM-DD, without a time")
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date of the calendar") from None
+    raise ValueError("a date is written YYYY-MM-DD (e.g. 2026-11-20)")
+
+
+def _choices(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise ValueError("a list of choices is written as a list, e.g. [disciplines, other]; [] for none")
+
+
+def _version(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("the version is the whole number 1 (not true, not text)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+IsoDate = Annotated[_dt.date, BeforeValidator(_date)]
+Choices = BeforeValidator(_choices)
+Version = BeforeValidator(_version)

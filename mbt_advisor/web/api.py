@@ -1,0 +1,242 @@
+"""The JSON API for other tools, under /api/v1. Answers are the exact JSON of the command line's
+``--format json``; bad input is a 422 whose ``error`` is the command line's message, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, ConfigDict, Field
+
+from mbt_advisor.errors import InputError, ProfileError
+from mbt_advisor.loading import profile_from_data
+from mbt_advisor.profile import Profile
+from mbt_advisor.render import to_json
+from mbt_advisor.yamlio import parse_json
+
+from . import store
+from .app import web_of
+from .summary import visit_index
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+PROFILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}},
+    }
+}
+BODY_SOURCE = "request body"
+
+
+def error_body(exc: InputError) -> dict[str, Any]:
+    return {"error": str(exc), "field": exc.field, "line": exc.line, "allowed": exc.allowed}
+
+
+def _json(data: Any, status_code: int = 200) -> Response:
+    return Response(to_json(data), status_code=status_code, media_type="application/json")
+
+
+async def _body(request: Request) -> Any:
+    text = (await request.body()).decode("utf-8", errors="replace")
+    return parse_json(text, BODY_SOURCE, error=ProfileError).data
+
+
+def _profile(data: Any, source: str = BODY_SOURCE) -> Profile:
+    from mbt_advisor.loading import profile_from_document
+    from mbt_advisor.yamlio import Document
+
+    return profile_from_document(Document(data=data, source=source))
+
+
+@router.post("/assess", openapi_extra=PROFILE_BODY, summary="Assess a profile (the JSON of `evaluate --format json`)")
+async def assess(request: Request) -> Response:
+    profile = _profile(await _body(request))
+    return _json(web_of(request).advisor.evaluate(profile))
+
+
+@router.post("/whatif", openapi_extra=PROFILE_BODY, summary="The smallest changes that lower the risk")
+async def whatif(request: Request, include_context: bool = False) -> Response:
+    profile = _profile(await _body(request))
+    advisor = web_of(request).advisor
+    return _json(await run_in_threadpool(advisor.what_if, profile, include_context=include_context))
+
+
+@router.post(
+    "/explain", openapi_extra=PROFILE_BODY, summary="How each recommendation was reached (and why a rule did not fire)"
+)
+async def explain(request: Request, rule: str | None = None) -> Response:
+    profile = _profile(await _body(request))
+    return _json(await run_in_threadpool(web_of(request).advisor.explain, profile, rule))
+
+
+COMPARE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["old", "new"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "old": {"$ref": "#/components/schemas/Profile"},
+                        "new": {"$ref": "#/components/schemas/Profile"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/compare", openapi_extra=COMPARE_BODY, summary="What changed between two profiles of one unit")
+async def compare(request: Request) -> Response:
+    data = await _body(request)
+    if not isinstance(data, dict) or set(data) != {"old", "new"}:
+        raise ProfileError("the body is an object with exactly 'old' and 'new' profiles.", source=BODY_SOURCE)
+    old, new = _profile(data["old"], "old"), _profile(data["new"], "new")
+    return _json(await run_in_threadpool(web_of(request).advisor.compare, old, new))
+
+
+# -- units and visits ---------------------------------------------------------------------------------------
+class UnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    setting: str | None = Field(default=None, max_length=40)
+    population: str | None = Field(default=None, max_length=40)
+
+
+class VisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    profile: dict[str, Any] | None = Field(default=None, description="The profile as JSON")
+    profile_yaml: str | None = Field(default=None, description="Or the profile as YAML text (stored byte for byte)")
+    visited_on: dt.date | None = Field(default=None, description="Default: the profile's assessed_on, else today")
+    assessor: str | None = Field(default=None, max_length=200)
+
+
+def _visit_out(visit: Any, full: bool = False) -> dict[str, Any]:
+    data = store.assessment_data(visit)
+    out: dict[str, Any] = {
+        "id": visit.id,
+        "unit": visit.unit_id,
+        "visited_on": visit.visited_on.isoformat(),
+        "assessor": visit.assessor,
+        "knowledge_digest": visit.knowledge_digest,
+        "risk": data["risk"]["overall"],
+        "index": visit_index(data),
+    }
+    if full:
+        out["assessment"] = data
+    return out
+
+
+def _unit_out(unit: Any) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "name": unit.name,
+        "setting": unit.setting,
+        "population": unit.population,
+        "visits": [_visit_out(v) for v in unit.visits],
+    }
+
+
+@router.get("/units", summary="The portfolio: units, declining first")
+def list_units(request: Request) -> Response:
+    web = web_of(request)
+    with web.transaction() as session:
+        rows = store.portfolio(session, web.advisor)
+        return _json(
+            [
+                {
+                    **_unit_out(row.unit),
+                    "risk": row.risk,
+                    "index": row.index,
+                    "index_change": row.change,
+                    "warnings": row.warnings,
+                }
+                for row in rows
+            ]
+        )
+
+
+@router.post("/units", status_code=201, summary="Create a unit")
+def create_unit(request: Request, unit: UnitIn) -> Response:
+    with web_of(request).transaction() as session:
+        created = store.create_unit(session, unit.name, unit.setting, unit.population)
+        return _json(_unit_out(created), status_code=201)
+
+
+def _unit(session: Any, unit_id: int) -> Any:
+    unit = store.get_unit(session, unit_id)
+    if unit is None:
+        raise HTTPException(404)
+    return unit
+
+
+@router.get("/units/{unit_id}", summary="A unit and its visits")
+def get_unit(request: Request, unit_id: int) -> Response:
+    with web_of(request).transaction() as session:
+        return _json(_unit_out(_unit(session, unit_id)))
+
+
+@router.post("/units/{unit_id}/visits", status_code=201, summary="Add a visit (a profile) to a unit")
+def add_visit(request: Request, unit_id: int, visit: VisitIn) -> Response:
+    web = web_of(request)
+    if (visit.profile is None) == (visit.profile_yaml is None):
+        raise ProfileError("give either 'profile' (JSON) or 'profile_yaml' (text).", source=BODY_SOURCE)
+    text = visit.profile_yaml
+    if text is None:
+        text = store.profile_text(profile_from_data(visit.profile, "profile"))
+    with web.transaction() as session:
+        created = store.add_visit(
+            session,
+            _unit(session, unit_id),
+            text,
+            web.advisor,
+            visited_on=visit.visited_on,
+            assessor=visit.assessor,
+            source="profile" if visit.profile is not None else "profile_yaml",
+        )
+        return _json(_visit_out(created, full=True), status_code=201)
+
+
+@router.get("/units/{unit_id}/visits/{visit_id}", summary="A visit with its assessment")
+def get_visit(request: Request, unit_id: int, visit_id: int) -> Response:
+    web = web_of(request)
+    with web.transaction() as session:
+        visit = store.get_visit(session, unit_id, visit_id)
+        if visit is None:
+            raise HTTPException(404)
+        store.ensure_current(session, visit, web.advisor)
+        return _json(_visit_out(visit, full=True))
+
+
+@router.get("/units/{unit_id}/visits/{visit_id}/profile", summary="The visit's profile as YAML (byte for byte)")
+def get_profile(request: Request, unit_id: int, visit_id: int) -> Response:
+    with web_of(request).transaction() as session:
+        visit = store.get_visit(session, unit_id, visit_id)
+        if visit is None:
+            raise HTTPException(404)
+        return Response(visit.profile_yaml, media_type="application/yaml")
+
+
+def install_openapi(app: FastAPI) -> None:
+    """OpenAPI with the profile's own JSON Schema as ``components.schemas.Profile``."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        profile = Profile.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(profile.pop("$defs", {}))
+        components["Profile"] = profile
+        app.openapi_schema = json.loads(json.dumps(schema))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

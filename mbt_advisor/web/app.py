@@ -1,0 +1,147 @@
+"""The application factory: database migrated, stale assessments refreshed, routes and the access guard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from mbt_advisor._version import __version__
+from mbt_advisor.advisor import Advisor, default_advisor
+from mbt_advisor.errors import InputError
+
+from .config import MAX_BODY_BYTES, database_label, database_url
+from .db import open_database
+from .security import AccessGuard
+
+
+@dataclass
+class Web:
+    """What every route needs, kept on ``app.state.web``."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    advisor: Advisor
+    url: str
+    label: str
+    templates: Any
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back (nothing stored) on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def _number(value: Any) -> str:
+    """6.0 -> '6', 2.5 -> '2.5', None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _templates() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(resources.files("mbt_advisor.web") / "templates")),
+        undefined=StrictUndefined,
+        autoescape=True,  # every page, whatever the template's name
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["version"] = __version__
+    env.filters["num"] = _number
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": str}
+    return env
+
+
+def create_app(
+    database: str | None = None, advisor: Advisor | None = None, *, max_body: int = MAX_BODY_BYTES
+) -> FastAPI:
+    """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder)."""
+    from . import api, pages, questionnaire
+    from .store import refresh
+
+    url = database_url(database)
+    engine, sessions = open_database(url)
+    web = Web(engine, sessions, advisor or default_advisor(), url, database_label(url), _templates())
+    with web.transaction() as session:
+        refresh(session, web.advisor)
+
+    app = FastAPI(
+        title="mbt-advisor",
+        version=__version__,
+        summary="Decision support for implementing Mentalization-Based Treatment.",
+        docs_url=None,  # FastAPI's docs page loads scripts from the internet; /api/docs is served here instead
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.web = web
+    app.add_middleware(AccessGuard, max_body=max_body)
+    app.mount("/static", StaticFiles(packages=[("mbt_advisor.web", "static")]), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(questionnaire.router)
+    api.install_openapi(app)
+
+    @app.exception_handler(InputError)
+    async def _bad_input(request: Request, exc: InputError) -> Any:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(api.error_body(exc), status_code=422)
+        return pages.render(request, "error.html.j2", status_code=400, title="Not accepted", message=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Any:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+        message = f"{field}: {first['msg']}" if field else first["msg"]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "field": field or None}, status_code=422)
+        return pages.render(request, "error.html.j2", status_code=400, title="Not accepted", message=message)
+
+    @app.exception_handler(404)
+    async def _not_found(request: Request, exc: Any) -> Any:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return pages.render(request, "error.html.j2", status_code=404, title="Not found", message="No such page.")
+
+    return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every route and mount (``MOUNT``), for tests that must cover them all."""
+    from starlette.routing import Mount
+
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI's included routers (newer versions)
+                walk(route.original_router.routes)
+            elif isinstance(route, Mount):
+                found.append(("MOUNT", route.path))
+            else:
+                found.extend((m, route.path) for m in sorted(getattr(route, "methods", None) or {"GET"}) if m != "HEAD")
+
+    walk(list(app.routes))
+    return found
+
+
+__all__ = ["HTMLResponse", "Web", "create_app", "route_table", "web_of"]

@@ -1,0 +1,63 @@
+"""Where the data lives and where the server may listen."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from pathlib import Path
+
+DATA_ENV = "MBT_ADVISOR_DATA"
+DATABASE_NAME = "mbt-advisor.sqlite3"
+MAX_BODY_BYTES = 1_000_000  # the same limit as a profile file (yamlio.MAX_BYTES)
+
+
+class BindRefused(ValueError):
+    """Asked to listen on an address other computers can reach, without accounts to protect the data."""
+
+
+def data_dir() -> Path:
+    """The user's data folder: $MBT_ADVISOR_DATA, else the platform's usual place for application data."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming") / "mbt-advisor"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "mbt-advisor"
+    return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "mbt-advisor"
+
+
+def database_url(database: str | None) -> str:
+    """``--database`` as given (a SQLAlchemy URL, or a file path), or the SQLite file in the data folder."""
+    if database and "://" in database:
+        return database
+    path = Path(database) if database else data_dir() / DATABASE_NAME
+    return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def database_label(url: str) -> str:
+    """What to show the user: the file of a SQLite database, or the URL without its password."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str) -> None:
+    """Refuse any address but loopback: until accounts exist, anyone who can reach the server sees every unit."""
+    if not is_loopback(host):
+        raise BindRefused(
+            f"--host {host}: refusing to listen beyond this computer, because the profiles describe real teams "
+            "and there are no accounts to protect them yet. Allowed: 127.0.0.1, ::1 or localhost."
+        )

@@ -1,0 +1,62 @@
+"""The stored data: units, their visits (profile, assessment, knowledge digest) and questionnaire drafts.
+
+The schema is created and changed only by the migrations in ``migrations/versions``; these classes must match
+the latest one (tests/web/test_migrations.py checks that they do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    setting: Mapped[str | None] = mapped_column(String(40))
+    population: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="(Visit.visited_on, Visit.id)"
+    )
+
+
+class Visit(Base):
+    """One look at a unit: the profile as YAML text (exported byte for byte) and its stored assessment."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    assessor: Mapped[str | None] = mapped_column(String(200))
+    profile_yaml: Mapped[str] = mapped_column(Text)
+    assessment_json: Mapped[str] = mapped_column(Text, doc="exactly `evaluate --format json`")
+    knowledge_digest: Mapped[str] = mapped_column(String(80), doc="the rule base the assessment was made with")
+    risk_overall: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    unit: Mapped[Unit] = relationship(back_populates="visits")
+
+
+class Draft(Base):
+    """A questionnaire in progress (the wizard's resumable state), saved after every answer."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    state_json: Mapped[str] = mapped_column(Text)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,215 @@
+"""The consultant's pages: the portfolio, a unit over its visits, a visit with everything about it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from mbt_advisor.errors import ProfileError
+from mbt_advisor.examples import example_path, list_examples
+from mbt_advisor.profile import LEVELS
+
+from . import store
+from .app import web_of
+from .chart import line_chart
+from .summary import RISK_RANK, SCOPES, visit_index
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    web = web_of(request)
+    html = web.templates.get_template(template).render(
+        request=request, csrf=request.scope.get("state", {}).get("csrf", ""), database=web.label, **context
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def portfolio(request: Request) -> HTMLResponse:
+    web = web_of(request)
+    with web.transaction() as session:
+        rows = store.portfolio(session, web.advisor)
+        return render(request, "portfolio.html.j2", rows=rows, examples=list_examples())
+
+
+@router.post("/units")
+def create_unit(
+    request: Request,
+    name: str = Form(min_length=1, max_length=200),
+    setting: str = Form(""),
+    population: str = Form(""),
+) -> Response:
+    with web_of(request).transaction() as session:
+        unit = store.create_unit(session, name.strip() or name, setting, population)
+        return see_other(f"/units/{unit.id}")
+
+
+@router.post("/units/from-example")
+def unit_from_example(request: Request, example: str = Form()) -> Response:
+    web = web_of(request)
+    text = example_path(example).read_text(encoding="utf-8")
+    with web.transaction() as session:
+        profile = store.parse_profile(text, f"example {example}")
+        org = profile.organization
+        unit = store.create_unit(session, org.name, org.setting, org.population)
+        store.add_visit(session, unit, text, web.advisor, source=f"example {example}")
+        return see_other(f"/units/{unit.id}")
+
+
+def _unit_or_404(session: Any, unit_id: int) -> Any:
+    unit = store.get_unit(session, unit_id)
+    if unit is None:
+        raise HTTPException(404)
+    return unit
+
+
+def _index_chart(unit: Any) -> tuple[str, bool]:
+    """The unit's risk per level over its visits: the 0-100 index where assessed, else the risk words."""
+    datas = [store.assessment_data(v) for v in unit.visits]
+    labels = [v.visited_on.isoformat() for v in unit.visits]
+    indexes = [visit_index(d) for d in datas]
+    if any(i["overall"] is not None for i in indexes):
+        series = {scope: [i[scope] for i in indexes] for scope in SCOPES}
+        ticks = [(float(v), str(v)) for v in (0, 25, 50, 75, 100)]
+        return line_chart(f"Risk index per level, {unit.name}", labels, series, (0, 100), ticks), True
+    series = {
+        scope: [
+            float(RISK_RANK[r])
+            if (r := (d["risk"]["overall"] if scope == "overall" else d["risk"]["levels"][scope])) in RISK_RANK
+            else None
+            for d in datas
+        ]
+        for scope in SCOPES
+    }
+    ticks = [(1.0, "low"), (2.0, "moderate"), (3.0, "high")]
+    return line_chart(f"Risk per level, {unit.name}", labels, series, (0.5, 3.5), ticks), False
+
+
+def _ratings_over_visits(unit: Any, kb: Any) -> list[dict[str, Any]]:
+    """Table 4 items rated at any visit, with the rating of each visit (None where not rated)."""
+    profiles = [store.profile_of(v) for v in unit.visits]
+    rows = []
+    for item in kb.rating_items.items:
+        values = [getattr(p.ratings, item.id, None) for p in profiles]
+        if any(v is not None for v in values):
+            rows.append({"item": item, "values": values})
+    return rows
+
+
+@router.get("/units/{unit_id}", response_class=HTMLResponse)
+def unit_page(request: Request, unit_id: int) -> HTMLResponse:
+    web = web_of(request)
+    with web.transaction() as session:
+        unit = _unit_or_404(session, unit_id)
+        for visit in unit.visits:
+            store.ensure_current(session, visit, web.advisor)
+        chart, has_index = _index_chart(unit) if unit.visits else ("", False)
+        visits = [(v, store.assessment_data(v)) for v in unit.visits]
+        return render(
+            request,
+            "unit.html.j2",
+            unit=unit,
+            visits=[(v, d, visit_index(d)) for v, d in visits],
+            chart_svg=chart,
+            has_index=has_index,
+            ratings=_ratings_over_visits(unit, web.advisor.kb),
+            today=dt.date.today().isoformat(),
+        )
+
+
+@router.post("/units/{unit_id}/visits")
+async def add_visit(
+    request: Request,
+    unit_id: int,
+    profile_file: UploadFile | None = None,
+    profile_text: str = Form(""),
+    visited_on: str = Form(""),
+    assessor: str = Form(""),
+) -> Response:
+    web = web_of(request)
+    raw = await profile_file.read() if profile_file is not None and profile_file.filename else b""
+    source = profile_file.filename if raw and profile_file is not None else "pasted profile"
+    text = raw.decode("utf-8", errors="replace") if raw else profile_text.replace("\r\n", "\n")
+    if not text.strip():
+        raise ProfileError("choose a profile file or paste one.", source="new visit")
+    try:
+        day = dt.date.fromisoformat(visited_on) if visited_on else None
+    except ValueError:
+        raise ProfileError("give a date as YYYY-MM-DD.", source="new visit", field="visited_on") from None
+    with web.transaction() as session:
+        unit = _unit_or_404(session, unit_id)
+        visit = store.add_visit(
+            session, unit, text, web.advisor, visited_on=day, assessor=assessor or None, source=source or "profile"
+        )
+        return see_other(f"/units/{unit.id}/visits/{visit.id}")
+
+
+def _visit_or_404(session: Any, unit_id: int, visit_id: int) -> Any:
+    visit = store.get_visit(session, unit_id, visit_id)
+    if visit is None:
+        raise HTTPException(404)
+    return visit
+
+
+@router.get("/units/{unit_id}/visits/{visit_id}", response_class=HTMLResponse)
+def visit_page(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
+    web = web_of(request)
+    advisor = web.advisor
+    with web.transaction() as session:
+        visit = _visit_or_404(session, unit_id, visit_id)
+        store.ensure_current(session, visit, advisor)
+        profile = store.profile_of(visit)
+        previous = store.previous_visit(visit)
+        comparison = advisor.compare(store.profile_of(previous), profile) if previous else None
+        traces = {t.rule_id: t for t in advisor.explain(profile).recommendations}
+        return render(
+            request,
+            "visit.html.j2",
+            unit=visit.unit,
+            visit=visit,
+            previous=previous,
+            a=store.assessment_data(visit),
+            index=visit_index(store.assessment_data(visit)),
+            traces={k: v.model_dump(mode="json") for k, v in traces.items()},
+            plan=advisor.what_if(profile).model_dump(mode="json"),
+            comparison=comparison.model_dump(mode="json") if comparison else None,
+            levels=LEVELS,
+        )
+
+
+@router.get("/units/{unit_id}/visits/{visit_id}/brief", response_class=HTMLResponse)
+def visit_brief(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
+    """The site-visit brief: the same HTML as `mbt-advisor report`, printable."""
+    from mbt_advisor.report import render_brief
+
+    web = web_of(request)
+    with web.transaction() as session:
+        visit = _visit_or_404(session, unit_id, visit_id)
+        return HTMLResponse(render_brief(store.profile_of(visit), web.advisor, "html"))
+
+
+@router.get("/units/{unit_id}/visits/{visit_id}/profile.yaml")
+def visit_profile(request: Request, unit_id: int, visit_id: int) -> Response:
+    with web_of(request).transaction() as session:
+        visit = _visit_or_404(session, unit_id, visit_id)
+        name = f"unit-{unit_id}-visit-{visit.visited_on.isoformat()}.yaml"
+        return Response(
+            visit.profile_yaml,
+            media_type="application/yaml",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API's documentation from its OpenAPI description, as a plain page (no scripts from anywhere)."""
+    spec = request.app.openapi()
+    return render(request, "api_docs.html.j2", spec=spec)

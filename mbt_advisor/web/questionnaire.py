@@ -1,0 +1,136 @@
+"""The founder's questionnaire in the browser: the wizard's question bank, conditions, checks, "don't know"
+and back (mbt_advisor.wizard), with the state saved in the database after every answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from mbt_advisor.errors import InputError
+from mbt_advisor.wizard import PATH_QUESTION, Wizard
+
+from . import store
+from .app import web_of
+from .models import Draft
+from .pages import render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/questionnaire")
+def start(request: Request, unit_id: str = Form("")) -> Response:
+    with web_of(request).transaction() as session:
+        unit = store.get_unit(session, int(unit_id)) if unit_id.isdigit() else None
+        draft = store.new_draft(session, unit.id if unit else None)
+        return see_other(f"/questionnaire/{draft.id}")
+
+
+def _draft(session: Any, draft_id: str) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise HTTPException(404)
+    return draft
+
+
+def _page(
+    request: Request, draft: Draft, wizard: Wizard, error: str = "", raw: Any = None, status: int = 200
+) -> HTMLResponse:
+    question = wizard.next_question()
+    done, total = wizard.progress()
+    preview = None
+    if question is None or wizard.state.answers:
+        try:
+            preview = web_of(request).advisor.evaluate(wizard.profile()).model_dump(mode="json")
+        except InputError:  # no name yet: nothing to preview
+            preview = None
+    return render(
+        request,
+        "questionnaire.html.j2",
+        status_code=status,
+        draft=draft,
+        question=question,
+        is_path=question is PATH_QUESTION,
+        readers=wizard.readers(question) if question else [],
+        done=done,
+        total=total,
+        error=error,
+        raw=raw,
+        answers=wizard.state.answers,
+        preview=preview,
+        can_go_back=bool(wizard.state.history),
+    )
+
+
+@router.get("/questionnaire/{draft_id}", response_class=HTMLResponse)
+def show(request: Request, draft_id: str) -> HTMLResponse:
+    web = web_of(request)
+    with web.transaction() as session:
+        draft = _draft(session, draft_id)
+        return _page(request, draft, Wizard(web.advisor.kb, store.draft_state(draft)))
+
+
+@router.post("/questionnaire/{draft_id}", response_class=HTMLResponse)
+async def answer(request: Request, draft_id: str) -> Response:
+    """One step: ``action`` is answer, skip (don't know) or back; saved before the next page is shown."""
+    web = web_of(request)
+    form = await request.form()
+    action = str(form.get("action", "answer"))
+    values = [str(v) for v in form.getlist("value")]
+    with web.transaction() as session:
+        draft = _draft(session, draft_id)
+        wizard = Wizard(web.advisor.kb, store.draft_state(draft))
+        question = wizard.next_question()
+        if str(form.get("field", "")) != (question.field if question else ""):
+            # a stale page (another tab, the browser's back button): show the current question
+            return see_other(f"/questionnaire/{draft.id}")
+        try:
+            if action == "back":
+                wizard.back()
+            elif question is not None and action == "skip":
+                wizard.skip(question)
+            elif question is not None:
+                raw: Any = ",".join(values) if question.type == "multi" else (values[0] if values else "")
+                if question.type == "multi" and not values:
+                    raw = []
+                wizard.answer(question, raw)
+        except ValueError as exc:
+            return _page(request, draft, wizard, error=str(exc), raw=values, status=422)
+        store.save_draft(draft, wizard.state)
+        return see_other(f"/questionnaire/{draft.id}")
+
+
+@router.get("/questionnaire/{draft_id}/profile.yaml")
+def download(request: Request, draft_id: str) -> Response:
+    """The profile so far, as the YAML `mbt-advisor wizard --output` writes."""
+    web = web_of(request)
+    with web.transaction() as session:
+        wizard = Wizard(web.advisor.kb, store.draft_state(_draft(session, draft_id)))
+        text = store.profile_text(wizard.profile())
+    return Response(
+        text, media_type="application/yaml", headers={"content-disposition": 'attachment; filename="profile.yaml"'}
+    )
+
+
+@router.post("/questionnaire/{draft_id}/finish")
+def finish(request: Request, draft_id: str) -> Response:
+    """Save the answers as a visit (of the draft's unit, or of a new unit named in the answers)."""
+    web = web_of(request)
+    with web.transaction() as session:
+        draft = _draft(session, draft_id)
+        if draft.visit_id is not None:
+            visit = session.get(store.Visit, draft.visit_id)
+            if visit is not None:
+                return see_other(f"/units/{visit.unit_id}/visits/{visit.id}")
+        wizard = Wizard(web.advisor.kb, store.draft_state(draft))
+        profile = wizard.profile()
+        unit = store.get_unit(session, draft.unit_id) if draft.unit_id else None
+        if unit is None:
+            org = profile.organization
+            unit = store.create_unit(session, org.name, org.setting, org.population)
+            draft.unit_id = unit.id
+        visit = store.add_visit(session, unit, store.profile_text(profile), web.advisor, source="questionnaire")
+        draft.visit_id = visit.id
+        return see_other(f"/units/{unit.id}/visits/{visit.id}")

@@ -1,0 +1,179 @@
+"""The one access check every request passes, whatever route, page, file or API it asks for.
+
+``AccessGuard`` wraps the whole application (so a new route cannot forget it) and, in this order:
+refuses clients and Host names that are not this computer (a web page elsewhere cannot reach the data by DNS
+rebinding), refuses cross-origin writes, limits request bodies, and checks the CSRF token of every write
+(double submit: the ``mbt_csrf`` cookie must equal the form's ``csrf_token`` field or the ``X-CSRF-Token``
+header; API writes may instead send ``application/json``, which no other site's page can send here without a
+CORS permission this server never gives). Accounts (issue 18) plug in here too.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+
+from .config import MAX_BODY_BYTES, is_loopback
+
+CSRF_COOKIE = "mbt_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        b"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _host_name(host_header: str) -> str:
+    if host_header.startswith("["):
+        return host_header[: host_header.find("]") + 1]
+    return host_header.rsplit(":", 1)[0]
+
+
+def check_origin(scope: Scope, headers: Headers) -> None:
+    """Loopback client, loopback Host name, and (when the browser says) a same-site Origin."""
+    client = scope.get("client")
+    if not client or not is_loopback(client[0]):
+        raise Refused(403, "this server only answers requests from this computer.")
+    host = headers.get("host", "")
+    if not is_loopback(_host_name(host)):
+        raise Refused(403, "unexpected Host name; open the application at http://127.0.0.1:PORT/.")
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        netloc = origin.split("://", 1)[-1]
+        if netloc != host:
+            raise Refused(403, "a request from another site was refused.")
+
+
+def _valid_token(token: str | None) -> bool:
+    return token is not None and len(token) == 43 and all(c.isalnum() or c in "-_" for c in token)
+
+
+async def _read_body(receive: Receive, headers: Headers, limit: int) -> bytes:
+    length = headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        raise Refused(413, f"the request is larger than {limit} bytes.")
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Refused(400, "the client went away.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise Refused(413, f"the request is larger than {limit} bytes.")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | None) -> bool:
+    if not _valid_token(cookie):
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        return scope["path"].startswith("/api/") and content_type == "application/json"
+    assert cookie is not None
+    sent = headers.get(CSRF_HEADER)
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if sent is None and content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        request = Request(scope, _replay(body))
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+        await form.close()
+    if sent is not None:
+        return hmac.compare_digest(sent.encode(), cookie.encode())
+    return scope["path"].startswith("/api/") and content_type == "application/json"
+
+
+class AccessGuard:
+    """ASGI middleware around the whole application: see the module docstring."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":  # no websockets here
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        headers = Headers(scope=scope)
+        cookie = Request(scope).cookies.get(CSRF_COOKIE)
+        new_token = None if _valid_token(cookie) else secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf"] = cookie if new_token is None else new_token
+        try:
+            check_origin(scope, headers)
+            if scope["method"] not in SAFE_METHODS:
+                body = await _read_body(receive, headers, self.max_body)
+                if not await _csrf_ok(scope, body, headers, cookie):
+                    raise Refused(403, "the form's security token is missing or stale; reload the page and try again.")
+                receive = _replay(body)
+        except Refused as refused:
+            await _refuse(scope, send, refused)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                extra = list(SECURITY_HEADERS)
+                if new_token is not None:
+                    cookie_value = f"{CSRF_COOKIE}={new_token}; Path=/; HttpOnly; SameSite=Strict"
+                    extra.append((b"set-cookie", cookie_value.encode()))
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in extra if k not in present or k == b"set-cookie"
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _refuse(scope: Scope, send: Send, refused: Refused) -> None:
+    if scope["path"].startswith("/api/"):
+        body = json.dumps({"error": refused.message}).encode()
+        content_type = b"application/json"
+    else:
+        body = f"mbt-advisor: {refused.message}\n".encode()
+        content_type = b"text/plain; charset=utf-8"
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS]
+    await send({"type": "http.response.start", "status": refused.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

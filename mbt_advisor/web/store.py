@@ -1,0 +1,165 @@
+"""Units, visits and drafts in the database. Every write runs in one transaction (``with session.begin()``
+in the callers), so a failure never leaves half a visit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mbt_advisor.advisor import Advisor
+from mbt_advisor.assessment import Assessment
+from mbt_advisor.loading import parse_profile
+from mbt_advisor.profile import Profile
+from mbt_advisor.render import to_json
+from mbt_advisor.wizard import WizardState, profile_yaml, state_json
+
+from .models import Draft, Unit, Visit
+
+__all__ = ["Draft", "Unit", "Visit", "parse_profile"]
+from .summary import change_since, readiness_line, visit_index
+
+
+def profile_text(profile: Profile, today: dt.date | None = None) -> str:
+    """A profile as the YAML the command line writes (`mbt-advisor wizard --output`)."""
+    return profile_yaml(profile, today)
+
+
+def create_unit(session: Session, name: str, setting: str | None = None, population: str | None = None) -> Unit:
+    unit = Unit(name=name, setting=setting or None, population=population or None)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def add_visit(
+    session: Session,
+    unit: Unit,
+    text: str,
+    advisor: Advisor,
+    *,
+    visited_on: dt.date | None = None,
+    assessor: str | None = None,
+    source: str = "<profile>",
+) -> Visit:
+    """Store a profile (YAML text, kept byte for byte) with its assessment. Raises ProfileError, storing nothing."""
+    profile = parse_profile(text, source)
+    assessment = advisor.evaluate(profile)
+    visit = Visit(
+        unit=unit,
+        visited_on=visited_on or profile.organization.assessed_on or dt.date.today(),
+        assessor=assessor if assessor is not None else profile.organization.assessor,
+        profile_yaml=text,
+    )
+    _store_assessment(visit, assessment)
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def _store_assessment(visit: Visit, assessment: Assessment) -> None:
+    visit.assessment_json = to_json(assessment)
+    visit.knowledge_digest = assessment.rule_base
+    visit.risk_overall = assessment.risk.overall
+
+
+def profile_of(visit: Visit) -> Profile:
+    return parse_profile(visit.profile_yaml, f"visit {visit.id}")
+
+
+def assessment_data(visit: Visit) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(visit.assessment_json)
+    return data
+
+
+def refresh(session: Session, advisor: Advisor) -> int:
+    """Re-assess every visit whose stored assessment was made with other knowledge; returns how many."""
+    digest = advisor.kb.digest
+    stale = session.scalars(select(Visit).where(Visit.knowledge_digest != digest)).all()
+    for visit in stale:
+        _store_assessment(visit, advisor.evaluate(profile_of(visit)))
+    return len(stale)
+
+
+def ensure_current(session: Session, visit: Visit, advisor: Advisor) -> None:
+    if visit.knowledge_digest != advisor.kb.digest:
+        _store_assessment(visit, advisor.evaluate(profile_of(visit)))
+
+
+def get_unit(session: Session, unit_id: int) -> Unit | None:
+    return session.get(Unit, unit_id, options=[selectinload(Unit.visits)])
+
+
+def get_visit(session: Session, unit_id: int, visit_id: int) -> Visit | None:
+    visit = session.get(Visit, visit_id)
+    return visit if visit is not None and visit.unit_id == unit_id else None
+
+
+def previous_visit(visit: Visit) -> Visit | None:
+    visits = visit.unit.visits
+    index = visits.index(visit)
+    return visits[index - 1] if index > 0 else None
+
+
+@dataclass
+class PortfolioRow:
+    unit: Unit
+    latest: Visit | None
+    risk: str
+    index: float | None
+    change: float | None  # index change since the previous visit (positive = worse), when both have one
+    risk_change: int  # +1 worse, -1 better, 0 same or unknown
+    warnings: list[str]
+    readiness: str | None = None  # for a unit that has not started
+
+    @property
+    def declining(self) -> bool:
+        return bool(self.warnings) or self.risk_change > 0 or (self.change or 0) > 0
+
+
+def portfolio(session: Session, advisor: Advisor) -> list[PortfolioRow]:
+    """Every unit with its latest visit, declining units first (early warning, then the largest rise)."""
+    units = session.scalars(select(Unit).options(selectinload(Unit.visits))).all()
+    rows = []
+    for unit in units:
+        latest = unit.visits[-1] if unit.visits else None
+        previous = unit.visits[-2] if len(unit.visits) > 1 else None
+        data = assessment_data(latest) if latest else None
+        change, risk_change, warnings = change_since(previous, latest, advisor) if latest else (None, 0, [])
+        rows.append(
+            PortfolioRow(
+                unit=unit,
+                latest=latest,
+                risk=data["risk"]["overall"] if data else "unknown",
+                index=visit_index(data)["overall"] if data else None,
+                change=change,
+                risk_change=risk_change,
+                warnings=warnings,
+                readiness=readiness_line(data) if data else None,
+            )
+        )
+    rows.sort(key=lambda r: (not r.declining, -len(r.warnings), -r.risk_change, -(r.change or 0), r.unit.name.lower()))
+    return rows
+
+
+# -- drafts (the questionnaire in the browser) ---------------------------------------------------------------
+def new_draft(session: Session, unit_id: int | None = None) -> Draft:
+    draft = Draft(id=secrets.token_urlsafe(24), unit_id=unit_id, state_json=state_json(WizardState()))
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def draft_state(draft: Draft) -> WizardState:
+    data = json.loads(draft.state_json)
+    return WizardState(dict(data["answers"]), list(data["skipped"]), list(data["history"]))
+
+
+def save_draft(draft: Draft, state: WizardState) -> None:
+    draft.state_json = state_json(state)

@@ -1,0 +1,165 @@
+"""In a real browser (Debian's chromium through Playwright) against a real server on loopback: a founder's
+questionnaire from start to downloaded profile, and a consultant who sees a reorganizing unit rise to the top."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from mbt_advisor.cli.main import app as cli
+from typer.testing import CliRunner
+
+from .live import chromium_page, running_server, thread_server
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with running_server(tmp_path / "browser.sqlite3") as url:
+        yield url
+
+
+def api(url: str, path: str) -> object:
+    import urllib.request
+
+    with urllib.request.urlopen(url + path.lstrip("/"), timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_smoke_the_portfolio_starts_a_unit_from_an_example(app) -> None:  # type: ignore[no-untyped-def]
+    with thread_server(app) as server, chromium_page() as page:
+        page.goto(server)
+        assert page.locator("h1").inner_text() == "Portfolio"
+        assert "No units yet" in page.content()
+        page.select_option("#example", "riverside")
+        page.click("text=Start from this example")
+        page.wait_for_url(re.compile(r"/units/\d+$"))
+        assert page.locator("h1").inner_text() == "Riverside MBT day programme"
+        assert page.locator("svg.chart polyline").count() == 0  # one visit: points, no lines yet
+        assert page.locator("svg.chart circle").count() == 4
+
+
+def answer_current(page, value: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Answer the question on screen (a given value, else a reasonable one) and return its field."""
+    form = page.locator("form.question")
+    field = form.get_attribute("data-field")
+    kind = form.get_attribute("data-kind")
+    if kind in {"choice", "boolean", "rating"}:
+        option = (
+            page.locator(f'input[name="value"][value="{value}"]')
+            if value
+            else page.locator('input[name="value"]').first
+        )
+        option.check()
+    elif kind == "multi":
+        pass  # none of them
+    else:
+        default = {"integer": "10", "fraction": "80%", "date": "2026-11-01"}.get(kind or "", "someone")
+        page.fill('input[name="value"]', value or default)
+    page.click("button[value=answer]")
+    page.wait_for_load_state()
+    return field or ""
+
+
+@pytest.mark.slow
+def test_a_founder_with_dont_know_back_and_a_reload_downloads_a_profile_the_cli_evaluates_alike(
+    server: str, tmp_path: Path
+) -> None:
+    with chromium_page() as page:
+        page.goto(server)
+        page.click("text=Start the questionnaire")
+        page.wait_for_url(re.compile(r"/questionnaire/"))
+        draft = page.url
+        assert answer_current(page, "Founders' unit") == "organization.name"
+        assert answer_current(page, "day_hospital") == "organization.setting"
+        page.click("button[value=skip]")  # don't know the population
+        page.wait_for_load_state()
+        assert page.locator("form.question").get_attribute("data-field") == "organization.phase"
+        page.click("button[value=back]")
+        page.wait_for_load_state()
+        assert page.locator("form.question").get_attribute("data-field") == "organization.population"
+        page.click("button[value=skip]")
+        page.wait_for_load_state()
+        help_text = page.locator("details.help")
+        help_text.locator("summary").click()
+        assert help_text.locator("p").first.is_visible()
+        for _ in range(6):
+            answer_current(page)
+        # the live preview (plain JavaScript asking /api/v1/assess) reacts to a choice before it is saved
+        while page.locator("form.question").get_attribute("data-kind") not in {"choice", "boolean"}:
+            answer_current(page)
+        page.locator('input[name="value"]').first.check()
+        page.wait_for_function("document.querySelector('.preview-note').textContent.startsWith('If you answer')")
+
+        before = page.locator("form.question").get_attribute("data-field")
+        page.reload()  # half way: nothing is lost
+        assert page.locator("form.question").get_attribute("data-field") == before
+        page.goto(draft)
+        while page.locator("form.question").count():
+            answer_current(page)
+        assert "All questions are done" in page.content()
+        with page.expect_download() as download_info:
+            page.click("a.download")
+        profile = tmp_path / "downloaded.yaml"
+        download_info.value.save_as(profile)
+        page.click("text=Save and see the assessment")
+        page.wait_for_url(re.compile(r"/units/\d+/visits/\d+$"))
+        unit, visit = re.search(r"/units/(\d+)/visits/(\d+)$", page.url).groups()
+        assert "Recommendations" in page.content()
+
+    text = profile.read_text(encoding="utf-8")
+    assert "Founders' unit" in text and "population" not in text
+    result = CliRunner().invoke(cli, ["evaluate", str(profile), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    stored = api(server, f"/api/v1/units/{unit}/visits/{visit}")
+    assert json.loads(result.stdout) == stored["assessment"]  # type: ignore[index]
+
+
+@pytest.mark.slow
+def test_a_consultant_sees_a_reorganizing_unit_rise_to_the_top_with_the_early_warning(
+    server: str, tmp_path: Path, reorganized_text: str
+) -> None:
+    second = tmp_path / "riverside-2027.yaml"
+    second.write_text(reorganized_text, encoding="utf-8")
+    with chromium_page() as page:
+        for example in ("riverside", "merger", "school"):
+            page.goto(server)
+            page.select_option("#example", example)
+            page.click("text=Start from this example")
+            page.wait_for_url(re.compile(r"/units/\d+$"))
+        page.goto(server)
+        first_row = page.locator("table.portfolio tbody tr").first
+        assert "Riverside" not in first_row.inner_text()
+        page.click("text=Riverside MBT day programme")
+        page.set_input_files("#profile-file", str(second))
+        page.click("text=Add the visit")
+        page.wait_for_url(re.compile(r"/visits/\d+$"))
+        assert "Early warning" in page.locator("section.early-warning").inner_text()
+        page.goto(server)
+        first_row = page.locator("table.portfolio tbody tr").first
+        assert "Riverside MBT day programme" in first_row.inner_text()
+        assert "REORG" in first_row.inner_text()
+        assert "declining" in (first_row.get_attribute("class") or "")
+        page.click("text=Riverside MBT day programme")
+        assert page.locator("svg.chart polyline").count() == 4
+
+
+@pytest.mark.slow
+def test_the_real_server_answers_the_api_over_loopback_like_the_cli(server: str) -> None:
+    import urllib.request
+
+    import yaml
+
+    from mbt_advisor.examples import example_path
+
+    body = json.dumps(yaml.safe_load(example_path("merger").read_text(encoding="utf-8")), default=str).encode()
+    request = urllib.request.Request(server + "api/v1/assess", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = response.read()
+    result = CliRunner().invoke(cli, ["evaluate", "--example", "merger", "--format", "json"])
+    assert answer == result.stdout.encode()
+    form = urllib.request.Request(server + "units", data=b"name=x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(form, timeout=10)
+    assert refused.value.code == 403
