@@ -84,9 +84,10 @@ def run_clients(n: int, seconds: float, one_call) -> dict[str, float]:  # type: 
     }
 
 
-def start_server(database: Path) -> tuple[subprocess.Popen[str], str, int]:
+def start_server(database: Path, workers: int) -> tuple[subprocess.Popen[str], str, int]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database)],
+        [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database)]
+        + ["--workers", str(workers)],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -103,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server processes, one run each")
     args = parser.parse_args()
     cases = bodies()
     from mbt_advisor.advisor import default_advisor
@@ -123,8 +125,36 @@ def main() -> None:
         "load_average_before": round(os.getloadavg()[0], 2),  # other work on the machine skews every figure
         "in_process": [run_clients(n, args.seconds, in_process) for n in LEVELS],
     }
+    local = results["in_process"]
+    assert isinstance(local, list)
+    runs = []
+    for workers in args.workers:
+        web = measure_server(workers, args.seconds, cases)
+        ratio = [round(w["per_second"] / p["per_second"], 2) for w, p in zip(web, local, strict=True)]
+        runs.append({"workers": workers, "levels": web, "web_over_in_process": ratio})
+    results["web"] = runs
+    (HERE / "web_results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    table = render(results)
+    print(table)
+    if not args.no_docs:
+        update_docs(table)
+
+
+def wait_until_up(host: str, port: int) -> None:
+    for _ in range(600):
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=60)
+            conn.request("GET", "/api/v1/openapi.json")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server does not answer")
+
+
+def measure_server(workers: int, seconds: float, cases: list[tuple[bytes, bytes]]) -> list[dict[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
-        process, host, port = start_server(Path(tmp) / "bench.sqlite3")
+        process, host, port = start_server(Path(tmp) / "bench.sqlite3", workers)
         try:
 
             def over_http(state: dict[str, object], i: int) -> bool:
@@ -142,41 +172,33 @@ def main() -> None:
                     state.pop("conn")
                     return False
 
-            run_clients(2, 1.0, over_http)  # warm up
-            results["web"] = [run_clients(n, args.seconds, over_http) for n in LEVELS]
+            wait_until_up(host, port)
+            run_clients(2 * workers, 2.0, over_http)  # warm up every worker
+            return [run_clients(n, seconds, over_http) for n in LEVELS]
         finally:
             process.terminate()
-            process.wait(timeout=10)
-    web, local = results["web"], results["in_process"]
-    assert isinstance(web, list) and isinstance(local, list)
-    results["web_over_in_process"] = [
-        round(w["per_second"] / p["per_second"], 2) for w, p in zip(web, local, strict=True)
-    ]
-    (HERE / "web_results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    table = render(results)
-    print(table)
-    if not args.no_docs:
-        update_docs(table)
+            process.wait(timeout=20)
 
 
 def render(results: dict[str, object]) -> str:
-    web, local, ratio = results["web"], results["in_process"], results["web_over_in_process"]
-    assert isinstance(web, list) and isinstance(local, list) and isinstance(ratio, list)
+    runs, local = results["web"], results["in_process"]
+    assert isinstance(runs, list) and isinstance(local, list)
     lines = [
         f"Measured by `python bench/web_load.py` on Python {results['python']}, {results['machine']}, "
         f"{results['seconds_per_level']:g} s per level, load average {results['load_average_before']} when it "
         "started; the load generator (threads, one kept-alive connection each) runs on the same machine "
         "(raw numbers: `bench/web_results.json`).",
         "",
-        "| clients | web: assessments/s | web: p50 / p99 ms | errors "
+        "| clients | server processes | web: assessments/s | web: p50 / p99 ms | errors "
         "| in-process: assessments/s | in-process: p50 / p99 ms | web / in-process |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for w, p, r in zip(web, local, ratio, strict=True):
-        lines.append(
-            f"| {w['clients']} | {w['per_second']} | {w['p50_ms']} / {w['p99_ms']} | {w['errors']} of {w['requests']} "
-            f"| {p['per_second']} | {p['p50_ms']} / {p['p99_ms']} | {r} |"
-        )
+    for run in runs:
+        for w, p, r in zip(run["levels"], local, run["web_over_in_process"], strict=True):
+            lines.append(
+                f"| {w['clients']} | {run['workers']} | {w['per_second']} | {w['p50_ms']} / {w['p99_ms']} "
+                f"| {w['errors']} of {w['requests']} | {p['per_second']} | {p['p50_ms']} / {p['p99_ms']} | {r} |"
+            )
     return "\n".join(lines) + "\n"
 
 

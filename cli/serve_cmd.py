@@ -36,6 +36,9 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
     database: Database = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the application in the web browser.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=32, help="Server processes sharing the database (one per core).")
+    ] = 1,
 ) -> None:
     """Run mbt-advisor in the browser: the founder's questionnaire, the consultant's portfolio of units and
     visits, and a JSON API under /api/v1. Listens on this computer only; the data stay in one SQLite file.
@@ -57,6 +60,7 @@ def serve(
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(2048)  # connections wait in the queue while worker processes start
     except OSError as exc:
         sock.close()
         fail(f"--port {port}: cannot listen on {host} ({exc.strerror or exc}); choose another port, or --port 0.")
@@ -76,18 +80,41 @@ def serve(
     address = f"http://{shown}:{bound}/"
     note(f"mbt-advisor {_version()}: serving {address} (this computer only); press Ctrl+C to stop.")
     note(f"data: {database_label(url)}")
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    if workers > 1:
+        note(f"{workers} worker processes")
     if open_browser:
         import threading
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, [address]).start()
     try:
-        server.run(sockets=[sock])
+        _run(app, sock, url, workers)
     finally:
         sock.close()
+
+
+def _run(app: object, sock: socket.socket, url: str, workers: int) -> None:
+    """uvicorn on our own socket: one process, or a supervisor with ``workers`` processes that each build the
+    application from the environment (the database is already migrated by this process)."""
+    import os
+
+    import uvicorn
+
+    options = {"log_level": "warning", "access_log": False, "lifespan": "off"}
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])  # type: ignore[arg-type]
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    from mbt_advisor.web.app import DATABASE_ENV
+
+    os.environ[DATABASE_ENV] = url
+    config = uvicorn.Config("mbt_advisor.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    try:
+        supervisor = Multiprocess(config, sockets=[sock])
+    except TypeError:  # uvicorn < 0.30 takes the worker's target as well
+        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
+    supervisor.run()
 
 
 def _version() -> str:

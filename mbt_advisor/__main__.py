@@ -2,4 +2,5 @@
 
 from mbt_advisor.cli.entry import run
 
-run()
+if __name__ == "__main__":  # not when a worker process of `serve --workers N` re-imports this module
+    run()

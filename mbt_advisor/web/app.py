@@ -125,6 +125,17 @@ def create_app(
     return app
 
 
+DATABASE_ENV = "MBT_ADVISOR_DATABASE"
+
+
+def app_from_environment() -> FastAPI:
+    """The application over the database named in $MBT_ADVISOR_DATABASE: what each worker process of
+    ``serve --workers N`` builds."""
+    import os
+
+    return create_app(os.environ[DATABASE_ENV])
+
+
 def route_table(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path) of every route and mount (``MOUNT``), for tests that must cover them all."""
     from starlette.routing import Mount

@@ -29,10 +29,10 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def running_server(database: Path) -> Iterator[str]:
+def running_server(database: Path, *options: str) -> Iterator[str]:
     """Start `mbt-advisor serve` on a free loopback port; yields its address and stops it afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database)],
+        [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database), *options],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -56,7 +56,7 @@ def running_server(database: Path) -> Iterator[str]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -163,3 +163,19 @@ def test_the_real_server_answers_the_api_over_loopback_like_the_cli(server: str)
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(form, timeout=10)
     assert refused.value.code == 403
+
+
+@pytest.mark.slow
+def test_two_worker_processes_serve_the_same_portfolio(tmp_path: Path) -> None:
+    import urllib.request
+
+    with running_server(tmp_path / "shared.sqlite3", "--workers", "2") as url:
+        for n in range(6):  # spread over both workers by the kernel
+            body = json.dumps({"name": f"Unit {n}"}).encode()
+            request = urllib.request.Request(
+                url + "api/v1/units", data=body, headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                assert response.status == 201
+        for _ in range(6):
+            assert [u["name"] for u in api(url, "/api/v1/units")] == [f"Unit {n}" for n in range(6)]  # type: ignore[union-attr,index]
