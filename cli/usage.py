@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mbt_advisor.errors import InputError, did_you_mean
+from mbt_advisor.errors import InputError, did_you_mean, escape
 
 from .io import EXIT_BAD_INPUT, bad_input
 
@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - older typer depends on Click itself
 
 def usage_line(exc: Any) -> str:
     """The one line for a Click usage error: the problem, then the usage that fixes it."""
-    message = " ".join(exc.format_message().split())
+    message = escape(" ".join(exc.format_message().split()))  # arguments are input: never raw to a terminal
     ctx = exc.ctx
     if ctx is None:
         return f"mbt-advisor: error: {message}"
@@ -77,7 +77,7 @@ class Group(TyperGroup):
         except click_errors.ClickException as exc:
             if not standalone_mode:
                 raise
-            sys.stderr.write(f"mbt-advisor: error: {' '.join(exc.format_message().split())}\n")
+            sys.stderr.write(f"mbt-advisor: error: {escape(' '.join(exc.format_message().split()))}\n")
             sys.exit(exc.exit_code)
         except typer.Abort:
             if not standalone_mode:

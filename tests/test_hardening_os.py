@@ -485,3 +485,18 @@ def test_the_wizard_with_a_closed_stdout_is_one_line(tmp_path: Path) -> None:
     answers.write_text("organization.name: x\n")
     run = mbt("wizard", "--answers", str(answers), "-o", str(tmp_path / "p.yaml"), preexec_fn=lambda: os.close(1))
     assert_one_line(run, 2, "standard output is closed")
+
+
+def test_arguments_are_never_echoed_raw_to_the_terminal(profile: Path) -> None:
+    """Class 6 on the command line: an escape sequence in a command, an option value or an id is escaped."""
+    for args in (
+        ["\x1b[31mred"],
+        ["evaluate", str(profile), "--format", "\x1b]0;title\x07"],
+        ["rules", "show", "a\x1b[2Jb"],
+        ["cases", "show", "\x1b[1m"],
+        ["evaluate", "--example", "\x9b1m"],
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and result.stderr.rstrip("\n").isprintable(), result.stderr
+        assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\x9b" not in result.stderr
