@@ -155,12 +155,16 @@ class _Search:
         return self.prune(chosen, target)
 
     def _best_pair(self, chosen: dict[str, Any], current: float, banned: set[str]) -> dict[str, Any] | None:
-        # only fields that a rule still firing reads can undo that rule
+        # a pair helps only if one change undoes a rule still firing (so reads a field it reads) and the
+        # other undoes one too or blocks a rule that the first change sets off (so shares a field with it)
+        rules = self.advisor.kb.rules
         firing = self.evaluate(chosen)[1]
         relevant = {name for rule_id in firing for name in self.advisor.kb.rule(rule_id).fields()}
-        names = [n for n in sorted(self.options) if n in relevant and n not in banned and n not in chosen][
-            :MAX_PAIR_FIELDS
+        neighbours = {name for rule in rules if relevant & set(rule.fields()) for name in rule.fields()} - relevant
+        names = [
+            n for group in (relevant, neighbours) for n in sorted(group) if n in self.options and n not in banned
         ]
+        names = [n for n in names if n not in chosen][:MAX_PAIR_FIELDS]
         best: tuple[float, dict[str, Any]] | None = None
         for i, first in enumerate(names):
             for second in names[i + 1 :]:

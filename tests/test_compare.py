@@ -49,3 +49,64 @@ def test_compare_cli(tmp_path) -> None:
     data = json.loads(out.stdout)
     assert data["risk"][0] == {"scope": "overall", "old": "low", "new": "high", "direction": "worse"}
     assert data["warnings"], "a reorganization with declines at several levels is an early warning"
+
+
+def write_profile(path, profile) -> str:
+    path.write_text(json.dumps(profile.model_dump(mode="json", exclude_none=True)))
+    return str(path)
+
+
+def sections(text: str) -> dict[str, list[str]]:
+    """The text's blocks by heading (a line ending in ':'), each with its indented lines."""
+    found: dict[str, list[str]] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line.endswith(":") and not line.startswith(" "):
+            heading = line[:-1]
+            found[heading] = []
+        elif line.startswith("  ") and heading:
+            found[heading].append(line.strip())
+    return found
+
+
+def test_comparison_text_lists_changed_answers_resolved_and_moved_advice(advisor: Advisor, tmp_path) -> None:
+    from mbt_advisor import load_profile
+
+    before = load_profile(example_path("merger"))
+    after = before.model_copy(update={"facts": before.facts.model_copy(update={"clinical_leadership": "clear"})})
+    out = CliRunner().invoke(
+        app, ["compare", write_profile(tmp_path / "a.json", before), write_profile(tmp_path / "b.json", after)]
+    )
+    assert out.exit_code == 0, out.output
+    old = {r.rule_id: r.priority for r in advisor.evaluate(before).recommendations}
+    new = {r.rule_id: r.priority for r in advisor.evaluate(after).recommendations}
+    blocks = sections(out.stdout)
+    assert blocks["Answers changed at the team level"] == ["facts.clinical_leadership: contested -> clear  (better)"]
+    assert "Answers changed at the organization level" not in blocks
+    assert blocks["Resolved (no longer recommended)"] == [
+        f"Settle who leads the team [leadership.contested-lead] (was {old['leadership.contested-lead']})"
+    ]
+    moved = blocks["Moved in priority"]
+    assert moved and len(moved) == sum(1 for r in new if r in old and old[r] != new[r])
+    for line in moved:
+        rule_id = line.split("[", 1)[1].split("]", 1)[0]
+        assert line.endswith(f"({old[rule_id]} -> {new[rule_id]})")
+    assert "New recommendations" not in blocks and "!" not in out.stdout
+
+
+def test_comparison_text_of_the_reorganization_warns_and_lists_new_advice(advisor: Advisor, tmp_path) -> None:
+    kb = advisor.kb
+    out = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            write_profile(tmp_path / "pre.json", kb.case_profiles["PRE-REORG"]),
+            write_profile(tmp_path / "reorg.json", kb.case_profiles["REORG"]),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert [line for line in out.stdout.splitlines() if line.startswith("! ")][0].startswith("! Early warning")
+    assert "ratings.leadership: 6 -> 3  (worse)" in sections(out.stdout)["Answers changed at the team level"]
+    appeared = sections(out.stdout)["New recommendations"]
+    assert len(appeared) == len(advisor.evaluate(kb.case_profiles["REORG"]).recommendations)
+    assert all(line.endswith(")") and "(now " in line for line in appeared)

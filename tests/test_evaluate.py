@@ -31,7 +31,8 @@ def test_every_example_gives_a_contract_shaped_assessment(name: str, advisor: Ad
     for similar in data["similar_cases"]:
         assert 0 <= similar["similarity"] <= 1
     for item in data["missing_information"]:
-        assert item["field"] and item["question"].endswith("?") or item["question"].endswith(")")
+        assert item["field"], item
+        assert item["question"].endswith(("?", ")")), item
 
 
 def test_module_level_evaluate_accepts_a_dict_a_path_and_a_profile(riverside_path) -> None:

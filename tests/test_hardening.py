@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +79,8 @@ def test_the_corpus_is_complete() -> None:
 
 def test_api_raises_one_profile_error_with_the_field(tmp_path: Path) -> None:
     for path, (field, words) in all_cases(tmp_path).items():
-        start = time.perf_counter()
         with pytest.raises(ProfileError) as caught:
             load_profile(path)
-        assert time.perf_counter() - start < 1.0, path
         error = caught.value
         assert error.field == field, (path.name, str(error))
         assert str(error).isprintable() and len(str(error)) < 2000, (path.name, str(error))
@@ -100,7 +97,6 @@ def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
     for path, (_, words) in all_cases(tmp_path).items():
         if path.is_dir():
             continue  # on the command line a folder is a batch of profiles (tests/test_batch.py)
-        start = time.perf_counter()
         run = subprocess.run(
             [sys.executable, "-m", "mbt_advisor", "evaluate", str(path), "--format", "json", "--output", str(target)],
             capture_output=True,
@@ -108,20 +104,35 @@ def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> None:
             cwd=tmp_path,
             timeout=30,
         )
-        elapsed = time.perf_counter() - start
         assert run.returncode == 2, (path.name, run.stderr)
         assert run.stdout == ""
         assert "Traceback" not in run.stderr
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr
         assert words[0] in run.stderr
-        assert elapsed < 5, f"{path.name} took {elapsed:.1f} s including interpreter start"
     assert target.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.json")) == []
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize("name", ["malformed.yaml", "unknown-key-ratings.yaml", "python-tag.yaml"])
+def test_a_real_process_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    """A few of the corpus through a real interpreter (all of it: the slow tier, above)."""
+    target = tmp_path / "out.json"
+    target.write_text("precious")
+    run = subprocess.run(
+        [sys.executable, "-m", "mbt_advisor", "evaluate", str(CORPUS / name), "--format", "json", "-o", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert (run.returncode, run.stdout) == (2, ""), run.stderr
+    assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
+    assert EXPECTED[name]["words"][0] in run.stderr
+    assert target.read_text() == "precious"
+
+
 def test_cli_in_process_exits_2_with_one_printable_line_and_writes_nothing(tmp_path: Path) -> None:
-    """The whole corpus through the command line, in this process (the subprocess test above is slow)."""
+    """The whole corpus through the command line, in this process (through real processes: the slow tier)."""
     target = tmp_path / "out.json"
     target.write_text("precious")
     for path, (_, words) in all_cases(tmp_path).items():

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from strategies import profiles
 
 from mbt_advisor import Advisor, Assessment, profile_from_data
 from mbt_advisor.advisor import default_advisor
@@ -19,9 +22,26 @@ from mbt_advisor.generate import random_profile
 from mbt_advisor.profile import sample_values
 from mbt_advisor.scoring import RISK_ORDER
 
-EXAMPLES = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "200"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-profiles = st.randoms(use_true_random=False).map(random_profile)
+QUICK = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "100"))
+THOROUGH = 10 * QUICK
+
+
+def property_test(*strategies: st.SearchStrategy[Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A property in both tiers: QUICK examples in the default run, and (as ``<name>_thoroughly``, marked
+    slow) THOROUGH examples in ``pytest -m slow``."""
+
+    def register(body: Callable[..., None]) -> Callable[..., None]:
+        def tier(examples: int) -> Callable[..., None]:
+            return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+                given(*strategies)(body)
+            )
+
+        thorough = pytest.mark.slow(tier(THOROUGH))
+        thorough.__name__ = f"{body.__name__}_thoroughly"
+        sys.modules[body.__module__].__dict__[thorough.__name__] = thorough
+        return tier(QUICK)
+
+    return register
 
 
 def values_of(name: str) -> list[Any]:
@@ -38,22 +58,26 @@ def with_value(data: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     return copy
 
 
-def known_pairs(data: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(f"{s}.{k}", v) for s in ("ratings", "facts") for k, v in (data.get(s) or {}).items()]
+def known_names(data: dict[str, Any]) -> list[str]:
+    return [f"{s}.{k}" for s in ("ratings", "facts") for k in (data.get(s) or {})]
 
 
 def rank(risk: str) -> int | None:
     return RISK_ORDER.get(risk)
 
 
-@SETTINGS
-@given(profiles, st.randoms(use_true_random=False))
-def test_same_answers_in_any_key_order_give_the_same_bytes(data: dict[str, Any], rng: random.Random) -> None:
+def goodness(name: str, value: Any) -> float:
+    found = default_advisor().kb.directions.goodness(name, tuple(value) if isinstance(value, list) else value)
+    assert found is not None
+    return found
+
+
+@property_test(profiles(), st.data())
+def test_same_answers_in_any_key_order_give_the_same_bytes(data: dict[str, Any], draw: st.DataObject) -> None:
     def shuffled(value: Any) -> Any:
         if isinstance(value, dict):
-            items = list(value.items())
-            rng.shuffle(items)
-            return {k: shuffled(v) for k, v in items}
+            keys = draw.draw(st.permutations(sorted(value)))
+            return {k: shuffled(value[k]) for k in keys}
         return value
 
     advisor = default_advisor()
@@ -61,8 +85,7 @@ def test_same_answers_in_any_key_order_give_the_same_bytes(data: dict[str, Any],
     assert advisor.evaluate(profile_from_data(shuffled(data))).model_dump_json() == first
 
 
-@SETTINGS
-@given(profiles)
+@property_test(profiles())
 def test_json_output_round_trips_through_the_model(data: dict[str, Any]) -> None:
     assessment = default_advisor().evaluate(profile_from_data(data))
     again = Assessment.model_validate_json(assessment.model_dump_json())
@@ -70,8 +93,7 @@ def test_json_output_round_trips_through_the_model(data: dict[str, Any]) -> None
     assert json.loads(again.model_dump_json()) == assessment.model_dump(mode="json")
 
 
-@SETTINGS
-@given(profiles)
+@property_test(profiles())
 def test_every_recommendation_cites_cases_that_resolve(data: dict[str, Any]) -> None:
     advisor = default_advisor()
     result = advisor.evaluate(profile_from_data(data))
@@ -82,55 +104,45 @@ def test_every_recommendation_cites_cases_that_resolve(data: dict[str, Any]) -> 
             assert citation.case in advisor.kb.cases and citation.source in advisor.kb.sources
 
 
-@SETTINGS
-@given(profiles, st.randoms(use_true_random=False))
-def test_worsening_one_answer_never_lowers_the_risk_or_removes_advice(data: dict[str, Any], rng: random.Random) -> None:
+@property_test(profiles(), st.data())
+def test_worsening_one_answer_never_lowers_the_risk_or_removes_advice(
+    data: dict[str, Any], draw: st.DataObject
+) -> None:
     advisor = default_advisor()
-    directions = advisor.kb.directions
-    pairs = known_pairs(data)
-    if not pairs:
-        return
-    name, value = rng.choice(pairs)
-    now = directions.goodness(name, profile_from_data(data).value(name))
-    worse = [v for v in values_of(name) if directions.goodness(name, tuple(v) if isinstance(v, list) else v) < now]
-    if not worse:
-        return
+    assume(known_names(data))
+    name = draw.draw(st.sampled_from(known_names(data)), label="field")
+    now = goodness(name, profile_from_data(data).value(name))
+    worse = [v for v in values_of(name) if goodness(name, v) < now]
+    assume(worse)
+    value = draw.draw(st.sampled_from(worse), label="worse answer")
     before = advisor.evaluate(profile_from_data(data))
-    after = advisor.evaluate(profile_from_data(with_value(data, name, rng.choice(worse))))
+    after = advisor.evaluate(profile_from_data(with_value(data, name, value)))
     if rank(before.risk.overall) is not None and rank(after.risk.overall) is not None:
         assert rank(after.risk.overall) >= rank(before.risk.overall), name
     assert {r.rule_id for r in before.recommendations} <= {r.rule_id for r in after.recommendations}, name
 
 
-@SETTINGS
-@given(profiles, st.randoms(use_true_random=False))
-def test_improving_one_answer_never_raises_the_risk(data: dict[str, Any], rng: random.Random) -> None:
+@property_test(profiles(), st.data())
+def test_improving_one_answer_never_raises_the_risk(data: dict[str, Any], draw: st.DataObject) -> None:
     advisor = default_advisor()
-    pairs = known_pairs(data)
-    if not pairs:
-        return
-    name, _ = rng.choice(pairs)
+    assume(known_names(data))
+    name = draw.draw(st.sampled_from(known_names(data)), label="field")
     steps = advisor.kb.directions.improvements(name, profile_from_data(data).value(name))
-    if not steps:
-        return
+    assume(steps)
+    value = draw.draw(st.sampled_from(steps), label="better answer")
     before = advisor.evaluate(profile_from_data(data))
-    after = advisor.evaluate(profile_from_data(with_value(data, name, rng.choice(steps))))
+    after = advisor.evaluate(profile_from_data(with_value(data, name, value)))
     if rank(before.risk.overall) is not None and rank(after.risk.overall) is not None:
         assert rank(after.risk.overall) <= rank(before.risk.overall), name
     assert {r.rule_id for r in after.recommendations} <= {r.rule_id for r in before.recommendations}, name
 
 
-@SETTINGS
-@given(profiles, st.randoms(use_true_random=False))
-def test_an_unknown_answer_never_weighs_more_than_the_worst_answer(data: dict[str, Any], rng: random.Random) -> None:
+@property_test(profiles(), st.data())
+def test_an_unknown_answer_never_weighs_more_than_the_worst_answer(data: dict[str, Any], draw: st.DataObject) -> None:
     advisor = default_advisor()
-    directions = advisor.kb.directions
-    pairs = known_pairs(data)
-    if not pairs:
-        return
-    name, _ = rng.choice(pairs)
-    options = values_of(name)
-    worst = min(options, key=lambda v: directions.goodness(name, tuple(v) if isinstance(v, list) else v))
+    assume(known_names(data))
+    name = draw.draw(st.sampled_from(known_names(data)), label="field")
+    worst = min(values_of(name), key=lambda v: goodness(name, v))
     unknown = advisor.evaluate(profile_from_data(with_value(data, name, None)))
     bad = advisor.evaluate(profile_from_data(with_value(data, name, worst)))
     if rank(unknown.risk.overall) is not None and rank(bad.risk.overall) is not None:
@@ -141,7 +153,7 @@ def test_an_unknown_answer_never_weighs_more_than_the_worst_answer(data: dict[st
 def test_one_advisor_shared_by_threads_gives_the_serial_results() -> None:
     advisor = Advisor()
     rng = random.Random(99)
-    batch = [profile_from_data(random_profile(rng)) for _ in range(60)]
+    batch = [profile_from_data(random_profile(rng)) for _ in range(30)]
     serial = [advisor.evaluate(p).model_dump_json() for p in batch]
     results: dict[int, list[str]] = {}
 

@@ -123,3 +123,49 @@ def test_every_change_in_the_json_is_spelt_the_same_way() -> None:
         assert change.keys() >= keys and "from_" not in change
     first = data["changes"][0]
     assert Change.model_validate(first).model_dump() == {k: first[k] for k in keys}
+
+
+PLATEAU_RULES = """rules:
+  - id: structure.too-big
+    title: "A team that is too big"
+    theme: structure
+    level: team
+    severity: high
+    evidence: one_case
+    when: [{field: facts.team_size, gt: 12}]
+    rationale: "A rationale long enough to pass validation."
+    actions: ["Split the team"]
+    citations: [{case: A, source: bales2017-barriers, detail: "Table 1"}]
+  - id: structure.no-protocol
+    title: "No crisis protocol in a right-sized team"
+    theme: structure
+    level: team
+    severity: high
+    evidence: one_case
+    when: [{field: facts.team_size, lte: 12}, {field: facts.crisis_protocol, equals: false}]
+    rationale: "A rationale long enough to pass validation."
+    actions: ["Write a protocol"]
+    citations: [{case: A, source: bales2017-barriers, detail: "Table 1"}]
+"""
+
+
+def test_a_plateau_is_crossed_with_two_changes_at_once(tmp_path: Path) -> None:
+    # shrinking the team alone swaps one high-severity rule for another, and a crisis protocol alone
+    # changes nothing: no single change helps, the pair does
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "structure.yaml").write_text(PLATEAU_RULES)
+    facts = {
+        "team_size": 20,
+        "crisis_protocol": False,
+        "management_support": "strong",
+        "clinical_leadership": "clear",
+        "roles_defined": True,
+        "on_site_supervision": True,
+        "team_conflict": "low",
+        "staff_recruitment": "selected",
+    }
+    result = Advisor(rules_dir=rules).what_if({"organization": {"name": "T", "phase": "running"}, "facts": facts})
+    assert result.sensitivity == []
+    assert {(c.field, c.to) for c in result.changes} == {("facts.team_size", 12), ("facts.crisis_protocol", True)}
+    assert RISK_ORDER[result.risk_after] < RISK_ORDER[result.risk_before]
