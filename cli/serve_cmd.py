@@ -125,7 +125,12 @@ def _version() -> str:
 
 @db_app.command("path")
 def db_path(database: Database = None) -> None:
-    """Print where the data are (the SQLite file the application uses by default)."""
+    """Print where the data are (the SQLite file the application uses by default).
+
+    Example:
+
+      mbt-advisor db path --database /srv/mbt/portfolio.sqlite3
+    """
     from mbt_advisor.web.config import database_label, database_url
 
     sys.stdout.write(database_label(database_url(database)) + "\n")
