@@ -161,9 +161,7 @@ class _Search:
         firing = self.evaluate(chosen)[1]
         relevant = {name for rule_id in firing for name in self.advisor.kb.rule(rule_id).fields()}
         neighbours = {name for rule in rules if relevant & set(rule.fields()) for name in rule.fields()} - relevant
-        names = [
-            n for group in (relevant, neighbours) for n in sorted(group) if n in self.options and n not in banned
-        ]
+        names = [n for group in (relevant, neighbours) for n in sorted(group) if n in self.options and n not in banned]
         names = [n for n in names if n not in chosen][:MAX_PAIR_FIELDS]
         best: tuple[float, dict[str, Any]] | None = None
         for i, first in enumerate(names):
