@@ -211,6 +211,7 @@ def test_markdown_follows_the_same_structure_without_escaped_punctuation(advisor
         "Interview guide",
     ]
     assert not re.search(r"\\[().:,!'\-]", markdown)
+    assert not re.search(r"^#+ .*\n(?!\n)", markdown, re.M), "a blank line after every heading"
     assert "**[2] Table 1, unit C**" in markdown
 
 
