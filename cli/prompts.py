@@ -9,9 +9,10 @@ answer, or one of the markers BACK and SKIP.
 from __future__ import annotations
 
 import sys
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from mbt_advisor.knowledge_models import Question
+if TYPE_CHECKING:  # only annotations: `--help` and `--version` build no pydantic model
+    from mbt_advisor.knowledge_models import Question
 
 BACK = "<back>"
 SKIP = "<skip>"

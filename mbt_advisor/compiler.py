@@ -16,6 +16,7 @@ engine class is compiled once per rule base and its instance reused with ``reset
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
 import threading
 from collections.abc import Callable
@@ -149,6 +150,17 @@ def strata(rules: list[Rule]) -> dict[str, int]:
     return depth
 
 
+# experta's Rule asks inspect.signature of its action each time it wraps it (about 680 times while building
+# the network, which copies rules for each alternative); a ready __signature__ is returned as is. All actions
+# take the engine and the matched facts by keyword, so experta passes every bound fact.
+_ACTION_SIGNATURE = inspect.Signature(
+    [
+        inspect.Parameter("engine", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("matched", inspect.Parameter.VAR_KEYWORD),
+    ]
+)
+
+
 def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
     concludes = rule.concludes
     rule_id = rule.id
@@ -159,12 +171,24 @@ def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
             engine.declare(Concern(id=concern))
 
     action.__name__ = f"{rule_id}#{branch}"
+    action.__signature__ = _ACTION_SIGNATURE  # type: ignore[attr-defined]
     # the agenda fires its largest key first; the inverted name makes ties fire in alphabetical order
     action.order_key = tuple(-ord(ch) for ch in action.__name__)  # type: ignore[attr-defined]
     return action
 
 
-_ENGINE_CLASSES: dict[str, tuple[type, set[str], dict[tuple[str, int], tuple[Condition, ...]]]] = {}
+@dataclass(frozen=True)
+class _Compiled:
+    """One rule base compiled: the engine class, and its one instance (the Rete network) with its lock."""
+
+    engine_class: type
+    read_fields: set[str]
+    branch_atoms: dict[tuple[str, int], tuple[Condition, ...]]
+    engine: Any
+    lock: threading.Lock
+
+
+_ENGINE_CLASSES: dict[str, _Compiled] = {}
 _CLASSES_LOCK = threading.Lock()
 MAX_ENGINE_CLASSES = 8
 
@@ -175,7 +199,9 @@ class CompiledRuleBase:
     Engine classes are cached by the rule base's digest, the least recently used dropped beyond
     MAX_ENGINE_CLASSES: experta keeps every predicate of a class in
     class-level caches for the life of the process, so building a new class for the same rules again and
-    again (a new Advisor per request, say) would grow memory without bound.
+    again (a new Advisor per request, say) would grow memory without bound. The engine instance (building
+    its Rete network is most of the cost) is cached with its class, so the network is built once per
+    process and rule base; its lock is shared by every CompiledRuleBase that uses it.
     """
 
     def __init__(self, kb: KnowledgeBase) -> None:
@@ -187,13 +213,14 @@ class CompiledRuleBase:
                     _ENGINE_CLASSES.pop(next(iter(_ENGINE_CLASSES)))  # the least recently used
                 compiled = self._compile(kb)
             _ENGINE_CLASSES[kb.digest] = compiled  # (re)inserted last: the most recently used
-            self.engine_class, self.read_fields, self.branch_atoms = compiled
-        self.engine = self.engine_class()
-        self.engine.firings = []
-        self._lock = threading.Lock()
+        self.engine_class = compiled.engine_class
+        self.read_fields = compiled.read_fields
+        self.branch_atoms = compiled.branch_atoms
+        self.engine = compiled.engine
+        self._lock = compiled.lock
 
     @staticmethod
-    def _compile(kb: KnowledgeBase) -> tuple[type, set[str], dict[tuple[str, int], tuple[Condition, ...]]]:
+    def _compile(kb: KnowledgeBase) -> _Compiled:
         depth = strata(kb.rules)
         members: dict[str, Any] = {}
         read_fields: set[str] = set()
@@ -208,7 +235,10 @@ class CompiledRuleBase:
                 members[fn.__name__] = ExpertaRule(*patterns, salience=-depth[rule.id])(fn)
         members["__strategy__"] = _OrderedStrategy
         members["__matcher__"] = _QuietMatcher
-        return type("CompiledRules", (KnowledgeEngine,), members), read_fields, branch_atoms
+        engine_class = type("CompiledRules", (KnowledgeEngine,), members)
+        engine = engine_class()
+        engine.firings = []
+        return _Compiled(engine_class, read_fields, branch_atoms, engine, threading.Lock())
 
     def facts_for(self, profile: Profile) -> list[Fact]:
         """The facts declared for a profile: one Answers fact with every field some rule reads."""

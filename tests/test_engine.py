@@ -177,6 +177,30 @@ def test_engine_classes_are_compiled_once_and_the_least_recently_used_is_dropped
     assert compiled[-1] == "structure.two" and len(compiler._ENGINE_CLASSES) == 2
 
 
+def test_the_rete_network_is_built_once_per_rule_base_and_without_signature_introspection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inspect
+
+    from mbt_advisor import compiler
+
+    introspected: list[object] = []
+    original = inspect._signature_from_function  # type: ignore[attr-defined]
+
+    def counting(cls: Any, func: Any, *args: Any, **kwargs: Any) -> Any:  # reads a function's code and annotations
+        introspected.append(func)
+        return original(cls, func, *args, **kwargs)
+
+    monkeypatch.setattr(inspect, "_signature_from_function", counting)
+    monkeypatch.setattr(compiler, "_ENGINE_CLASSES", {})
+    folder = write_rules(tmp_path, "rules:" + rule("structure.big", "[{field: facts.team_size, gt: 12}]"))
+    first, second = Advisor(rules_dir=folder), Advisor(rules_dir=folder)
+    assert first.compiled.engine is second.compiled.engine  # one network, shared under one lock
+    assert first.compiled._lock is second.compiled._lock
+    assert introspected == []  # every action carries its signature, so experta never inspects one
+    assert evaluate(folder, facts={"team_size": 20}).recommendations
+
+
 def test_firing_order_and_output_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
     code = (
         "import mbt_advisor; from mbt_advisor.examples import example_path; "
