@@ -2,20 +2,24 @@
 
 Answers are compared field by field and judged better or worse with knowledge/field_directions.yaml;
 recommendations are matched by rule id (appeared, disappeared, moved); the risk is compared overall and per
-level. An early warning is raised when the change looks like the documented decline of the programme
-treated during a reorganization (Bales, Timman et al. 2017): a reorganization or loss of management
-continuity together with declines at two or more levels, or ratings falling by two points or more on
-several items, as Table 4 fell from 5-7 to 1-4.
+level, by its index (a change of less than NOTABLE_CHANGE points is "same"), with the rules that appeared or
+were resolved at each level as what drove the change. An early warning is raised when the change looks like
+the documented decline of the programme treated during a reorganization (Bales, Timman et al. 2017): a
+reorganization or loss of management continuity together with a rise of the overall index by REORG_RISE
+points or more, or of two levels by LEVEL_RISE or more; or ratings falling by two points or more on several
+items, as Table 4 fell from 5-7 to 1-4.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .assessment import RiskLevel
+from pydantic import Field
+
+from .assessment import Assessment, RiskLevel
 from .base import Strict
-from .profile import LEVELS, Profile, all_fields, field_info
-from .scoring import RISK_ORDER
+from .profile import LEVELS, Level, Profile, all_fields, field_info
+from .scoring import SEVERITY_WEIGHT
 from .values import plain
 
 if TYPE_CHECKING:
@@ -42,12 +46,21 @@ class RiskChange(Strict):
     scope: str
     old: RiskLevel
     new: RiskLevel
-    direction: str  # better | worse | same | changed
+    direction: str  # better | worse | same | changed (known at one visit only)
+    old_index: float | None
+    new_index: float | None
+    change: float | None = Field(description="new_index - old_index, when both are known")
+    rules_appeared: list[str] = Field(description="Rules that fired at the second visit only, heaviest first")
+    rules_resolved: list[str] = Field(description="Rules that fired at the first visit only, heaviest first")
 
 
 class Comparison(Strict):
     old: str
     new: str
+    old_assessed_on: str | None
+    new_assessed_on: str | None
+    same_unit: bool = Field(description="Whether both profiles name the same unit")
+    units_note: str | None = Field(description="Said when the two profiles name different units")
     risk: list[RiskChange]
     answers: dict[str, list[AnswerChange]]
     recommendations: list[RecommendationChange]
@@ -55,34 +68,49 @@ class Comparison(Strict):
     summary: str
 
 
-def _risk_direction(old: str, new: str) -> str:
-    if old == new:
+# Index points: a smaller change is "same"; the rises that, with a reorganization, raise the early warning.
+NOTABLE_CHANGE, REORG_RISE, LEVEL_RISE = 5.0, 15.0, 10.0
+
+
+def _risk_direction(old: float | None, new: float | None) -> str:
+    if old is None or new is None:
+        return "same" if old is None and new is None else "changed"
+    if abs(new - old) < NOTABLE_CHANGE:
         return "same"
-    if old == "unknown" or new == "unknown":
-        return "changed"
-    return "worse" if RISK_ORDER[new] > RISK_ORDER[old] else "better"
+    return "worse" if new > old else "better"
+
+
+def _risk_change(scope: str, a: Assessment, b: Assessment) -> RiskChange:
+    if scope == "overall":
+        old, new = a.risk.overall, b.risk.overall
+        x, y = a.risk.index, b.risk.index
+        before, after = ({r.rule_id: r.severity for r in side.recommendations} for side in (a, b))
+    else:
+        level: Level = scope  # type: ignore[assignment]
+        old, new = a.risk.levels[level], b.risk.levels[level]
+        x, y = a.risk.level_index[level], b.risk.level_index[level]
+        before, after = ({r.rule_id: r.severity for r in side.recommendations if r.level == level} for side in (a, b))
+
+    def heaviest(ids: set[str], severity: dict[str, str]) -> list[str]:
+        return sorted(ids, key=lambda rule_id: (-SEVERITY_WEIGHT[severity[rule_id]], rule_id))
+
+    return RiskChange(
+        scope=scope,
+        old=old,
+        new=new,
+        direction=_risk_direction(x, y),
+        old_index=x,
+        new_index=y,
+        change=None if x is None or y is None else round(y - x, 1),
+        rules_appeared=heaviest(set(after) - set(before), after),
+        rules_resolved=heaviest(set(before) - set(after), before),
+    )
 
 
 def compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
     directions = advisor.kb.directions
     a, b = advisor.evaluate(old), advisor.evaluate(new)
-    risk = [
-        RiskChange(
-            scope="overall",
-            old=a.risk.overall,
-            new=b.risk.overall,
-            direction=_risk_direction(a.risk.overall, b.risk.overall),
-        )
-    ]
-    for level in LEVELS:
-        risk.append(
-            RiskChange(
-                scope=level,
-                old=a.risk.levels[level],
-                new=b.risk.levels[level],
-                direction=_risk_direction(a.risk.levels[level], b.risk.levels[level]),
-            )
-        )
+    risk = [_risk_change(scope, a, b) for scope in ("overall", *LEVELS)]
     answers: dict[str, list[AnswerChange]] = {level: [] for level in LEVELS}
     before, after = old.known_fields(), new.known_fields()
     for name in all_fields():
@@ -123,22 +151,41 @@ def compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
                     rule_id=rule_id, title=rec.title, status="disappeared", old_priority=rec.priority, new_priority=None
                 )
             )
+    same_unit = " ".join(old.organization.name.split()).casefold() == " ".join(new.organization.name.split()).casefold()
     warnings = _early_warnings(old, new, answers, risk)
     worse = sum(1 for changes in answers.values() for c in changes if c.direction == "worse")
     better = sum(1 for changes in answers.values() for c in changes if c.direction == "better")
+    overall = risk[0]
     summary = (
-        f"Overall risk {a.risk.overall} -> {b.risk.overall}; {better} answer(s) better, {worse} worse; "
+        f"Overall risk {_with_index(overall.old, overall.old_index)} -> {_with_index(overall.new, overall.new_index)}"
+        f"{'' if overall.change is None else f' ({overall.change:+.0f} points)'}; "
+        f"{better} answer(s) better, {worse} worse; "
         f"{sum(r.status == 'appeared' for r in recs)} recommendation(s) appeared, "
         f"{sum(r.status == 'disappeared' for r in recs)} disappeared."
     )
     return Comparison(
         old=old.organization.name,
         new=new.organization.name,
+        old_assessed_on=a.organization.assessed_on,
+        new_assessed_on=b.organization.assessed_on,
+        same_unit=same_unit,
+        units_note=None if same_unit else _different_units(old, new),
         risk=risk,
         answers=answers,
         recommendations=recs,
         warnings=warnings,
         summary=summary,
+    )
+
+
+def _with_index(label: str, index: float | None) -> str:
+    return label if index is None else f"{label} (index {index:.0f})"
+
+
+def _different_units(old: Profile, new: Profile) -> str:
+    return (
+        f"These profiles name different units ({old.organization.name!r} and {new.organization.name!r}): "
+        "this compares two units, not two visits of one unit."
     )
 
 
@@ -152,12 +199,8 @@ def _early_warnings(
     continuity = [
         c for c in answers["organization"] if c.field == "ratings.management_continuity" and c.direction == "worse"
     ]
-    levels_declining = [
-        level
-        for level in LEVELS
-        if any(c.direction == "worse" for c in answers[level])
-        or any(r.scope == level and r.direction == "worse" for r in risk)
-    ]
+    overall = risk[0]
+    rising = [r for r in risk[1:] if r.change is not None and r.change >= LEVEL_RISE]
     rating_drops = [
         c
         for changes in answers.values()
@@ -167,10 +210,18 @@ def _early_warnings(
         and isinstance(c.new, int | float)
         and c.old - c.new >= 2
     ]
-    if (reorganizing or continuity) and len(levels_declining) >= 2:
+    overall_rise = overall.change is not None and overall.change >= REORG_RISE
+    if (reorganizing or continuity) and (overall_rise or len(rising) >= 2):
+        size = (
+            f"the overall risk index rose by {overall.change:.0f} points ({overall.old_index:.0f} -> "
+            f"{overall.new_index:.0f})"
+            if overall_rise
+            else "the risk index rose by "
+            + ", ".join(f"{r.change:.0f} at the {r.scope} level" for r in rising if r.change is not None)
+        )
         warnings.append(
-            "Early warning: a reorganization (or a loss of management continuity) comes with declines at the "
-            f"{', '.join(levels_declining)} levels. This is the pattern of the programme treated during a "
+            f"Early warning: a reorganization (or a loss of management continuity) comes with a rising risk: "
+            f"{size}. This is the pattern of the programme treated during a "
             "reorganization (REORG, Bales, Timman et al. 2017), whose effect sizes fell from 0.81-1.22 to "
             "0.03-0.71 at 18 months. Protect staffing, leadership and supervision now."
         )

@@ -303,8 +303,23 @@ def whatif_text(w: WhatIf) -> str:
 
 
 def comparison_text(c: Comparison) -> str:
-    lines = [f"Comparison: {c.old} -> {c.new}", "", c.summary, ""]
-    lines += [f"  {r.scope:<13} {r.old:<9} -> {r.new:<9} {r.direction}" for r in c.risk]
+    dates = f"assessed {c.old_assessed_on or 'on an unknown date'} -> {c.new_assessed_on or 'on an unknown date'}"
+    lines = [f"Comparison: {c.old} -> {c.new}", f"  {dates}"]
+    if c.units_note:
+        lines.append(f"  Note: {c.units_note}")
+    lines += ["", c.summary, ""]
+    lines.append(f"  {'':<13} {'before':<16} {'after':<16} change")
+    for r in c.risk:
+        change = "" if r.change is None else f"{r.change:+.0f} "
+        lines.append(
+            f"  {r.scope:<13} {_risk_cell(r.old, r.old_index):<16} {_risk_cell(r.new, r.new_index):<16} "
+            f"{change}{r.direction}"
+        )
+        if r.scope != "overall":
+            if r.rules_appeared:
+                lines.append(f"  {'':<13} + {', '.join(r.rules_appeared)}")
+            if r.rules_resolved:
+                lines.append(f"  {'':<13} - {', '.join(r.rules_resolved)}")
     for warning in c.warnings:
         lines += ["", f"! {warning}"]
     for level, changes in c.answers.items():
@@ -328,6 +343,10 @@ def comparison_text(c: Comparison) -> str:
                 }[status]
                 lines.append(f"  {r.title} [{r.rule_id}] ({where})")
     return "\n".join(lines) + "\n"
+
+
+def _risk_cell(risk: str, index: float | None) -> str:
+    return RISK_WORD[risk] if index is None else f"{RISK_WORD[risk]} {index:.0f}"
 
 
 # -- the knowledge: rules, cases, examples ----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
@@ -22,14 +23,15 @@ def test_pre_to_during_reorganization(advisor: Advisor) -> None:
     ]
     ratings = [c for changes in result.answers.values() for c in changes if c.field.startswith("ratings.")]
     assert len(ratings) == 21 and {c.direction for c in ratings} == {"worse"}
-    assert len(result.warnings) == 2 and "REORG" in result.warnings[0]
+    assert not result.same_unit and result.units_note  # the two cohorts carry their own names
+    assert len(result.warnings) == 2 and "REORG" in result.warnings[0] and "rose by" in result.warnings[0]
     assert {r.status for r in result.recommendations} == {"appeared"}
 
 
 def test_recovery_is_better_and_raises_no_warning(advisor: Advisor) -> None:
     kb = advisor.kb
     result = advisor.compare(kb.case_profiles["REORG"], kb.case_profiles["PRE-REORG"])
-    assert result.risk[0].direction == "better"
+    assert result.risk[0].direction == "better" and result.risk[0].change < -50  # type: ignore[operator]
     assert result.warnings == []
     assert {r.status for r in result.recommendations} == {"disappeared"}
 
@@ -47,8 +49,17 @@ def test_compare_cli(tmp_path) -> None:
     )
     assert out.exit_code == 0
     data = json.loads(out.stdout)
-    assert data["risk"][0] == {"scope": "overall", "old": "low", "new": "high", "direction": "worse"}
-    assert data["warnings"], "a reorganization with declines at several levels is an early warning"
+    overall = data["risk"][0]
+    assert {k: overall[k] for k in ("scope", "old", "new", "direction")} == {
+        "scope": "overall",
+        "old": "low",
+        "new": "high",
+        "direction": "worse",
+    }
+    assert overall["change"] == pytest.approx(overall["new_index"] - overall["old_index"]) and overall["change"] > 50
+    assert data["same_unit"] is False and "different units" in data["units_note"]
+    assert data["warnings"], "a reorganization with a steep rise is an early warning"
+    assert (data["old_assessed_on"], data["new_assessed_on"]) == ("2026-11-20", "2026-10-02")
 
 
 def write_profile(path, profile) -> str:
@@ -110,3 +121,58 @@ def test_comparison_text_of_the_reorganization_warns_and_lists_new_advice(adviso
     appeared = sections(out.stdout)["New recommendations"]
     assert len(appeared) == len(advisor.evaluate(kb.case_profiles["REORG"]).recommendations)
     assert all(line.endswith(")") and "(now " in line for line in appeared)
+
+
+def _lakeside(phase: str, date: str, **facts: object) -> dict[str, object]:
+    """A careful start, six months later in a reorganization with its lead contested (and variations)."""
+    base: dict[str, object] = {
+        "decision_process": "participatory",
+        "management_support": "strong",
+        "institutional_support": "broad",
+        "mission_fit": True,
+        "reorganization": False,
+        "implementation_plan": "comprehensive",
+        "implementation_pace": "gradual",
+        "training_budget": "sufficient",
+        "team_size": 10,
+        "clinical_leadership": "clear",
+        "team_conflict": "low",
+        "team_splits": [],
+        "roles_defined": True,
+        "crisis_protocol": True,
+        "on_site_supervision": True,
+        "staff_recruitment": "selected",
+        "mbt_experience": "some",
+    }
+    org = {"name": "Lakeside MBT day programme", "setting": "day_hospital", "population": "adults"}
+    return {"organization": {**org, "phase": phase, "assessed_on": date}, "facts": {**base, **facts}}
+
+
+def test_a_unit_entering_a_reorganization_with_a_contested_lead_shows_a_clear_rise(advisor: Advisor) -> None:
+    before = _lakeside("planning", "2026-03-01")
+    after = _lakeside("reorganizing", "2026-09-01", reorganization=True, clinical_leadership="contested")
+    result = advisor.compare(before, after)
+    overall, organization, team, therapist = result.risk
+    assert overall.change is not None and overall.change >= 25 and overall.direction == "worse"
+    assert organization.direction == team.direction == "worse" and therapist.direction == "same"
+    assert "structure.reorganization" in organization.rules_appeared
+    assert team.rules_appeared == ["leadership.contested-lead"]
+    assert result.same_unit and result.units_note is None
+    assert (result.old_assessed_on, result.new_assessed_on) == ("2026-03-01", "2026-09-01")
+    assert any("rose by" in w and "REORG" in w for w in result.warnings)
+
+
+def test_a_change_inside_one_label_is_still_seen(advisor: Advisor) -> None:
+    before = _lakeside("running", "2026-03-01", clinical_leadership="contested")
+    after = _lakeside("running", "2026-09-01", clinical_leadership="contested", on_site_supervision=False)
+    team = advisor.compare(before, after).risk[2]
+    assert team.old == team.new == "moderate"
+    assert team.direction == "worse" and team.change is not None and team.change >= 5
+
+
+def test_a_reorganization_without_a_rise_raises_no_early_warning(advisor: Advisor) -> None:
+    before = _lakeside("running", "2026-03-01", reorganization=True)
+    after = _lakeside("reorganizing", "2026-09-01", reorganization=True)
+    result = advisor.compare(before, after)
+    assert result.risk[0].direction == "same"
+    assert result.warnings == []
