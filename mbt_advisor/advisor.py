@@ -105,7 +105,8 @@ class Advisor:
         profile = self.practice_view(profile)
         activations = [f.rule_id for f in self.compiled.run(profile)]
         rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
-        return self._risk(profile.answers(), [(r.id, r.level, r.severity) for r in rules]), activations
+        fired = [(r.id, r.level, r.severity, self._scores[r.id][0]) for r in rules]
+        return self._risk(profile.answers(), fired), activations
 
     # -- assembly -----------------------------------------------------------------------------------
     def assessment_from(self, profile: Profile, firings: list[Firing]) -> Assessment:
@@ -135,7 +136,7 @@ class Advisor:
                 assessed_on=org.assessed_on.isoformat() if org.assessed_on else None,
                 assessor=org.assessor,
             ),
-            risk=self._risk(answers, [(r.rule_id, r.level, r.severity) for r in recommendations]),
+            risk=self._risk(answers, [(r.rule_id, r.level, r.severity, r.score) for r in recommendations]),
             readiness=readiness_of(kb, answers) if not_started else None,
             recommendations=recommendations,
             concerns=concerns,
@@ -187,11 +188,11 @@ class Advisor:
             timing=timing,
         )
 
-    def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str]]) -> Risk:
+    def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str, float]]) -> Risk:
         return assess_risk(self.level_inputs(answers, fired_rules))
 
-    def level_inputs(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str]]) -> list[LevelInput]:
-        """What the risk of each level rests on: the (rule id, severity) of each fired rule there, the ratings
+    def level_inputs(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str, float]]) -> list[LevelInput]:
+        """What the risk of each level rests on: the (rule id, severity, score) of each fired rule there, the ratings
         and how many of the questions that matter were answered (scoring.assess_risk does the rest)."""
         not_asked = self._not_asked(answers)
         relevant = self._relevant(answers)
@@ -201,7 +202,7 @@ class Advisor:
             inputs.append(
                 LevelInput(
                     level=level,
-                    fired=tuple((rule_id, sev) for rule_id, rule_level, sev in fired_rules if rule_level == level),
+                    fired=tuple((rid, sev, value) for rid, lvl, sev, value in fired_rules if lvl == level),
                     ratings=tuple(answers[f] for f in items if f in answers),
                     rating_items=len(items),
                     relevant=len(relevant[level]),

@@ -6,7 +6,8 @@ index should order them so: a case with a worse outcome (by one full step or mor
 index. A small grid over the four calibrated numbers of ``scoring.Weights`` is searched; a point is better
 when it breaks fewer of these orderings, then has a higher Spearman rank correlation with the outcomes, then
 puts more cases in their band (success low, mixed moderate, failure high, mixed-or-better low or moderate),
-then separates the outcome groups more widely, then lies closer to the middle of the grid.
+then separates the outcome groups more widely, then keeps the cases further from the cut points, then lies
+closer to the middle of the grid.
 
 Because the case profiles were encoded from the same tables the rules rest on, an in-sample fit flatters;
 the leave-one-case-out run fits on nine cases and places the tenth with the weights fitted without it.
@@ -22,9 +23,10 @@ from .scoring import WEIGHTS, LevelInput, Weights, label, risk_index, rules_inde
 
 OUTCOME_CODE = {"success": 0.0, "mixed": 1.0, "failure": 2.0}
 GRID = {
-    "load_scale": (2.0, 2.5, 3.0, 3.5, 4.0, 5.0),
+    "load_from": ("severity", "score"),
+    "load_scale": (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0),
     "breadth": (0.0, 0.25, 0.5, 0.75, 1.0),
-    "moderate_from": (15.0, 20.0, 25.0, 30.0, 35.0, 40.0),
+    "moderate_from": (10.0, 12.5, 15.0, 17.5, 20.0, 25.0, 30.0, 35.0),
     "high_from": (45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0),
 }
 
@@ -76,7 +78,7 @@ def case_data(advisor: Advisor | None = None) -> list[CaseData]:
     found = []
     for case_id, profile in sorted(advisor.kb.case_profiles.items()):
         assessment = advisor.evaluate(profile)
-        fired = [(r.rule_id, r.level, r.severity) for r in assessment.recommendations]
+        fired = [(r.rule_id, r.level, r.severity, r.score) for r in assessment.recommendations]
         case = advisor.kb.cases[case_id]
         inputs = advisor.level_inputs(advisor.practice_view(profile).answers(), fired)
         found.append(CaseData(case_id, case.outcome_text(), outcome_code(case.outcomes()), inputs))
@@ -137,10 +139,20 @@ def _margin(codes: list[float], values: list[float]) -> float:
     return min(gaps) if gaps else 0.0
 
 
+# Set before fitting: one problem alone, of the largest weight a rule can have, reads moderate and weighs at
+# most ONE_PROBLEM_AT_MOST of 100, so that the index keeps room to tell several problems from many.
+ONE_PROBLEM_AT_MOST = 40.0
+LARGEST = {"severity": 1.0, "score": 0.968}  # a high-severity rule; the highest possible score
+
+
 def _grid() -> list[Weights]:
-    """Every grid point where one high-severity problem alone reads moderate (set before fitting)."""
-    points = [Weights(*p) for p in itertools.product(*GRID.values())]
-    return [w for w in points if w.moderate_from <= rules_index(1.0, w) < w.high_from]
+    """Every grid point that meets the constraint set before fitting (ONE_PROBLEM_AT_MOST)."""
+    points = [Weights(*p) for p in itertools.product(*GRID.values())]  # type: ignore[arg-type]
+    return [
+        w
+        for w in points
+        if w.moderate_from <= rules_index(LARGEST[w.load_from], w) <= min(ONE_PROBLEM_AT_MOST, w.high_from)
+    ]
 
 
 def _centrality(weights: Weights) -> float:
@@ -160,7 +172,8 @@ def fit(cases: list[CaseData]) -> Fit:
         broken = violations(codes, values)
         rho = round(spearman(values, codes), 4)
         hits = sum(in_band(c.code, label(v, weights)) for c, v in zip(cases, values, strict=True))
-        key = (broken, -rho, -hits, -round(_margin(codes, values), 1), _centrality(weights))
+        clearance = min(abs(v - cut) for v in values for cut in (weights.moderate_from, weights.high_from))
+        key = (broken, -rho, -hits, -round(_margin(codes, values), 1), -round(clearance, 1), _centrality(weights))
         if best is None or key < best[0]:
             best = (key, Fit(weights, broken, rho, hits))
     assert best is not None
@@ -216,7 +229,7 @@ def report_text(report: Report, weights: Weights = WEIGHTS) -> str:
         w = report.loo_weights[row.case]
         lines.append(
             f"| {row.case} | {row.code:g} | {row.index:.1f} | {row.label} | {held.index:.1f} | {held.label} | "
-            f"scale {w.load_scale:g}, breadth {w.breadth:g}, cuts {w.moderate_from:g}/{w.high_from:g} |"
+            f"{w.load_from}, scale {w.load_scale:g}, breadth {w.breadth:g}, cuts {w.moderate_from:g}/{w.high_from:g} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from .assessment import LevelRisk, Risk, RiskLevel, ScoreComponents
 from .knowledge_base import KnowledgeBase
@@ -79,10 +80,12 @@ THIN_COVERAGE = 0.5
 
 @dataclass(frozen=True)
 class Weights:
-    """The calibrated part of the index: how fast the rule load of a level saturates (``load_scale``, in
-    severity points), how much the other levels add to the worst one (``breadth``, 0 = weakest link only,
+    """The calibrated part of the index: what a fired rule weighs in its level's load (``load_from``: its
+    severity points, or its score, which also weighs how strongly the cases back it), how fast the load
+    saturates (``load_scale``), how much the other levels add to the worst one (``breadth``, 0 = weakest link only,
     1 = every level adds as an independent risk), and the cut points of the labels."""
 
+    load_from: Literal["severity", "score"]
     load_scale: float
     breadth: float
     moderate_from: float
@@ -90,11 +93,11 @@ class Weights:
 
 
 # calibrated (python -m mbt_advisor.calibration; docs/scoring.md)
-WEIGHTS = Weights(load_scale=3.5, breadth=0.0, moderate_from=15.0, high_from=65.0)
+WEIGHTS = Weights(load_from="score", load_scale=3.5, breadth=0.0, moderate_from=12.5, high_from=55.0)
 
 
 def rules_index(load: float, weights: Weights = WEIGHTS) -> float:
-    """A level's index from the severity points of the rules that fired there: 0 for none, rising towards
+    """A level's index from the load of the rules that fired there: 0 for none, rising towards
     100 and never reaching it (each further problem adds less)."""
     return 100.0 * (1.0 - math.exp(-load / weights.load_scale))
 
@@ -136,11 +139,11 @@ def cut_points_text(weights: Weights = WEIGHTS) -> str:
 
 @dataclass(frozen=True)
 class LevelInput:
-    """What the advisor gathered for one level: the fired rules (id, severity) there, the Table 4 ratings
+    """What the advisor gathered for one level: the fired rules (id, severity, score) there, the Table 4 ratings
     answered (and how many items the level has), and the fields that matter there with those answered."""
 
     level: Level
-    fired: tuple[tuple[str, str], ...]
+    fired: tuple[tuple[str, str, float], ...]
     ratings: tuple[float, ...]
     rating_items: int
     relevant: int
@@ -152,7 +155,7 @@ def level_index(data: LevelInput, weights: Weights = WEIGHTS) -> float | None:
     rating reading; None (unknown) when no rule fired there and fewer than MIN_KNOWN questions are answered."""
     if not data.fired and data.answered < MIN_KNOWN:
         return None
-    index = rules_index(sum(SEVERITY_WEIGHT[severity] for _, severity in data.fired), weights)
+    index = rules_index(load_of(data, weights), weights)
     if _rated_enough(data):
         index = max(index, ratings_index(list(data.ratings), weights))
     return round(index, 1)
@@ -166,16 +169,24 @@ def risk_index(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> float | 
     return round(overall_index([v for v in indices.values() if v is not None], weights), 1)
 
 
+def load_of(data: LevelInput, weights: Weights = WEIGHTS) -> float:
+    """The summed weight of the rules that fired at a level (severity points, or scores)."""
+    if weights.load_from == "score":
+        return sum(value for _, _, value in data.fired)
+    return sum(SEVERITY_WEIGHT[severity] for _, severity, _ in data.fired)
+
+
 def _rated_enough(data: LevelInput) -> bool:
     return bool(data.ratings) and len(data.ratings) * 2 >= data.rating_items
 
 
 def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
-    load = sum(SEVERITY_WEIGHT[severity] for _, severity in data.fired)
+    load = load_of(data, weights)
     index = level_index(data, weights)
     drivers: list[str] = []
     if data.fired:
-        drivers.append(f"{len(data.fired)} concern(s) at this level, weighing {load:.1f} severity points")
+        unit = "severity points" if weights.load_from == "severity" else "in summed scores"
+        drivers.append(f"{len(data.fired)} concern(s) at this level, weighing {load:.2f} {unit}")
     ratings = list(data.ratings)
     mean = round(sum(ratings) / len(ratings), 2) if _rated_enough(data) else None
     if mean is not None:
@@ -184,13 +195,13 @@ def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
         drivers = [f"only {data.answered} of {data.relevant} questions that matter at this level answered"]
     elif not drivers:
         drivers.append(f"no concerns found in {data.answered} answered question(s)")
-    order = sorted(data.fired, key=lambda item: (-SEVERITY_WEIGHT[item[1]], item[0]))
+    order = sorted(data.fired, key=lambda item: (-item[2], -SEVERITY_WEIGHT[item[1]], item[0]))
     return LevelRisk(
         level=data.level,
         risk="unknown" if index is None else label(index, weights),
         index=index,
         load=round(load, 2),
-        rules=[rule_id for rule_id, _ in order],
+        rules=[rule_id for rule_id, _, _ in order],
         drivers=drivers,
         mean_rating=mean,
         rated_items=len(ratings),
