@@ -54,7 +54,7 @@ def test_the_visit_page_has_the_assessment_whatif_explanations_and_the_compariso
     for section in ("assessment", "whatif", "comparison", "similar"):
         assert f'<section id="{section}">' in page
     assert page.count("How this was reached") >= 3
-    assert "Overall risk low (index " in page and "-&gt; moderate (index " in page
+    assert "Overall risk low (index " in page and "-&gt; high (index " in page
     assert f'href="/units/{unit}/visits/{second}/brief"' in page
 
 
