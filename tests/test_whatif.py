@@ -132,6 +132,7 @@ PLATEAU_RULES = """rules:
     level: team
     severity: high
     evidence: one_case
+    determinant: organizational_support
     when: [{field: facts.team_size, gt: 12}]
     rationale: "A rationale long enough to pass validation."
     actions: ["Split the team"]
@@ -142,6 +143,7 @@ PLATEAU_RULES = """rules:
     level: team
     severity: high
     evidence: one_case
+    determinant: organizational_support
     when: [{field: facts.team_size, lte: 12}, {field: facts.crisis_protocol, equals: false}]
     rationale: "A rationale long enough to pass validation."
     actions: ["Write a protocol"]
