@@ -31,7 +31,11 @@ db_app = typer_app(help="The web application's database: where it is, backup and
 
 def serve(
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (this computer only: 127.0.0.1, ::1).")
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on: 127.0.0.1 or ::1; another address only with an admin account (users add).",
+        ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
     database: Database = None,
@@ -49,8 +53,9 @@ def serve(
     """
     from mbt_advisor.web.config import BindRefused, check_bind, database_label, database_url
 
+    url = database_url(database)
     try:
-        check_bind(host)
+        check_bind(host, url)
     except BindRefused as exc:
         fail(str(exc))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -65,7 +70,6 @@ def serve(
         sock.close()
         fail(f"--port {port}: cannot listen on {host} ({exc.strerror or exc}); choose another port, or --port 0.")
     bound = sock.getsockname()[1]
-    url = database_url(database)
     try:
         from mbt_advisor.web.app import create_app
 
@@ -177,6 +181,112 @@ def db_restore(
     note(f"restored {file} into {database_label(url)}")
 
 
+users_app = typer_app(
+    help="Accounts of a shared server: from the first one on, everyone signs in.", no_args_is_help=True
+)
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password (at least 10 characters)", hide_input=True, confirmation_prompt=True))
+
+
+def _accounts(database: str | None):  # type: ignore[no-untyped-def]
+    from mbt_advisor.web import accounts
+    from mbt_advisor.web.config import database_url
+    from mbt_advisor.web.db import open_database
+
+    engine, sessions = open_database(database_url(database))
+    return accounts, engine, sessions
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The sign-in name (letters, digits, . _ @ -).")],
+    role: Annotated[str, typer.Option("--role", help="admin (all units, accounts), consultant or founder.")],
+    unit: Annotated[list[int] | None, typer.Option("--unit", help="A unit id this account may see (repeat).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    database: Database = None,
+) -> None:
+    """Add an account. The first account switches the application to sign-in for everyone.
+
+    Example:
+
+      mbt-advisor users add ada --role admin
+    """
+    accounts, engine, sessions = _accounts(database)
+    try:
+        with sessions.begin() as session:
+            accounts.add_user(session, name, role, _password(password_stdin), tuple(unit or ()))
+    finally:
+        engine.dispose()
+    note(f"added {name} ({role})")
+
+
+@users_app.command("list")
+def users_list(database: Database = None) -> None:
+    """List the accounts: name, role and the units each may see."""
+    from sqlalchemy import select
+
+    from mbt_advisor.web.models import UnitMember, User
+
+    _, engine, sessions = _accounts(database)
+    try:
+        with sessions() as session:
+            for user in session.scalars(select(User).order_by(User.name)):
+                units = sorted(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
+                shown = f"  units {', '.join(map(str, units))}" if units else ""
+                sys.stdout.write(f"{user.name}  {user.role}{shown}\n")
+    finally:
+        engine.dispose()
+
+
+@users_app.command("remove")
+def users_remove(name: Annotated[str, typer.Argument()], database: Database = None) -> None:
+    """Remove an account (its sessions end at once)."""
+    accounts, engine, sessions = _accounts(database)
+    try:
+        with sessions.begin() as session:
+            accounts.remove_user(session, name)
+    finally:
+        engine.dispose()
+    note(f"removed {name}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    name: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    database: Database = None,
+) -> None:
+    """Set a new password (ends the account's sessions and any lock-out)."""
+    accounts, engine, sessions = _accounts(database)
+    try:
+        with sessions.begin() as session:
+            accounts.reset_password(session, name, _password(password_stdin))
+    finally:
+        engine.dispose()
+    note(f"new password set for {name}")
+
+
+@users_app.command("grant")
+def users_grant(
+    name: Annotated[str, typer.Argument()],
+    unit: Annotated[int, typer.Argument(help="Unit id.")],
+    database: Database = None,
+) -> None:
+    """Let an account see and edit one more unit."""
+    accounts, engine, sessions = _accounts(database)
+    try:
+        with sessions.begin() as session:
+            accounts.grant(session, name, unit)
+    finally:
+        engine.dispose()
+    note(f"{name} may now see unit {unit}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.add_typer(db_app, name="db")
+    app.add_typer(users_app, name="users")

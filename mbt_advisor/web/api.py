@@ -20,7 +20,7 @@ from mbt_advisor.render import to_json
 from mbt_advisor.yamlio import parse_json
 
 from . import store
-from .app import web_of
+from .app import member_of_new_unit, visible_units, web_of
 from .summary import visit_index
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -149,7 +149,7 @@ def _unit_out(unit: Any) -> dict[str, Any]:
 def list_units(request: Request) -> Response:
     web = web_of(request)
     with web.transaction() as session:
-        rows = store.portfolio(session, web.advisor)
+        rows = store.portfolio(session, web.advisor, visible_units(request))
         return _json(
             [
                 {
@@ -167,7 +167,7 @@ def list_units(request: Request) -> Response:
 @router.post("/units", status_code=201, summary="Create a unit")
 def create_unit(request: Request, unit: UnitIn) -> Response:
     with web_of(request).transaction() as session:
-        created = store.create_unit(session, unit.name, unit.setting, unit.population)
+        created = store.create_unit(session, unit.name, unit.setting, unit.population, member_of_new_unit(request))
         return _json(_unit_out(created), status_code=201)
 
 

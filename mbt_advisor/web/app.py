@@ -47,6 +47,23 @@ def web_of(request: Request) -> Web:
     return web
 
 
+def principal_of(request: Request) -> Any:
+    """The signed-in account (accounts.Principal) the access guard let through, or None without accounts."""
+    return request.scope.get("state", {}).get("principal")
+
+
+def visible_units(request: Request) -> frozenset[int] | None:
+    """The unit ids the request may list, or None for all (no accounts, or an admin)."""
+    principal = principal_of(request)
+    return None if principal is None else principal.visible
+
+
+def member_of_new_unit(request: Request) -> int | None:
+    """The account that becomes a member of a unit it creates (a consultant; an admin sees all anyway)."""
+    principal = principal_of(request)
+    return principal.user_id if principal is not None and principal.role != "admin" else None
+
+
 def _number(value: Any) -> str:
     """6.0 -> '6', 2.5 -> '2.5', None -> ''."""
     if value is None:
@@ -76,7 +93,7 @@ def create_app(
     database: str | None = None, advisor: Advisor | None = None, *, max_body: int = MAX_BODY_BYTES
 ) -> FastAPI:
     """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder)."""
-    from . import api, pages, questionnaire
+    from . import api, pages, questionnaire, signin
     from .store import refresh
 
     url = database_url(database)
@@ -94,11 +111,14 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.web = web
-    app.add_middleware(AccessGuard, max_body=max_body)
+    from .accounts import Authorizer
+
+    app.add_middleware(AccessGuard, max_body=max_body, authorizer=Authorizer(web.sessions))
     app.mount("/static", StaticFiles(packages=[("mbt_advisor.web", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(questionnaire.router)
+    app.include_router(signin.router)
     api.install_openapi(app)
 
     @app.exception_handler(InputError)

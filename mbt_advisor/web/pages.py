@@ -13,7 +13,7 @@ from mbt_advisor.examples import example_path, list_examples
 from mbt_advisor.profile import LEVELS
 
 from . import store
-from .app import web_of
+from .app import member_of_new_unit, principal_of, visible_units, web_of
 from .chart import line_chart
 from .summary import RISK_RANK, SCOPES, visit_index
 
@@ -23,7 +23,11 @@ router = APIRouter(include_in_schema=False)
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     web = web_of(request)
     html = web.templates.get_template(template).render(
-        request=request, csrf=request.scope.get("state", {}).get("csrf", ""), database=web.label, **context
+        request=request,
+        csrf=request.scope.get("state", {}).get("csrf", ""),
+        database=web.label,
+        principal=principal_of(request),
+        **context,
     )
     return HTMLResponse(html, status_code=status_code)
 
@@ -36,7 +40,7 @@ def see_other(url: str) -> RedirectResponse:
 def portfolio(request: Request) -> HTMLResponse:
     web = web_of(request)
     with web.transaction() as session:
-        rows = store.portfolio(session, web.advisor)
+        rows = store.portfolio(session, web.advisor, visible_units(request))
         return render(request, "portfolio.html.j2", rows=rows, examples=list_examples())
 
 
@@ -48,7 +52,7 @@ def create_unit(
     population: str = Form(""),
 ) -> Response:
     with web_of(request).transaction() as session:
-        unit = store.create_unit(session, name.strip() or name, setting, population)
+        unit = store.create_unit(session, name.strip() or name, setting, population, member_of_new_unit(request))
         return see_other(f"/units/{unit.id}")
 
 
@@ -59,7 +63,7 @@ def unit_from_example(request: Request, example: str = Form()) -> Response:
     with web.transaction() as session:
         profile = store.parse_profile(text, f"example {example}")
         org = profile.organization
-        unit = store.create_unit(session, org.name, org.setting, org.population)
+        unit = store.create_unit(session, org.name, org.setting, org.population, member_of_new_unit(request))
         store.add_visit(session, unit, text, web.advisor, source=f"example {example}")
         return see_other(f"/units/{unit.id}")
 

@@ -13,7 +13,7 @@ from mbt_advisor.errors import InputError
 from mbt_advisor.wizard import PATH_QUESTION, Wizard
 
 from . import store
-from .app import web_of
+from .app import member_of_new_unit, principal_of, web_of
 from .models import Draft
 from .pages import render, see_other
 
@@ -22,9 +22,14 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/questionnaire")
 def start(request: Request, unit_id: str = Form("")) -> Response:
+    principal = principal_of(request)
     with web_of(request).transaction() as session:
         unit = store.get_unit(session, int(unit_id)) if unit_id.isdigit() else None
-        draft = store.new_draft(session, unit.id if unit else None)
+        if principal is not None and unit is not None and not principal.sees(unit.id):
+            unit = None
+        if principal is not None and principal.role == "founder" and unit is None and principal.units:
+            unit = store.get_unit(session, min(principal.units))  # a founder answers for their own unit
+        draft = store.new_draft(session, unit.id if unit else None, principal.user_id if principal else None)
         return see_other(f"/questionnaire/{draft.id}")
 
 
@@ -129,7 +134,7 @@ def finish(request: Request, draft_id: str) -> Response:
         unit = store.get_unit(session, draft.unit_id) if draft.unit_id else None
         if unit is None:
             org = profile.organization
-            unit = store.create_unit(session, org.name, org.setting, org.population)
+            unit = store.create_unit(session, org.name, org.setting, org.population, member_of_new_unit(request))
             draft.unit_id = unit.id
         visit = store.add_visit(session, unit, store.profile_text(profile), web.advisor, source="questionnaire")
         draft.visit_id = visit.id

@@ -55,19 +55,20 @@ def _host_name(host_header: str) -> str:
     return host_header.rsplit(":", 1)[0]
 
 
-def check_origin(scope: Scope, headers: Headers) -> None:
-    """Loopback client, loopback Host name, and (when the browser says) a same-site Origin."""
+def check_origin(scope: Scope, headers: Headers, local: bool = True) -> None:
+    """Loopback client and Host name (``local``: no accounts yet), and a same-site Origin when the browser
+    says one."""
+    host = headers.get("host", "")
+    origin = headers.get("origin")
+    if origin and origin != "null" and origin.split("://", 1)[-1] != host:
+        raise Refused(403, "a request from another site was refused.")
+    if not local:
+        return
     client = scope.get("client")
     if not client or not is_loopback(client[0]):
         raise Refused(403, "this server only answers requests from this computer.")
-    host = headers.get("host", "")
     if not is_loopback(_host_name(host)):
         raise Refused(403, "unexpected Host name; open the application at http://127.0.0.1:PORT/.")
-    origin = headers.get("origin")
-    if origin and origin != "null":
-        netloc = origin.split("://", 1)[-1]
-        if netloc != host:
-            raise Refused(403, "a request from another site was refused.")
 
 
 def _valid_token(token: str | None) -> bool:
@@ -126,9 +127,12 @@ async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | No
 class AccessGuard:
     """ASGI middleware around the whole application: see the module docstring."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: Callable[..., Awaitable[None]], max_body: int = MAX_BODY_BYTES, authorizer: Any = None
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.authorizer = authorizer  # accounts.Authorizer: from the first account on, sign-in and units
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -141,13 +145,25 @@ class AccessGuard:
         cookie = Request(scope).cookies.get(CSRF_COOKIE)
         new_token = None if _valid_token(cookie) else secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf"] = cookie if new_token is None else new_token
+        from .accounts import Denied
+
+        accounts = self.authorizer is not None and self.authorizer.accounts()
         try:
-            check_origin(scope, headers)
+            check_origin(scope, headers, local=not accounts)
             if scope["method"] not in SAFE_METHODS:
                 body = await _read_body(receive, headers, self.max_body)
                 if not await _csrf_ok(scope, body, headers, cookie):
                     raise Refused(403, "the form's security token is missing or stale; reload the page and try again.")
                 receive = _replay(body)
+            if accounts:
+                cookies = Request(scope).cookies
+                scope["state"]["principal"] = self.authorizer.check(scope["method"], scope["path"], cookies)
+        except Denied as denied:
+            if denied.status == 401 and not scope["path"].startswith("/api/v1/"):
+                await _redirect(send, "/signin")
+            else:
+                await _refuse(scope, send, Refused(denied.status, denied.message))
+            return
         except Refused as refused:
             await _refuse(scope, send, refused)
             return
@@ -177,3 +193,9 @@ async def _refuse(scope: Scope, send: Send, refused: Refused) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS]
     await send({"type": "http.response.start", "status": refused.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _redirect(send: Send, location: str) -> None:
+    headers = [(b"location", location.encode()), (b"content-length", b"0"), *SECURITY_HEADERS]
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})

@@ -20,7 +20,7 @@ from mbt_advisor.profile import Profile
 from mbt_advisor.render import to_json
 from mbt_advisor.wizard import WizardState, profile_yaml, state_json
 
-from .models import Draft, Unit, Visit
+from .models import Draft, Unit, UnitMember, Visit
 
 __all__ = ["Draft", "Unit", "Visit", "parse_profile"]
 from .summary import change_since, readiness_line, visit_index
@@ -31,10 +31,19 @@ def profile_text(profile: Profile, today: dt.date | None = None) -> str:
     return profile_yaml(profile, today)
 
 
-def create_unit(session: Session, name: str, setting: str | None = None, population: str | None = None) -> Unit:
+def create_unit(
+    session: Session,
+    name: str,
+    setting: str | None = None,
+    population: str | None = None,
+    member: int | None = None,
+) -> Unit:
+    """A new unit; ``member``: the account that created it and may see it from then on."""
     unit = Unit(name=name, setting=setting or None, population=population or None)
     session.add(unit)
     session.flush()
+    if member is not None:
+        session.add(UnitMember(user_id=member, unit_id=unit.id))
     return unit
 
 
@@ -123,9 +132,13 @@ class PortfolioRow:
         return bool(self.warnings) or self.risk_change > 0 or (self.change or 0) > 0
 
 
-def portfolio(session: Session, advisor: Advisor) -> list[PortfolioRow]:
-    """Every unit with its latest visit, declining units first (early warning, then the largest rise)."""
-    units = session.scalars(select(Unit).options(selectinload(Unit.visits))).all()
+def portfolio(session: Session, advisor: Advisor, visible: frozenset[int] | None = None) -> list[PortfolioRow]:
+    """Every unit (or those in ``visible``) with its latest visit, declining units first (early warning, then
+    the largest rise)."""
+    query = select(Unit).options(selectinload(Unit.visits))
+    if visible is not None:
+        query = query.where(Unit.id.in_(visible))
+    units = session.scalars(query).all()
     rows = []
     for unit in units:
         latest = unit.visits[-1] if unit.visits else None
@@ -149,8 +162,8 @@ def portfolio(session: Session, advisor: Advisor) -> list[PortfolioRow]:
 
 
 # -- drafts (the questionnaire in the browser) ---------------------------------------------------------------
-def new_draft(session: Session, unit_id: int | None = None) -> Draft:
-    draft = Draft(id=secrets.token_urlsafe(24), unit_id=unit_id, state_json=state_json(WizardState()))
+def new_draft(session: Session, unit_id: int | None = None, user_id: int | None = None) -> Draft:
+    draft = Draft(id=secrets.token_urlsafe(24), unit_id=unit_id, user_id=user_id, state_json=state_json(WizardState()))
     session.add(draft)
     session.flush()
     return draft

@@ -19,12 +19,28 @@ def test_an_empty_database_is_migrated_to_the_current_schema(tmp_path: Path) -> 
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
-    assert set(inspect(engine).get_table_names()) == {"alembic_version", "units", "visits", "drafts"}
+    tables = {"alembic_version", "units", "visits", "drafts", "users", "unit_members", "web_sessions"}
+    assert set(inspect(engine).get_table_names()) == tables
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == [], "models.py and the migrations disagree; add a migration"
     migrate.upgrade(engine)  # a second start changes nothing
     assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_a_database_of_the_first_version_keeps_its_data_when_accounts_arrive(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO units (name, created_at) VALUES ('Kept', '2026-01-01 00:00:00')")
+        connection.exec_driver_sql(
+            "INSERT INTO drafts (id, state_json, updated_at) VALUES ('d1', '{}', '2026-01-01 00:00:00')"
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT name FROM units").all() == [("Kept",)]
+        assert connection.exec_driver_sql("SELECT id, user_id FROM drafts").all() == [("d1", None)]
     engine.dispose()
 
 

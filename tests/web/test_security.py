@@ -141,6 +141,6 @@ def test_only_loopback_addresses_may_be_bound() -> None:
     for host in ("127.0.0.1", "::1", "localhost", "127.0.0.2"):
         check_bind(host)
     for host in ("0.0.0.0", "192.168.1.20", "::", "example.org"):
-        with pytest.raises(BindRefused, match="Allowed: 127.0.0.1"):
+        with pytest.raises(BindRefused, match="Allowed without accounts: 127.0.0.1"):
             check_bind(host)
     assert is_loopback("[::1]") and not is_loopback("")

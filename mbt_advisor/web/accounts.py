@@ -1,0 +1,242 @@
+"""Accounts, roles and access per unit (the shared server). Until an account exists the application is a
+local one (this computer only, no sign-in); from the first account on, every request must be signed in and
+sees only the units its account may see. All of it is decided in one place, ``Authorizer.check``, which the
+access guard (security.py) calls for every request.
+
+Passwords are stored as scrypt hashes (memory-hard, through Python's hashlib and OpenSSL), sessions as the
+SHA-256 of a random token (the cookie carries the token, the database only its hash).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mbt_advisor.errors import InputError
+
+from .models import Draft, UnitMember, User, WebSession, utcnow
+
+ROLES = ("admin", "consultant", "founder")
+SESSION_COOKIE = "mbt_session"
+SESSION_HOURS = 12
+MAX_FAILURES = 5
+LOCK_MINUTES = 5
+FAILURE_DELAY = 0.3  # seconds added to every failed sign-in
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+PUBLIC = re.compile(r"^/(signin|static/.*)$")
+UNIT_PATH = re.compile(r"^(?:/api/v1)?/units/(\d+)(?:/|$)")
+DRAFT_PATH = re.compile(r"^/questionnaire/([^/]+)(/finish)?(?:/|$)")
+CREATES_UNIT = {("POST", "/units"), ("POST", "/units/from-example"), ("POST", "/api/v1/units")}
+
+
+class Denied(Exception):
+    """The request may not proceed: ``status`` 401 (sign in), 403 (not allowed) or 404 (not yours: not shown)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# -- passwords ----------------------------------------------------------------------------------------------
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **SCRYPT)
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+            maxmem=64 * 1024 * 1024,
+        )
+    except ValueError:
+        return False
+    return kind == "scrypt" and hmac.compare_digest(got, expected)
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))  # unknown names cost the same time as known ones
+
+
+# -- accounts -----------------------------------------------------------------------------------------------
+def check_password(password: str) -> None:
+    if len(password) < 10:
+        raise InputError("a password needs at least 10 characters.", source="password")
+
+
+def add_user(session: Session, name: str, role: str, password: str, units: tuple[int, ...] = ()) -> User:
+    if role not in ROLES:
+        raise InputError(f"unknown role '{role}'.", source="--role", allowed=", ".join(ROLES))
+    if not re.fullmatch(r"[A-Za-z0-9._@-]{1,80}", name):
+        raise InputError("a user name is 1-80 letters, digits and . _ @ -.", source=name)
+    if session.scalar(select(User).where(User.name == name)) is not None:
+        raise InputError("already exists.", source=f"user {name}")
+    check_password(password)
+    user = User(name=name, role=role, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    for unit in units:
+        session.add(UnitMember(user_id=user.id, unit_id=unit))
+    return user
+
+
+def find_user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise InputError("no such user.", source=f"user {name}")
+    return user
+
+
+def reset_password(session: Session, name: str, password: str) -> None:
+    check_password(password)
+    user = find_user(session, name)
+    user.password_hash = hash_password(password)
+    user.failed_signins, user.locked_until = 0, None
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
+def remove_user(session: Session, name: str) -> None:
+    session.delete(find_user(session, name))
+
+
+def grant(session: Session, name: str, unit_id: int) -> None:
+    user = find_user(session, name)
+    if session.get(UnitMember, (user.id, unit_id)) is None:
+        session.add(UnitMember(user_id=user.id, unit_id=unit_id))
+
+
+def accounts_exist(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def admin_exists(session: Session) -> bool:
+    return session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None
+
+
+# -- signing in ---------------------------------------------------------------------------------------------
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(session: Session, name: str, password: str) -> str | None:
+    """A new session token, or None (wrong name, wrong password or locked: the caller says the same for all)."""
+    now = utcnow()
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        time.sleep(FAILURE_DELAY)
+        return None
+    if user.locked_until is not None and user.locked_until > now:
+        verify_password(password, _DUMMY_HASH)
+        time.sleep(FAILURE_DELAY)
+        return None
+    if not verify_password(password, user.password_hash):
+        user.failed_signins += 1
+        if user.failed_signins >= MAX_FAILURES:
+            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+            user.failed_signins = 0
+        time.sleep(FAILURE_DELAY)
+        return None
+    user.failed_signins, user.locked_until = 0, None
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(id=_token_hash(token), user_id=user.id, expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
+    return token
+
+
+def sign_out(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.id == _token_hash(token)))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user as the routes see it (``request.state.principal``)."""
+
+    user_id: int
+    name: str
+    role: str
+    units: frozenset[int]
+
+    def sees(self, unit_id: int) -> bool:
+        return self.role == "admin" or unit_id in self.units
+
+    @property
+    def visible(self) -> frozenset[int] | None:
+        """The unit ids this user may see, or None for all (an admin)."""
+        return None if self.role == "admin" else self.units
+
+    @property
+    def creates_units(self) -> bool:
+        return self.role in {"admin", "consultant"}
+
+
+def principal_for(session: Session, token: str | None) -> Principal | None:
+    if not token:
+        return None
+    row = session.get(WebSession, _token_hash(token))
+    if row is None or row.expires_at < utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None:
+        return None
+    units = frozenset(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
+    return Principal(user.id, user.name, user.role, units)
+
+
+class Authorizer:
+    """The one decision for every request once accounts exist (called by the access guard)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def accounts(self) -> bool:
+        with self.sessions() as session:
+            return accounts_exist(session)
+
+    def check(self, method: str, path: str, cookies: dict[str, str]) -> Principal | None:
+        """The signed-in principal allowed to make this request (None for the public sign-in page and
+        static files). Raises :class:`Denied`."""
+        with self.sessions() as session:
+            principal = principal_for(session, cookies.get(SESSION_COOKIE))
+            if PUBLIC.match(path):
+                return principal
+            if principal is None:
+                raise Denied(401, "sign in first.")
+            if (method, path) in CREATES_UNIT and not principal.creates_units:
+                raise Denied(403, "your account cannot create units.")
+            if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
+                raise Denied(404, "not found.")
+            if match := DRAFT_PATH.match(path):
+                _check_draft(session.get(Draft, match.group(1)), principal, finishing=bool(match.group(2)))
+            return principal
+
+
+def _check_draft(draft: Draft | None, principal: Principal, finishing: bool) -> None:
+    """A questionnaire of a unit the account sees; one without a unit only for whoever started it, and
+    finishing that one creates a unit."""
+    if draft is None:
+        return  # the route answers 404
+    if draft.unit_id is not None:
+        if not principal.sees(draft.unit_id):
+            raise Denied(404, "not found.")
+    elif draft.user_id != principal.user_id:
+        raise Denied(404, "not found.")
+    elif finishing and not principal.creates_units:
+        raise Denied(403, "your account cannot create units.")

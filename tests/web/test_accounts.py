@@ -1,0 +1,190 @@
+"""Accounts and access per unit: every route of the route table, as every role, on a unit that is not theirs
+(ids guessed included), answers 401, 403, 404 or a redirect to the sign-in page, never the data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from mbt_advisor.cli.main import app as cli
+from typer.testing import CliRunner
+
+from mbt_advisor.web import accounts
+from mbt_advisor.web.app import create_app, route_table
+from mbt_advisor.web.config import BindRefused, check_bind
+
+from .conftest import BASE, LOCAL, TestClient, csrf
+
+PASSWORD = "correct horse battery"
+SECRET_UNIT = "Secret unit of another team"
+
+
+@pytest.fixture
+def shared(db_path: Path, advisor, riverside_text: str):  # type: ignore[no-untyped-def]
+    """Unit A (ours) and unit B (someone else's), each with a visit and a questionnaire draft; three accounts."""
+    app = create_app(str(db_path), advisor)
+    web = app.state.web
+    from mbt_advisor.web import store
+
+    with web.transaction() as session:
+        ours = store.create_unit(session, "Our unit")
+        theirs = store.create_unit(session, SECRET_UNIT)
+        store.add_visit(session, ours, riverside_text, advisor)
+        secret = store.add_visit(
+            session, theirs, riverside_text.replace("Riverside MBT day programme", SECRET_UNIT), advisor
+        )
+        draft = store.new_draft(session, theirs.id)
+        loose = store.new_draft(session)
+        accounts.add_user(session, "ada", "admin", PASSWORD)
+        accounts.add_user(session, "cole", "consultant", PASSWORD, (ours.id,))
+        accounts.add_user(session, "fran", "founder", PASSWORD, (ours.id,))
+        ids = {"ours": ours.id, "theirs": theirs.id, "visit": secret.id, "draft": draft.id, "loose": loose.id}
+    return app, ids
+
+
+def signed_in(app, name: str | None) -> TestClient:  # type: ignore[no-untyped-def]
+    client = TestClient(app, base_url=BASE, client=LOCAL)
+    if name is not None:
+        form = {"csrf_token": csrf(client), "name": name, "password": PASSWORD}
+        response = client.post("/signin", data=form, follow_redirects=False)
+        assert response.status_code == 303, response.text
+    return client
+
+
+def filled(path: str, ids: dict) -> str:  # type: ignore[type-arg]
+    path = path.replace("{unit_id}", str(ids["theirs"])).replace("{visit_id}", str(ids["visit"]))
+    return path.replace("{draft_id}", ids["draft"])
+
+
+@pytest.mark.parametrize("who", [None, "cole", "fran"])
+def test_no_route_shows_another_units_data_to_any_role(shared, who) -> None:  # type: ignore[no-untyped-def]
+    app, ids = shared
+    client = signed_in(app, who)
+    token = csrf(client)
+    checked = 0
+    for method, path in route_table(app):
+        if method == "MOUNT" or path in {"/signin", "/signout"}:
+            continue
+        url = filled(path, ids)
+        data = {"csrf_token": token, "name": "x", "example": "merger", "unit_id": str(ids["theirs"])}
+        response = client.request(method, url, data=data if method == "POST" else None, follow_redirects=False)
+        assert SECRET_UNIT not in response.text, (who, method, url)
+        if "{" in path or who is None:
+            assert response.status_code in {303, 401, 403, 404}, (who, method, url, response.status_code)
+        if who is None and response.status_code == 303:
+            assert response.headers["location"] == "/signin"
+        checked += 1
+    assert checked > 20
+
+
+def test_guessed_ids_reveal_nothing(shared) -> None:  # type: ignore[no-untyped-def]
+    app, ids = shared
+    client = signed_in(app, "fran")
+    seen = [n for n in range(1, 12) if client.get(f"/units/{n}").status_code == 200]
+    assert seen == [ids["ours"]]
+    assert client.get(f"/api/v1/units/{ids['theirs']}/visits/{ids['visit']}/profile").status_code == 404
+    assert client.get(f"/units/{ids['theirs']}/visits/{ids['visit']}/brief").status_code == 404
+    assert client.get(f"/questionnaire/{ids['loose']}").status_code == 404  # someone else's draft
+
+
+def test_the_portfolio_and_the_api_list_only_the_units_an_account_sees(shared) -> None:  # type: ignore[no-untyped-def]
+    app, ids = shared
+    assert [u["name"] for u in signed_in(app, "cole").get("/api/v1/units").json()] == ["Our unit"]
+    assert SECRET_UNIT not in signed_in(app, "fran").get("/").text
+    admin = signed_in(app, "ada")
+    assert sorted(u["name"] for u in admin.get("/api/v1/units").json()) == ["Our unit", SECRET_UNIT]
+    assert admin.get(f"/units/{ids['theirs']}").status_code == 200
+
+
+def test_a_consultant_creates_units_it_then_sees_and_a_founder_cannot(shared) -> None:  # type: ignore[no-untyped-def]
+    app, _ = shared
+    cole = signed_in(app, "cole")
+    created = cole.post("/api/v1/units", json={"name": "Cole's new unit"})
+    assert created.status_code == 201
+    assert cole.get(f"/api/v1/units/{created.json()['id']}").status_code == 200
+    fran = signed_in(app, "fran")
+    assert fran.post("/api/v1/units", json={"name": "Fran's"}).status_code == 403
+    assert fran.get(f"/api/v1/units/{created.json()['id']}").status_code == 404
+
+
+def test_a_founder_questionnaire_belongs_to_the_founders_unit(shared) -> None:  # type: ignore[no-untyped-def]
+    app, ids = shared
+    fran = signed_in(app, "fran")
+    started = fran.post(
+        "/questionnaire", data={"csrf_token": csrf(fran), "unit_id": str(ids["theirs"])}, follow_redirects=False
+    )
+    draft = started.headers["location"]
+    with app.state.web.transaction() as session:
+        row = session.get(accounts.Draft, draft.rsplit("/", 1)[1])
+        assert row.unit_id == ids["ours"] and row.user_id is not None
+    assert signed_in(app, "cole").get(draft).status_code == 200  # the consultant of that unit may look
+    assert signed_in(app, None).get(draft, follow_redirects=False).status_code == 303
+
+
+def test_sign_in_says_the_same_for_every_failure_and_locks_after_repeated_failures(shared) -> None:  # type: ignore[no-untyped-def]
+    app, _ = shared
+    client = TestClient(app, base_url=BASE, client=LOCAL)
+    token = csrf(client)
+    wrong = client.post("/signin", data={"csrf_token": token, "name": "cole", "password": "wrong password"})
+    unknown = client.post("/signin", data={"csrf_token": token, "name": "nobody", "password": "wrong password"})
+    assert wrong.status_code == unknown.status_code == 401
+    message = re.search(r'<p class="error"[^>]*>(.*?)</p>', wrong.text).group(1)
+    assert message == re.search(r'<p class="error"[^>]*>(.*?)</p>', unknown.text).group(1)
+    for _ in range(accounts.MAX_FAILURES - 1):
+        client.post("/signin", data={"csrf_token": token, "name": "cole", "password": "wrong password"})
+    locked = client.post("/signin", data={"csrf_token": token, "name": "cole", "password": PASSWORD})
+    assert locked.status_code == 401  # locked, with the same message
+    with app.state.web.transaction() as session:
+        accounts.reset_password(session, "cole", PASSWORD)
+    assert (
+        client.post(
+            "/signin", data={"csrf_token": token, "name": "cole", "password": PASSWORD}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+
+
+def test_the_session_cookie_and_signing_out(shared) -> None:  # type: ignore[no-untyped-def]
+    app, _ = shared
+    client = TestClient(app, base_url=BASE, client=LOCAL)
+    response = client.post(
+        "/signin", data={"csrf_token": csrf(client), "name": "ada", "password": PASSWORD}, follow_redirects=False
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert "mbt_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie
+    assert client.get("/").status_code == 200
+    client.post("/signout", data={"csrf_token": csrf(client)})
+    assert client.get("/", follow_redirects=False).headers["location"] == "/signin"
+    with app.state.web.transaction() as session:
+        assert session.query(accounts.WebSession).count() == 0
+
+
+def test_passwords_are_stored_as_salted_scrypt() -> None:
+    one, two = accounts.hash_password("a long secret"), accounts.hash_password("a long secret")
+    assert one.startswith("scrypt$16384$8$1$") and one != two
+    assert accounts.verify_password("a long secret", one) and not accounts.verify_password("a long secreT", one)
+
+
+def test_users_commands_and_binding_beyond_loopback(db_path: Path) -> None:
+    runner = CliRunner()
+    database = ["--database", str(db_path)]
+    with pytest.raises(BindRefused):
+        check_bind("0.0.0.0", f"sqlite:///{db_path}")
+    added = runner.invoke(
+        cli, ["users", "add", "ada", "--role", "admin", "--password-stdin", *database], input=PASSWORD + "\n"
+    )
+    assert added.exit_code == 0, added.output
+    check_bind("0.0.0.0", f"sqlite:///{db_path}")  # an admin exists: allowed
+    short = runner.invoke(
+        cli, ["users", "add", "bob", "--role", "founder", "--password-stdin", *database], input="short\n"
+    )
+    assert short.exit_code == 2 and "at least 10 characters" in short.stderr
+    bad_role = runner.invoke(
+        cli, ["users", "add", "bob", "--role", "boss", "--password-stdin", *database], input=PASSWORD + "\n"
+    )
+    assert bad_role.exit_code == 2 and "Allowed: admin, consultant, founder" in bad_role.stderr
+    listed = runner.invoke(cli, ["users", "list", *database])
+    assert listed.stdout == "ada  admin\n"
+    assert runner.invoke(cli, ["users", "remove", "ada", *database]).exit_code == 0
+    assert runner.invoke(cli, ["users", "list", *database]).stdout == ""
