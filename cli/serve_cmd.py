@@ -226,7 +226,12 @@ def users_add(
 
 @users_app.command("list")
 def users_list(database: Database = None) -> None:
-    """List the accounts: name, role and the units each may see."""
+    """List the accounts: name, role and the units each may see.
+
+    Example:
+
+      mbt-advisor users list
+    """
     from sqlalchemy import select
 
     from mbt_advisor.web.models import UnitMember, User
@@ -244,7 +249,12 @@ def users_list(database: Database = None) -> None:
 
 @users_app.command("remove")
 def users_remove(name: Annotated[str, typer.Argument()], database: Database = None) -> None:
-    """Remove an account (its sessions end at once)."""
+    """Remove an account (its sessions end at once).
+
+    Example:
+
+      mbt-advisor users remove cole
+    """
     accounts, engine, sessions = _accounts(database)
     try:
         with sessions.begin() as session:
@@ -260,7 +270,12 @@ def users_reset_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
     database: Database = None,
 ) -> None:
-    """Set a new password (ends the account's sessions and any lock-out)."""
+    """Set a new password (ends the account's sessions and any lock-out).
+
+    Example:
+
+      mbt-advisor users reset-password cole
+    """
     accounts, engine, sessions = _accounts(database)
     try:
         with sessions.begin() as session:
@@ -276,7 +291,12 @@ def users_grant(
     unit: Annotated[int, typer.Argument(help="Unit id.")],
     database: Database = None,
 ) -> None:
-    """Let an account see and edit one more unit."""
+    """Let an account see and edit one more unit.
+
+    Example:
+
+      mbt-advisor users grant cole 3
+    """
     accounts, engine, sessions = _accounts(database)
     try:
         with sessions.begin() as session:
