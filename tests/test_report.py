@@ -129,6 +129,13 @@ def test_a_unit_that_has_not_started_reads_as_readiness_and_its_actions_come_bef
     assert "Readiness" not in merger and "Now; structure; severity high" in merger
 
 
+def test_a_unit_with_no_gap_says_so_on_page_one(advisor: Advisor) -> None:
+    assert not advisor.evaluate(example_path("riverside")).recommendations
+    one = section(render_brief(load_profile(example_path("riverside")), advisor, "html"), "page-one")
+    assert "Most urgent actions No rule found a gap in what the profile says." in one
+    assert "The 0 " not in one
+
+
 def test_the_brief_states_the_version_and_knowledge_digest(merger_html: str, advisor: Advisor) -> None:
     from mbt_advisor import __version__
 
