@@ -123,7 +123,7 @@ class Advisor:
         recommendations = [r.model_copy(update={"priority": i}) for i, r in enumerate(recommendations, 1)]
         concerns = sorted(_concerns(kb, firings))
         answers = profile.answers()  # computed once; risk, similarity and missing information all read it
-        known = {name: value for name, value in answers.items() if not name.startswith("organization.")}
+        known = similarity.comparable(answers)
         org = profile.organization
         return Assessment(
             version=__version__,
@@ -239,7 +239,8 @@ class Advisor:
         with self._lock:
             if self._case_concerns is None:
                 self._case_concerns = {
-                    cid: (p.known_fields(), self.concerns_of(p)) for cid, p in sorted(self.kb.case_profiles.items())
+                    cid: (similarity.comparable(p.answers()), self.concerns_of(p))
+                    for cid, p in sorted(self.kb.case_profiles.items())
                 }
             return self._case_concerns
 

@@ -4,7 +4,10 @@ Two views are blended. *Fields*: a Gower-style similarity over the profile answe
 the case have (equal choices 1 or 0; ratings and sizes by distance), shrunk when fewer than six fields can be
 compared. *Concerns*: the Jaccard overlap of the derived concerns that the rule base concludes for each, which
 lets a unit described by ratings be compared with a case described by facts. With fewer than three shared
-fields only the concern view counts, scaled down to show the weaker basis.
+fields only the concern view counts, scaled down to show the weaker basis. The setting (day hospital,
+intensive outpatient, inpatient, school) and the population count as fields too, each CONTEXT_WEIGHT times
+an ordinary answer, and a difference in context is named first: an adult day hospital is not like an
+inpatient adolescent unit, even when their gaps match.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ FIELD_WEIGHT, CONCERN_WEIGHT = 0.6, 0.4
 FULL_COVERAGE = 6
 MIN_FIELDS = 3
 SHOWN, THRESHOLD = 3, 0.2
+CONTEXT = ("organization.setting", "organization.population")
+CONTEXT_WEIGHT = 2.0
+
+
+def comparable(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers similarity compares: setting and population, then every rating and fact (not the phase:
+    a documented case has no phase of its own)."""
+    return {name: value for name, value in answers.items() if name in CONTEXT or not name.startswith("organization.")}
 
 
 def field_similarity(name: str, a: Any, b: Any) -> float:
@@ -41,6 +52,7 @@ def compare(
     (``Profile.known_fields()``) and derived concerns of the unit and of the case."""
     common = [name for name in mine if name in theirs]
     sims = {name: field_similarity(name, mine[name], theirs[name]) for name in common}
+    weight = {name: CONTEXT_WEIGHT if name in CONTEXT else 1.0 for name in common}
     union = unit_concerns | case_concerns
     shared = sorted(unit_concerns & case_concerns)
     enough_fields = len(common) >= MIN_FIELDS
@@ -48,10 +60,10 @@ def compare(
     concern_sim = len(shared) / len(union) if union else (1.0 if enough_fields else 0.0)
     if enough_fields:
         coverage = min(1.0, len(common) / FULL_COVERAGE)
-        value = FIELD_WEIGHT * (sum(sims.values()) / len(common)) * coverage + CONCERN_WEIGHT * concern_sim
+        mean = sum(sims[n] * weight[n] for n in common) / sum(weight.values())
+        value = FIELD_WEIGHT * mean * coverage + CONCERN_WEIGHT * concern_sim
     else:
         value = CONCERN_WEIGHT * concern_sim
-    differences = [
-        f"{name}: {show(mine[name])} here, {show(theirs[name])} there" for name in common if sims[name] < 0.5
-    ]
+    order = [n for n in common if n in CONTEXT] + [n for n in common if n not in CONTEXT]
+    differences = [f"{name}: {show(mine[name])} here, {show(theirs[name])} there" for name in order if sims[name] < 0.5]
     return round(value, 3), len(common), shared, differences[:6]

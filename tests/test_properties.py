@@ -18,8 +18,9 @@ from strategies import profiles
 
 from mbt_advisor import Advisor, Assessment, profile_from_data
 from mbt_advisor.advisor import default_advisor
+from mbt_advisor.assessment import Risk
 from mbt_advisor.generate import random_profile
-from mbt_advisor.profile import sample_values
+from mbt_advisor.profile import LEVELS, sample_values
 from mbt_advisor.scoring import RISK_ORDER
 
 QUICK = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "100"))
@@ -104,6 +105,12 @@ def test_every_recommendation_cites_cases_that_resolve(data: dict[str, Any]) -> 
             assert citation.case in advisor.kb.cases and citation.source in advisor.kb.sources
 
 
+def index_never_lower(lower: Risk, higher: Risk) -> bool:
+    """``higher``'s risk index is at least ``lower``'s, overall and at every level known in both."""
+    pairs = [(lower.index, higher.index)] + [(lower.level_index[lv], higher.level_index[lv]) for lv in LEVELS]
+    return all(a is None or b is None or b >= a for a, b in pairs)
+
+
 @property_test(profiles(), st.data())
 def test_worsening_one_answer_never_lowers_the_risk_or_removes_advice(
     data: dict[str, Any], draw: st.DataObject
@@ -119,6 +126,7 @@ def test_worsening_one_answer_never_lowers_the_risk_or_removes_advice(
     after = advisor.evaluate(profile_from_data(with_value(data, name, value)))
     if rank(before.risk.overall) is not None and rank(after.risk.overall) is not None:
         assert rank(after.risk.overall) >= rank(before.risk.overall), name
+    assert index_never_lower(before.risk, after.risk), name
     assert {r.rule_id for r in before.recommendations} <= {r.rule_id for r in after.recommendations}, name
 
 
@@ -134,6 +142,7 @@ def test_improving_one_answer_never_raises_the_risk(data: dict[str, Any], draw: 
     after = advisor.evaluate(profile_from_data(with_value(data, name, value)))
     if rank(before.risk.overall) is not None and rank(after.risk.overall) is not None:
         assert rank(after.risk.overall) <= rank(before.risk.overall), name
+    assert index_never_lower(after.risk, before.risk), name
     assert {r.rule_id for r in after.recommendations} <= {r.rule_id for r in before.recommendations}, name
 
 
@@ -147,6 +156,8 @@ def test_an_unknown_answer_never_weighs_more_than_the_worst_answer(data: dict[st
     bad = advisor.evaluate(profile_from_data(with_value(data, name, worst)))
     if rank(unknown.risk.overall) is not None and rank(bad.risk.overall) is not None:
         assert rank(unknown.risk.overall) <= rank(bad.risk.overall), name
+    # unknown is never scored as the worst answer: not higher overall, nor at any level judged both ways
+    assert index_never_lower(unknown.risk, bad.risk), name
     assert {r.rule_id for r in unknown.recommendations} <= {r.rule_id for r in bad.recommendations}, name
 
 
