@@ -6,7 +6,9 @@ error in its line; so does an unexpected failure of one file, as an "internal er
 nothing one file holds can end the run or cut the output short.
 
 With ``jobs > 1`` the work is spread over worker processes (started with "spawn", so nothing of the
-parent's state leaks into them), each building the engine once and serializing its own results.
+parent's state leaks into them), each building the engine once and serializing its own results. Work is
+handed out in small chunks, at most WINDOW chunks per worker in flight: results stream out in input order
+and the parent holds a bounded number of them, however many profiles there are.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, escape, shorten
 
 SUFFIXES = {".yaml", ".yml", ".json"}
+CHUNK = 16  # profiles per task: a few tens of ms of work, so the hand-over costs little
+WINDOW = 4  # tasks in flight per worker: enough to keep each busy while the parent writes
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -79,8 +84,8 @@ def _init_worker(rules_dir: str | None, knowledge_dir: str | None) -> None:
     _worker_advisor = Advisor(rules_dir, knowledge_dir)
 
 
-def _work(path: Path) -> tuple[str, str | None]:
-    return line_for(path, _worker_advisor)
+def _work(paths: list[Path]) -> list[tuple[str, str | None]]:
+    return [line_for(path, _worker_advisor) for path in paths]
 
 
 def evaluate_many(
@@ -103,8 +108,15 @@ def evaluate_many(
             yield line_for(path, advisor)
         return
     context = multiprocessing.get_context("spawn")
-    chunk = max(1, len(paths) // (jobs * 8))
+    chunk = max(1, min(CHUNK, len(paths) // (jobs * WINDOW)))
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(rules_dir, knowledge_dir)
     ) as pool:
-        yield from pool.map(_work, paths, chunksize=chunk)
+        # not pool.map: it submits every task at once and keeps every result until it is read
+        pending: deque[Future[list[tuple[str, str | None]]]] = deque()
+        for start in range(0, len(paths), chunk):
+            pending.append(pool.submit(_work, paths[start : start + chunk]))
+            if len(pending) >= jobs * WINDOW:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

@@ -70,3 +70,36 @@ def test_batch_output_file_and_format_rules(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run(str(empty), cwd=tmp_path).returncode == 2
+
+
+def test_jobs_stream_in_input_order_with_a_bounded_number_of_tasks_in_flight(tmp_path: Path, monkeypatch) -> None:
+    from concurrent.futures import Future
+
+    from mbt_advisor import batch
+
+    submitted: list[list[Path]] = []
+
+    class InlinePool:  # runs each task when submitted, and records how far ahead of the reader it got
+        def __init__(self, *, initializer, initargs, **_: object) -> None:
+            initializer(*initargs)
+
+        def __enter__(self) -> InlinePool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def submit(self, fn, chunk):  # type: ignore[no-untyped-def]
+            submitted.append(chunk)
+            future: Future[object] = Future()
+            future.set_result(fn(chunk))
+            return future
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", InlinePool)
+    paths = [tmp_path / f"missing-{index:04d}.yaml" for index in range(1000)]
+    lines = batch.evaluate_many(paths, jobs=2)
+    first = json.loads(next(lines)[0])
+    assert first["file"] == str(paths[0]) and first["ok"] is False
+    assert sum(len(chunk) for chunk in submitted) <= 2 * batch.WINDOW * batch.CHUNK  # not all 1000 at once
+    rest = [json.loads(line)["file"] for line, _ in lines]
+    assert rest == [str(path) for path in paths[1:]]
