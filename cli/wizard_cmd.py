@@ -14,9 +14,19 @@ from mbt_advisor.errors import InputError, ProfileError, did_you_mean
 from .io import EXIT_FINDINGS, bad_input, fail, note, output_path, write_atomic
 from .prompts import BACK, SKIP, ArrowPrompter, LinePrompter, Prompter
 
+INTRO = (
+    "mbt-advisor wizard: plain questions about your MBT programme. '?' says why a question matters, "
+    "'-' means don't know, '<' goes back."
+)
+
 
 def _interactive_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("CI", "").lower() not in {"1", "true"}
+
+
+def make_prompter(interactive: bool) -> Prompter:
+    """Arrow-key menus on a terminal, plain lines otherwise (tests replace this to drive either one)."""
+    return ArrowPrompter() if interactive else LinePrompter()
 
 
 def _apply_answers_file(wizard: Any, path: Path) -> None:
@@ -55,8 +65,9 @@ def wizard(
 ) -> None:
     """Ask a founder plain questions, explain why each matters, and save a profile with its assessment.
 
-    Answer with a number or a word; '?' shows why a question matters and which rules use it, '-' means
-    "don't know", '<' goes back. Progress is saved after every answer to OUTPUT.partial.json; continue an
+    On a terminal, choose with the arrow keys and Enter (Space ticks where several apply); otherwise answer
+    with a number or a word. Everywhere '?' says why a question matters, '-' means "don't know", '<' goes
+    back. Progress is saved after every answer to OUTPUT.partial.json; continue an
     interrupted session with --resume.
 
     Examples:
@@ -74,7 +85,7 @@ def wizard(
     advisor = default_advisor()
     partial = resume if resume is not None else output.with_name(output.name + ".partial.json")
     interactive = answers is None and _interactive_terminal()
-    prompter: Prompter = ArrowPrompter() if interactive else LinePrompter()
+    prompter = make_prompter(interactive)
     try:
         state = WizardState.from_file(resume) if resume is not None else WizardState()
     except InputError as exc:
@@ -96,11 +107,9 @@ def wizard(
         except InputError as exc:
             bad_input(exc)
     else:
-        if not resume:
-            prompter.say(
-                "mbt-advisor wizard: plain questions about your MBT programme. '?' explains a question, "
-                "'-' means don't know, '<' goes back."
-            )
+        prompter.say(INTRO)
+        if resume is not None:
+            prompter.say(resume_banner(wiz))
         try:
             _ask_all(wiz, prompter, save_progress)
         except (EOFError, KeyboardInterrupt) as exc:
@@ -125,9 +134,18 @@ def wizard(
     _summary(prompter, advisor.evaluate(profile), output)
 
 
+def resume_banner(wiz: Any) -> str:
+    """Where a resumed session stands: "17 of 35 answered, continuing at [18/35] ..."."""
+    done, total = wiz.progress()
+    question = wiz.next_question()
+    if question is None:
+        return f"Resuming: all {total} questions are answered."
+    return f"Resuming: {done} of {total} answered, continuing at [{done + 1}/{total}] {question.prompt}"
+
+
 def _ask_all(wiz: Any, prompter: Prompter, save_progress: Any) -> None:
     while (question := wiz.next_question()) is not None:
-        raw = prompter.ask(question, progress=wiz.progress(), why=wiz.readers(question), default=question.default)
+        raw = prompter.ask(wiz.ask(question))
         if raw == BACK:
             if wiz.back() is None:
                 prompter.say("   This is the first question.")

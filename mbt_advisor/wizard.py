@@ -2,8 +2,10 @@
 going back, skipping ("don't know"), progress, and the resumable state saved after every answer.
 
 Questions are data (knowledge/questions.yaml; rating questions come from rating_items.yaml): the same
-source that phrases the assessment's missing information. A prompt layer (see cli/prompts.py) only shows
-questions and returns text.
+source that phrases the assessment's missing information. Questions about daily practice (which ones:
+knowledge/readiness.yaml) are not asked of a unit that has not started. A prompt layer (see cli/prompts.py)
+only shows an :class:`Ask` and returns text, a typed value, or one of the markers BACK and SKIP
+(answer_marks.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._version import __version__
+from .answer_marks import SKIP
 from .errors import ProfileError
 from .knowledge_base import KnowledgeBase
 from .knowledge_models import Question
@@ -41,7 +44,7 @@ PATH_QUESTION = Question(
     ),
     default="founder",
 )
-SKIP = object()
+REQUIRED = {"organization.name", PATH_FIELD}  # no "don't know" for these
 YES = {"y", "yes", "true", "j", "ja", "1"}
 NO = {"n", "no", "false", "nee", "0"}
 
@@ -70,11 +73,25 @@ class WizardState:
         return cls(*read_progress(path))
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One question as a prompter shows it: where it stands, what to pre-select, whether "don't know" is
+    allowed, and the recommendations its answer bears on (their titles, in words)."""
+
+    question: Question
+    number: int
+    total: int
+    default: Any = None  # a typed answer to pre-select, SKIP for an earlier "don't know", or None
+    optional: bool = True
+    informs: tuple[str, ...] = ()
+
+
 class Wizard:
     def __init__(self, kb: KnowledgeBase, state: WizardState | None = None) -> None:
         self.kb = kb
         self.state = state or WizardState()
         self.questions: list[Question] = self._ordered()
+        self.undone: dict[str, Any] = {}  # answers taken back with "back": offered again as the default
 
     def _ordered(self) -> list[Question]:
         org = [q for name, q in self.kb.questions.items() if name.startswith("organization.")]
@@ -84,9 +101,15 @@ class Wizard:
 
     # -- flow ---------------------------------------------------------------------------------------
     def applies(self, question: Question) -> bool:
-        if question.field.startswith("ratings.") and self.state.answers.get(PATH_FIELD) != "expert":
+        answers = self.state.answers
+        if question.field.startswith("ratings.") and answers.get(PATH_FIELD) != "expert":
             return False
-        return question.applies(self.state.answers)
+        readiness = self.kb.readiness
+        if question.field in readiness.practice_field_names() and readiness.not_started(
+            answers.get("organization.phase")
+        ):
+            return False  # daily practice cannot be described before the first patients
+        return question.applies(answers)
 
     def pending(self) -> list[Question]:
         done = set(self.state.answers) | set(self.state.skipped)
@@ -103,18 +126,35 @@ class Wizard:
         return done, len(applicable)
 
     def back(self) -> Question | None:
-        """Undo the last answer (or skip) and return its question, or None at the start."""
+        """Undo the last answer (or skip) and return its question, or None at the start. The undone answer
+        is offered again as the default when the question comes back."""
         if not self.state.history:
             return None
         name = self.state.history.pop()
-        self.state.answers.pop(name, None)
+        if name in self.state.answers:
+            self.undone[name] = self.state.answers.pop(name)
         if name in self.state.skipped:
             self.state.skipped.remove(name)
+            self.undone[name] = SKIP
         return next(q for q in self.questions if q.field == name)
+
+    def ask(self, question: Question) -> Ask:
+        """How to show ``question`` now: its number, default, whether it may be skipped, what it informs."""
+        done, total = self.progress()
+        return Ask(
+            question=question,
+            number=done + 1,
+            total=total,
+            default=self.undone.get(question.field, question.default),
+            optional=question.field not in REQUIRED,
+            informs=tuple(self.informs(question)),
+        )
 
     def skip(self, question: Question) -> None:
         if question.field == "organization.name":
             raise ValueError("the name is needed (any label will do)")
+        if question.field in REQUIRED:
+            raise ValueError("choose one of the two")
         self.state.skipped.append(question.field)
         self.state.history.append(question.field)
 
@@ -133,6 +173,10 @@ class Wizard:
     def readers(self, question: Question) -> list[str]:
         """WHY: the rules that need this question's answer."""
         return sorted(self.kb.readers.get(question.field, []))
+
+    def informs(self, question: Question) -> list[str]:
+        """The titles of the recommendations this answer bears on, in words (no rule ids)."""
+        return sorted({self.kb.rule(rule_id).title for rule_id in self.readers(question)})
 
 
 def check_value(name: str, value: Any) -> None:
@@ -203,11 +247,7 @@ def parse_answer(question: Question, raw: Any) -> Any:
         except ValueError:
             raise ValueError("give a whole number, e.g. 10") from None
     if kind == "fraction":
-        try:
-            value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-        except ValueError:
-            raise ValueError("give a share from 0 to 1 (e.g. 0.8) or a percentage (80%)") from None
-        return value
+        return parse_share(text)
     if kind == "rating":
         try:
             value = float(text)
@@ -222,6 +262,18 @@ def parse_answer(question: Question, raw: Any) -> Any:
     if not text:
         raise ValueError("an answer is needed (or choose 'don't know')")
     return text
+
+
+def parse_share(text: str) -> float:
+    """A share as a person writes it: "80%" or "80" (a percentage) or "0.8" (a fraction of 1)."""
+    number = text.strip().removesuffix("%").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError("give a percentage from 0 to 100, e.g. 80%") from None
+    if text.strip().endswith("%") or value > 1:
+        value /= 100
+    return round(value, 4)
 
 
 def profile_yaml(profile: Profile, today: _dt.date | None = None) -> str:

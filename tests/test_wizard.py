@@ -57,10 +57,34 @@ def test_back_and_progress(tmp_path: Path) -> None:
     assert "[8/" in result.stdout
 
 
-def test_help_says_why_and_which_rules_use_the_answer(tmp_path: Path) -> None:
+def test_help_says_why_and_what_the_answer_bears_on_in_words(tmp_path: Path) -> None:
     result = run(tmp_path, ORG + FOUNDER + ["?", "1"] + ["-"] * 60)
-    assert "Units C and D were implemented top-down" in result.stdout
-    assert "culture.top-down-decision" in result.stdout
+    assert "Why this matters: Units C and D were implemented top-down" in result.stdout
+    assert "Your answer bears on: Involve the team in the choice for MBT" in result.stdout
+    assert "culture.top-down-decision" not in result.stdout  # a rule id means nothing to a clinician
+
+
+def test_shares_are_asked_and_shown_as_percentages(tmp_path: Path) -> None:
+    # day hospital, starting: the share is the 22nd question after the path; answer 60%, go back, accept the default shown
+    before = ["-"] * 21
+    result = run(tmp_path, ORG + FOUNDER + before + ["60%", "<", ""] + ["-"] * 20)
+    assert result.exit_code == 0, result.output
+    assert "(a percentage, e.g. 80%)" in result.stdout and "answer [60%]" in result.stdout
+    assert load_profile(tmp_path / "unit.yaml").facts.mbt_trained_fraction == 0.6
+
+
+@pytest.mark.parametrize("typed,share", [("60%", 0.6), ("60", 0.6), ("0.6", 0.6), ("100", 1.0), ("1", 1.0)])
+def test_a_share_is_read_as_a_percentage_or_a_fraction(typed: str, share: float) -> None:
+    from mbt_advisor.wizard import parse_share
+
+    assert parse_share(typed) == share
+
+
+def test_prompts_read_cleanly() -> None:
+    from mbt_advisor.advisor import default_advisor
+
+    for question in default_advisor().kb.questions.values():
+        assert ";" not in question.prompt and "0 to 1" not in question.prompt, question.prompt
 
 
 def test_interrupted_session_keeps_every_answer_and_resumes(tmp_path: Path) -> None:
