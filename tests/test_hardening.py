@@ -246,7 +246,7 @@ def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ad
         (["evaluate", str(example_path("merger")), "--format", "json"], None),
         (["report", str(example_path("merger")), "--output", str(tmp_path / "b.html")], None),
         (["whatif", str(example_path("adolescent-startup"))], None),
-        (["wizard", "--output", str(tmp_path / "w.yaml")], "Unit\n" + "-\n" * 60),
+        (["wizard", "--output", str(tmp_path / "w.yaml")], "Unit\n" + "-\n" * 5 + "1\n" + "-\n" * 60),
     ]:
         result = runner.invoke(app, args, input=stdin)
         assert result.exit_code == 0, (args, result.output, result.exception)

@@ -64,9 +64,18 @@ def test_help_says_why_and_what_the_answer_bears_on_in_words(tmp_path: Path) -> 
     assert "culture.top-down-decision" not in result.stdout  # a rule id means nothing to a clinician
 
 
-def test_shares_are_asked_and_shown_as_percentages(tmp_path: Path) -> None:
-    # day hospital, starting: the share is the 22nd question after the path; answer 60%, go back, accept the default shown
-    before = ["-"] * 21
+def test_shares_are_asked_and_shown_as_percentages(tmp_path: Path, advisor) -> None:
+    from mbt_advisor.wizard import PATH_FIELD, Wizard
+
+    wiz = Wizard(advisor.kb)
+    wiz.state.answers.update(
+        {"organization.name": "x", "organization.setting": "day_hospital", "organization.phase": "starting"}
+    )
+    wiz.state.answers[PATH_FIELD] = "founder"
+    before = ["-"] * [q.field for q in wiz.pending() if q.field.startswith("facts.")].index(
+        "facts.mbt_trained_fraction"
+    )
+    # answer 60%, go back, accept the default shown
     result = run(tmp_path, ORG + FOUNDER + before + ["60%", "<", ""] + ["-"] * 20)
     assert result.exit_code == 0, result.output
     assert "(a percentage, e.g. 80%)" in result.stdout and "answer [60%]" in result.stdout
