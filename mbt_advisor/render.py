@@ -332,16 +332,16 @@ def comparison_text(c: Comparison) -> str:
         ("moved", "Moved in priority"),
     ]
     for status, title in groups:
-        items = [r for r in c.recommendations if r.status == status]
+        items = [rec for rec in c.recommendations if rec.status == status]
         if items:
             lines += ["", f"{title}:"]
-            for r in items:
+            for rec in items:
                 where = {
-                    "appeared": f"now {r.new_priority}",
-                    "disappeared": f"was {r.old_priority}",
-                    "moved": f"{r.old_priority} -> {r.new_priority}",
+                    "appeared": f"now {rec.new_priority}",
+                    "disappeared": f"was {rec.old_priority}",
+                    "moved": f"{rec.old_priority} -> {rec.new_priority}",
                 }[status]
-                lines.append(f"  {r.title} [{r.rule_id}] ({where})")
+                lines.append(f"  {rec.title} [{rec.rule_id}] ({where})")
     return "\n".join(lines) + "\n"
 
 
