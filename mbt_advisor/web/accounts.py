@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor.errors import InputError
 
-from .models import Draft, UnitMember, User, WebSession, utcnow
+from .models import ApiToken, Draft, UnitMember, User, WebSession, utcnow
 
 ROLES = ("admin", "consultant", "founder")
 SESSION_COOKIE = "mbt_session"
@@ -35,6 +35,7 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 PUBLIC = re.compile(r"^/(signin|static/.*)$")
 UNIT_PATH = re.compile(r"^(?:/api/v1)?/units/(\d+)(?:/|$)")
 DRAFT_PATH = re.compile(r"^/questionnaire/([^/]+)(/finish)?(?:/|$)")
+TOKEN_PATH = re.compile(r"^/tokens/(\d+)(?:/|$)")
 CREATES_UNIT = {("POST", "/units"), ("POST", "/units/from-example"), ("POST", "/api/v1/units")}
 
 
@@ -193,7 +194,31 @@ def principal_for(session: Session, token: str | None) -> Principal | None:
     row = session.get(WebSession, _token_hash(token))
     if row is None or row.expires_at < utcnow():
         return None
-    user = session.get(User, row.user_id)
+    return _principal(session, row.user_id)
+
+
+def principal_for_api_token(session: Session, token: str) -> Principal | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return _principal(session, row.user_id)
+
+
+def create_api_token(session: Session, user_id: int, name: str) -> str:
+    """A new personal API token (shown once; only its hash is stored)."""
+    token = "mbt_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, name=name, token_hash=_token_hash(token)))
+    return token
+
+
+def revoke_api_token(session: Session, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def _principal(session: Session, user_id: int) -> Principal | None:
+    user = session.get(User, user_id)
     if user is None:
         return None
     units = frozenset(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
@@ -210,11 +235,20 @@ class Authorizer:
         with self.sessions() as session:
             return accounts_exist(session)
 
-    def check(self, method: str, path: str, cookies: dict[str, str]) -> Principal | None:
+    def check(
+        self, method: str, path: str, cookies: dict[str, str], authorization: str | None = None
+    ) -> Principal | None:
         """The signed-in principal allowed to make this request (None for the public sign-in page and
-        static files). Raises :class:`Denied`."""
+        static files). The API also takes a personal token (``Authorization: Bearer ...``). Raises
+        :class:`Denied`."""
         with self.sessions() as session:
-            principal = principal_for(session, cookies.get(SESSION_COOKIE))
+            if authorization and path.startswith("/api/v1/"):
+                scheme, _, token = authorization.partition(" ")
+                principal = principal_for_api_token(session, token.strip()) if scheme.lower() == "bearer" else None
+                if principal is None:
+                    raise Denied(401, "the API token is unknown or revoked.")
+            else:
+                principal = principal_for(session, cookies.get(SESSION_COOKIE))
             if PUBLIC.match(path):
                 return principal
             if principal is None:
@@ -225,6 +259,10 @@ class Authorizer:
                 raise Denied(404, "not found.")
             if match := DRAFT_PATH.match(path):
                 _check_draft(session.get(Draft, match.group(1)), principal, finishing=bool(match.group(2)))
+            if match := TOKEN_PATH.match(path):
+                token_row = session.get(ApiToken, int(match.group(1)))
+                if token_row is None or token_row.user_id != principal.user_id:
+                    raise Denied(404, "not found.")  # one's own tokens only
             return principal
 
 

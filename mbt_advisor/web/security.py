@@ -157,7 +157,9 @@ class AccessGuard:
                 receive = _replay(body)
             if accounts:
                 cookies = Request(scope).cookies
-                scope["state"]["principal"] = self.authorizer.check(scope["method"], scope["path"], cookies)
+                scope["state"]["principal"] = self.authorizer.check(
+                    scope["method"], scope["path"], cookies, headers.get("authorization")
+                )
         except Denied as denied:
             if denied.status == 401 and not scope["path"].startswith("/api/v1/"):
                 await _redirect(send, "/signin")

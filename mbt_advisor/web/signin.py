@@ -1,12 +1,16 @@
-"""Signing in and out (only once accounts exist; see accounts.py)."""
+"""Signing in and out, and personal API tokens (only once accounts exist; see accounts.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from typing import Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from . import accounts
-from .app import web_of
+from .app import principal_of, web_of
+from .models import ApiToken
 from .pages import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -48,3 +52,39 @@ def signout(request: Request) -> Response:
     response = see_other("/signin")
     response.delete_cookie(accounts.SESSION_COOKIE)
     return response
+
+
+def _me(request: Request) -> Any:
+    principal = principal_of(request)
+    if principal is None:
+        raise HTTPException(404)  # tokens belong to accounts; without accounts there are none
+    return principal
+
+
+def _tokens_page(request: Request, new_token: str = "", status_code: int = 200) -> Response:
+    me = _me(request)
+    with web_of(request).transaction() as session:
+        rows = session.scalars(select(ApiToken).where(ApiToken.user_id == me.user_id).order_by(ApiToken.id)).all()
+        return render(request, "tokens.html.j2", status_code=status_code, tokens=rows, new_token=new_token)
+
+
+@router.get("/tokens", response_class=HTMLResponse)
+def tokens(request: Request) -> Response:
+    """Your personal API tokens (``Authorization: Bearer TOKEN`` on /api/v1)."""
+    return _tokens_page(request)
+
+
+@router.post("/tokens", response_class=HTMLResponse)
+def create_token(request: Request, name: str = Form(min_length=1, max_length=80)) -> Response:
+    me = _me(request)
+    with web_of(request).transaction() as session:
+        token = accounts.create_api_token(session, me.user_id, name)
+    return _tokens_page(request, new_token=token, status_code=201)
+
+
+@router.post("/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int) -> Response:
+    _me(request)
+    with web_of(request).transaction() as session:
+        accounts.revoke_api_token(session, token_id)  # the guard let only the owner's own token through
+    return see_other("/tokens")

@@ -36,10 +36,12 @@ def shared(db_path: Path, advisor, riverside_text: str):  # type: ignore[no-unty
         )
         draft = store.new_draft(session, theirs.id)
         loose = store.new_draft(session)
-        accounts.add_user(session, "ada", "admin", PASSWORD)
+        ada = accounts.add_user(session, "ada", "admin", PASSWORD)
+        accounts.create_api_token(session, ada.id, "ada's tool")
         accounts.add_user(session, "cole", "consultant", PASSWORD, (ours.id,))
         accounts.add_user(session, "fran", "founder", PASSWORD, (ours.id,))
         ids = {"ours": ours.id, "theirs": theirs.id, "visit": secret.id, "draft": draft.id, "loose": loose.id}
+        ids["token"] = session.query(accounts.ApiToken).one().id
     return app, ids
 
 
@@ -54,7 +56,7 @@ def signed_in(app, name: str | None) -> TestClient:  # type: ignore[no-untyped-d
 
 def filled(path: str, ids: dict) -> str:  # type: ignore[type-arg]
     path = path.replace("{unit_id}", str(ids["theirs"])).replace("{visit_id}", str(ids["visit"]))
-    return path.replace("{draft_id}", ids["draft"])
+    return path.replace("{draft_id}", ids["draft"]).replace("{token_id}", str(ids["token"]))
 
 
 @pytest.mark.parametrize("who", [None, "cole", "fran"])
@@ -188,3 +190,27 @@ def test_users_commands_and_binding_beyond_loopback(db_path: Path) -> None:
     assert listed.stdout == "ada  admin\n"
     assert runner.invoke(cli, ["users", "remove", "ada", *database]).exit_code == 0
     assert runner.invoke(cli, ["users", "list", *database]).stdout == ""
+
+
+def test_personal_api_tokens_see_what_their_owner_sees_and_stop_when_revoked(shared) -> None:  # type: ignore[no-untyped-def]
+    app, ids = shared
+    cole = signed_in(app, "cole")
+    page = cole.post("/tokens", data={"csrf_token": csrf(cole), "name": "spreadsheet"})
+    assert page.status_code == 201
+    token = re.search(r'<code id="new-token">([^<]+)</code>', page.text).group(1)
+    tool = TestClient(app, base_url=BASE, client=LOCAL)  # no cookies: the token alone
+    bearer = {"authorization": f"Bearer {token}"}
+    assert [u["name"] for u in tool.get("/api/v1/units", headers=bearer).json()] == ["Our unit"]
+    assert tool.get(f"/api/v1/units/{ids['theirs']}", headers=bearer).status_code == 404
+    assert tool.get("/", headers=bearer, follow_redirects=False).headers["location"] == "/signin"  # API only
+    with app.state.web.transaction() as session:
+        row = session.query(accounts.ApiToken).filter_by(name="spreadsheet").one()
+        assert token not in (row.token_hash, row.name) and len(row.token_hash) == 64
+        token_id = row.id
+    fran = signed_in(app, "fran")
+    assert fran.post(f"/tokens/{token_id}/revoke", data={"csrf_token": csrf(fran)}).status_code == 404
+    assert tool.get("/api/v1/units", headers=bearer).status_code == 200
+    cole.post(f"/tokens/{token_id}/revoke", data={"csrf_token": csrf(cole)})
+    revoked = tool.get("/api/v1/units", headers=bearer)
+    assert revoked.status_code == 401 and revoked.json() == {"error": "the API token is unknown or revoked."}
+    assert tool.get("/api/v1/units", headers={"authorization": "Bearer mbt_guessed"}).status_code == 401
