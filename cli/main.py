@@ -394,19 +394,25 @@ def examples(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the organization profile (for editors and other tools).
+def schema(
+    assessment: Annotated[
+        bool, typer.Option("--assessment", help="The schema of the assessment (output, contract v1.1) instead")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the organization profile (for editors and other tools), or of the assessment.
 
     Example:
 
       mbt-advisor schema > mbt-profile.schema.json
+      mbt-advisor schema --assessment > mbt-assessment.schema.json
     """
+    from mbt_advisor.assessment import Assessment
     from mbt_advisor.profile import Profile
     from mbt_advisor.render import to_json
 
-    data = Profile.model_json_schema()
+    data = Assessment.model_json_schema() if assessment else Profile.model_json_schema()
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    data["title"] = "mbt-advisor organization profile (v1)"
+    data["title"] = "mbt-advisor assessment (contract v1.1)" if assessment else "mbt-advisor organization profile (v1)"
     emit(to_json(data), None)
 
 

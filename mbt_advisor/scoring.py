@@ -93,7 +93,7 @@ class Weights:
 
 
 # calibrated (python -m mbt_advisor.calibration; docs/scoring.md)
-WEIGHTS = Weights(load_from="score", load_scale=3.5, breadth=0.0, moderate_from=12.5, high_from=55.0)
+WEIGHTS = Weights(load_from="score", load_scale=2.5, breadth=0.0, moderate_from=15.0, high_from=65.0)
 
 
 def rules_index(load: float, weights: Weights = WEIGHTS) -> float:
