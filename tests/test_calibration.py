@@ -60,3 +60,14 @@ def test_leave_one_case_out_places_most_cases_in_order() -> None:
     assert len(report.loo) == 10
     assert report.loo_spearman >= 0.5
     assert sum(p.violations == 0 for p in report.loo) >= 8
+
+
+def test_docs_state_the_shipped_weights() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "scoring.md").read_text(encoding="utf-8")
+    w = WEIGHTS
+    load = "score-weighted load" if w.load_from == "score" else "severity points"
+    stated = f"{load}, scale {w.load_scale:g}, breadth {w.breadth:g}, cut points {w.moderate_from:g} / {w.high_from:g}"
+    assert stated in text, "re-run python -m mbt_advisor.calibration and update docs/scoring.md"
+    assert f"`low` below {w.moderate_from:g}" in text and f"`high`\nfrom {w.high_from:g}" in text
