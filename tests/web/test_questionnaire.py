@@ -65,16 +65,20 @@ def test_a_founder_answers_goes_back_skips_resumes_and_gets_the_profile(
         assert stale.status_code == 303 and current(other_tab, draft)[0] == "organization.phase"
 
     asked = []
-    while True:
+    for _ in range(300):
         field, kind, values = current(client, draft)
         if not field:
             break
+        assert field not in asked, f"{field} asked twice"
         asked.append(field)
         if field == "facts.team_size":
             bad = step(client, draft, field, "answer", "twelve")
             assert bad.status_code == 422 and "whole number" in bad.text
         answer = default_answer(field, kind, values)
-        step(client, draft, field, "answer" if answer is not None else "skip", answer)
+        if step(client, draft, field, "answer" if answer is not None else "skip", answer).status_code == 422:
+            step(client, draft, field, "skip")  # our guess of an answer was not accepted: don't know
+    else:
+        raise AssertionError("the questionnaire did not end")
     assert "facts.decision_process" not in asked  # `unless: setting school`, as in the terminal wizard
     assert "facts.principal_support" in asked  # asked only in a school
     assert not any(f.startswith("ratings.") for f in asked)  # the founder's path
@@ -100,8 +104,14 @@ def test_a_questionnaire_for_an_existing_unit_adds_a_visit_to_it(client: TestCli
     unit = client.post("/api/v1/units", json={"name": "Existing"}).json()["id"]
     draft = post_form(client, "/questionnaire", {"unit_id": str(unit)}).headers["location"]
     step(client, draft, "organization.name", "answer", "Existing")
-    while (question := current(client, draft))[0]:
-        step(client, draft, question[0], "skip")
+    for _ in range(300):
+        field, kind, values = current(client, draft)
+        if not field:
+            break
+        if step(client, draft, field, "skip").status_code == 422:  # a question that needs an answer
+            step(client, draft, field, "answer", default_answer(field, kind, values))
+    else:
+        raise AssertionError("the questionnaire did not end")
     location = post_form(client, f"{draft}/finish").headers["location"]
     assert location.startswith(f"/units/{unit}/visits/")
     assert len(client.get(f"/api/v1/units/{unit}").json()["visits"]) == 1
