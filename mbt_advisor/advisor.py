@@ -17,6 +17,7 @@ from .assessment import (
     Recommendation,
     Risk,
     SimilarCase,
+    SourceStatementOut,
 )
 from .compiler import CompiledRuleBase, Firing
 from .knowledge_base import KnowledgeBase, load_knowledge_base
@@ -164,11 +165,22 @@ class Advisor:
                 CitationOut(
                     case=citation.case,
                     source=citation.source,
-                    detail=citation.detail,
+                    detail=" ".join(citation.line().split()),
                     outcome=case.outcome_text(),
                     reference=kb.sources[citation.source].reference(),
+                    locator=citation.locator,
+                    statement=" ".join(citation.detail.split()),
                 )
             )
+        statements = [
+            SourceStatementOut(
+                source=s.source,
+                locator=s.locator,
+                statement=" ".join(s.detail.split()),
+                reference=kb.sources[s.source].reference(),
+            )
+            for s in rule.source_statements
+        ]
         return Recommendation(
             rule_id=rule.id,
             title=rule.title,
@@ -178,10 +190,12 @@ class Advisor:
             score=value,
             severity=rule.severity,
             evidence=rule.evidence,
-            rationale=" ".join(rule.rationale.split()),
+            rationale=rule.rationale,
             actions=list(rule.actions),
             questions=list(rule.questions),
             citations=citations,
+            source_statements=statements,
+            our_reading=" ".join(rule.reading.split()) if rule.reading else None,
             matched=matched,
             concludes=list(rule.concludes),
             score_components=components,

@@ -71,8 +71,17 @@ class Readiness(Strict):
 class CitationOut(Strict):
     case: str
     source: str
-    detail: str
+    detail: str = Field(description="'<locator>: <statement>', e.g. 'Table 1: top-down implementation'")
     outcome: str = Field(description="The case's outcome as published (both labels where tables disagree)")
+    reference: str
+    locator: str = Field(description="Where in the source: a table, slide or abstract")
+    statement: str = Field(description="What the source says there about the case, and nothing more")
+
+
+class SourceStatementOut(Strict):
+    source: str
+    locator: str
+    statement: str
     reference: str
 
 
@@ -99,11 +108,13 @@ class Recommendation(Strict):
     priority: int
     score: float
     severity: str
-    evidence: str
-    rationale: str
+    evidence: str = Field(description="Evidence grade: several_cases, one_case, expert_consensus or suggestion")
+    rationale: str = Field(description="'Evidence: ...' then 'Our reading: ...', composed from the two fields below")
     actions: list[str]
     questions: list[str]
-    citations: list[CitationOut]
+    citations: list[CitationOut] = Field(description="Evidence about documented cases, each with its locator")
+    source_statements: list[SourceStatementOut] = Field(description="Evidence not about one case")
+    our_reading: str | None = Field(description="mbt-advisor's own reasoning, kept apart from the evidence")
     matched: list[MatchedFact]
     concludes: list[str]
     score_components: ScoreComponents

@@ -221,6 +221,16 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
                     field="citations",
                     allowed=quote_list(source_ids),
                 )
+        for statement in rule.source_statements:
+            if statement.source not in source_ids:
+                raise KnowledgeError(
+                    f"rule '{rule.id}' cites unknown source '{statement.source}'."
+                    f"{did_you_mean(statement.source, source_ids)}",
+                    source=item.source,
+                    line=item.line,
+                    field="source_statements",
+                    allowed=quote_list(source_ids),
+                )
         if rule.table4_item and rule.table4_item not in Ratings.model_fields:
             raise KnowledgeError(
                 f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'."

@@ -94,16 +94,20 @@ def to_text(
         lines.extend(
             _wrap(
                 f"[{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
-                f"evidence {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}",
+                f"evidence grade {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}",
                 "     ",
             )
         )
-        lines.extend(_wrap(rec.rationale, "     "))
+        lines.append("     Evidence (what the sources report):")
+        for c in rec.citations:
+            lines.extend(_wrap(f"{c.case}, {c.locator}: {c.statement}", "     - ", "       "))
+        for s in rec.source_statements:
+            lines.extend(_wrap(f"{s.locator}: {s.statement}", "     - ", "       "))
+        if rec.our_reading:
+            lines.extend(_wrap(f"Our reading: {rec.our_reading}", "     "))
         lines.append(f"     {TIMING[rec.timing].capitalize()}:")
         for action in rec.actions:
             lines.extend(_wrap(action, "     - ", "       "))
-        cites = "; ".join(f"{c.case} ({c.detail})" for c in rec.citations)
-        lines.extend(_wrap(f"Cases: {cites}", "     "))
     if limit is not None and len(a.recommendations) > limit:
         lines.append(f"\n  ... {len(a.recommendations) - limit} more (use --format json or markdown for all)")
     lines.append("")
@@ -191,9 +195,14 @@ def to_markdown(a: Assessment) -> str:
         lines.append("")
         lines.append(
             f"*{rec.level} level, {rec.theme}; score {rec.score:.3f}, severity {rec.severity}, "
-            f"evidence: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*"
+            f"evidence grade: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*"
         )
-        lines += ["", e(rec.rationale), "", f"**Actions, {TIMING[rec.timing]}**", ""]
+        lines += ["", "**Evidence** (what the sources report)", ""]
+        lines += [f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}" for c in rec.citations]
+        lines += [f"- {e(s.locator)}: {e(s.statement)}" for s in rec.source_statements]
+        if rec.our_reading:
+            lines += ["", f"> *Our reading:* {e(rec.our_reading)}"]
+        lines += ["", f"**Actions, {TIMING[rec.timing]}**", ""]
         lines += [f"- {e(x)}" for x in rec.actions]
         if rec.questions:
             lines += ["", "**Questions for a site visit**", ""]
@@ -385,7 +394,10 @@ def rule_text(rule: Rule, origin: tuple[str, int]) -> str:
     out += [f"    - {c.describe()}" for c in rule.when]
     if rule.concludes:
         out.append(f"  concludes: {', '.join(rule.concludes)}")
-    out.append(f"  rationale: {' '.join(rule.rationale.split())}")
+    out += ["  evidence:"] + [f"    - {c.case}, {' '.join(c.line().split())}" for c in rule.citations]
+    out += [f"    - {' '.join(s.line().split())}" for s in rule.source_statements]
+    if rule.reading:
+        out.append(f"  our reading: {' '.join(rule.reading.split())}")
     out += ["  actions:"] + [f"    - {a}" for a in rule.actions]
     if rule.questions:
         out += ["  questions:"] + [f"    - {q}" for q in rule.questions]

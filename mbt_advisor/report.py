@@ -141,9 +141,7 @@ def _templates_dir() -> Path:
 
 
 def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
-    match = _LOCATOR.match(c.detail)
-    locator, text = (match.group(1), match.group(2)) if match else (None, c.detail)
-    return Cite(number, locator, case_label(kb, c.case), text.rstrip(". "))
+    return Cite(number, c.locator, case_label(kb, c.case), c.statement.rstrip(". "))
 
 
 def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
@@ -157,7 +155,7 @@ def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Ca
         title=rec.title,
         level=rec.level,
         meta=meta,
-        rationale=rec.rationale,
+        rationale=f"Our reading: {rec.our_reading}" if rec.our_reading else "",
         actions=list(rec.actions),
         evidence=[_cite(c, numbers[c.source], kb) for c in rec.citations],
         anchor=f"rec-{rec.priority}",

@@ -101,10 +101,22 @@ class Condition(Strict):
         return f"{self.field} {words[op]} {shown}"
 
 
-class Citation(Strict):
-    case: str = Field(description="Case or cohort id: A-G, MBT-A, PRE-REORG, REORG")
+class SourceStatement(Strict):
+    """One thing a source reports, at one place in it, and nothing more (quoted or closely paraphrased)."""
+
     source: str = Field(description="Source id from knowledge/sources.yaml")
-    detail: str = Field(min_length=3, description="Where in the source and what it says (table, row)")
+    locator: str = Field(min_length=3, description="Where in the source: 'Table 1', 'Lessons learned slide', ...")
+    detail: str = Field(min_length=3, description="What the source says there, and only that")
+
+    def line(self) -> str:
+        """'Table 1: top-down implementation' (the contract's citation detail)."""
+        return f"{self.locator}: {self.detail}"
+
+
+class Citation(SourceStatement):
+    """A source statement about one documented case or cohort."""
+
+    case: str = Field(description="Case or cohort id: A-G, MBT-A, PRE-REORG, REORG")
 
 
 class Rule(Strict):
@@ -118,10 +130,15 @@ class Rule(Strict):
     table4_item: str | None = None
     when: tuple[Condition, ...] = Field(min_length=1)
     concludes: tuple[str, ...] = ()
-    rationale: str = Field(min_length=20)
+    citations: tuple[Citation, ...] = Field(min_length=1, description="Evidence: what the sources report per case")
+    source_statements: tuple[SourceStatement, ...] = Field(
+        default=(), description="Evidence not about one case (the talk's summary, its ideas for schools, ...)"
+    )
+    reading: str | None = Field(
+        default=None, min_length=20, description="mbt-advisor's own reasoning and advice, apart from the evidence"
+    )
     actions: tuple[str, ...] = Field(min_length=1)
     questions: tuple[str, ...] = ()
-    citations: tuple[Citation, ...] = Field(min_length=1)
     covers: tuple[str, ...] = ()
 
     @field_validator("id")
@@ -144,6 +161,20 @@ class Rule(Strict):
         if self.id.split(".", 1)[0] != self.theme:
             raise ValueError(f"rule id '{self.id}' must start with its theme, '{self.theme}.'")
         return self
+
+    def evidence_text(self) -> str:
+        """The evidence in one line: 'C, Table 1: top-down implementation. Summary slide: ...'."""
+        parts = [f"{c.case}, {c.line()}" for c in self.citations]
+        parts += [s.line() for s in self.source_statements]
+        return " ".join(" ".join(p.split()).rstrip(".") + "." for p in parts)
+
+    @property
+    def rationale(self) -> str:
+        """The contract's rationale: the evidence, then our reading, each under its visible label."""
+        text = f"Evidence: {self.evidence_text()}"
+        if self.reading:
+            text += f" Our reading: {' '.join(self.reading.split())}"
+        return text
 
     def fields(self) -> list[str]:
         """Every profile field that the rule's conditions read."""

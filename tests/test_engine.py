@@ -31,9 +31,9 @@ RULE = """
     evidence: one_case
     when: {when}
     concludes: {concludes}
-    rationale: "A rationale long enough to pass validation."
+    reading: "Our reading, long enough to pass validation."
     actions: ["Do something"]
-    citations: [{{case: A, source: bales2017-barriers, detail: "Table 1"}}]
+    citations: [{{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}}]
 """
 
 

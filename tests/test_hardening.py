@@ -193,9 +193,9 @@ def test_a_rule_with_too_many_alternatives_is_refused(rules_copy: Path) -> None:
 {many}
       - any:
 {many}
-    rationale: "A rationale long enough to pass validation."
+    reading: "Our reading, long enough to pass validation."
     actions: ["x"]
-    citations: [{{case: A, source: bales2017-barriers, detail: "Table 1"}}]
+    citations: [{{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}}]
 """
     (rules_copy / "explosive.yaml").write_text(rule)
     with pytest.raises(KnowledgeError, match="25 combinations"):

@@ -39,17 +39,17 @@ BREAKS = [
         "unknown key 'lesser'",
     ),
     ("leadership.yaml", "    severity: high\n", "    severity: hihg\n", "Did you mean 'high'"),
-    ("leadership.yaml", "    rationale: >-", "    rational: >-", "Did you mean 'rationale'"),
+    ("leadership.yaml", "    reading: >-", "    readin: >-", "Did you mean 'reading'"),
     (
         "leadership.yaml",
-        '{case: A, source: bales2017-barriers, detail: "Table 1: upsetting',
-        '{case: AA, source: bales2017-barriers, detail: "Table 1: upsetting',
+        '{case: A, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
+        '{case: AA, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
         "unknown case 'AA'",
     ),
     (
         "leadership.yaml",
-        '{case: A, source: bales2017-barriers, detail: "Table 1: upsetting',
-        '{case: A, source: bales2017-barrier, detail: "Table 1: upsetting',
+        '{case: A, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
+        '{case: A, source: bales2017-barrier, locator: "Table 1", detail: "upsetting',
         "Did you mean 'bales2017-barriers'",
     ),
     (
