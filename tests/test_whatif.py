@@ -134,9 +134,9 @@ PLATEAU_RULES = """rules:
     evidence: one_case
     determinant: organizational_support
     when: [{field: facts.team_size, gt: 12}]
-    rationale: "A rationale long enough to pass validation."
+    reading: "Our reading, long enough to pass validation."
     actions: ["Split the team"]
-    citations: [{case: A, source: bales2017-barriers, detail: "Table 1"}]
+    citations: [{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}]
   - id: structure.no-protocol
     title: "No crisis protocol in a right-sized team"
     theme: structure
@@ -145,9 +145,9 @@ PLATEAU_RULES = """rules:
     evidence: one_case
     determinant: organizational_support
     when: [{field: facts.team_size, lte: 12}, {field: facts.crisis_protocol, equals: false}]
-    rationale: "A rationale long enough to pass validation."
+    reading: "Our reading, long enough to pass validation."
     actions: ["Write a protocol"]
-    citations: [{case: A, source: bales2017-barriers, detail: "Table 1"}]
+    citations: [{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}]
 """
 
 
