@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import importlib
 import logging
 import os
 import threading
@@ -45,4 +46,4 @@ def load_experta() -> ModuleType:
                 if handler not in handlers_before:
                     root.removeHandler(handler)
             root.setLevel(level_before)
-        return experta
+        return importlib.import_module("experta")  # the module just imported, typed as a module

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import similarity
@@ -202,10 +203,12 @@ class Advisor:
             timing=timing,
         )
 
-    def _risk(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str, float]]) -> Risk:
+    def _risk(self, answers: dict[str, Any], fired_rules: Sequence[tuple[str, str, str, float]]) -> Risk:
         return assess_risk(self.level_inputs(answers, fired_rules))
 
-    def level_inputs(self, answers: dict[str, Any], fired_rules: list[tuple[str, str, str, float]]) -> list[LevelInput]:
+    def level_inputs(
+        self, answers: dict[str, Any], fired_rules: Sequence[tuple[str, str, str, float]]
+    ) -> list[LevelInput]:
         """What the risk of each level rests on: the (rule id, severity, score) of each fired rule there, the ratings
         and how many of the questions that matter were answered (scoring.assess_risk does the rest)."""
         not_asked = self._not_asked(answers)

@@ -36,26 +36,26 @@ from experta.matchers import ReteMatcher  # noqa: E402
 from experta.strategies import DepthStrategy  # noqa: E402
 
 
-class Answers(Fact):
+class Answers(Fact):  # type: ignore[misc]  # experta is untyped
     """The profile as one fact: each field a rule reads is a key (``facts.team_size``), unanswered ones
     hold None. One fact instead of one per answer keeps experta's alpha network small: each
     fact passes every first-level check, so fifty facts cost fifty times as much as one."""
 
 
-class Concern(Fact):
+class Concern(Fact):  # type: ignore[misc]  # experta is untyped
     """A derived concern, concluded by a rule and usable by others."""
 
 
-class _OrderedStrategy(DepthStrategy):
+class _OrderedStrategy(DepthStrategy):  # type: ignore[misc]  # experta is untyped
     """Depth strategy with the rule name as the final tie-breaker (deterministic firing order)."""
 
-    def get_key(self, activation: Any) -> Any:  # type: ignore[override]
+    def get_key(self, activation: Any) -> Any:
         salience = activation.rule.salience
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return (salience, facts, activation.rule._wrapped.order_key)
 
 
-class _QuietMatcher(ReteMatcher):
+class _QuietMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
     """experta's Rete matcher, asking only the conflict-set nodes that changed for their activations.
 
     Upstream asks every terminal node (one per rule alternative) after every fact and every firing, and

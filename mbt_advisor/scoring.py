@@ -21,6 +21,7 @@ here too (``assess_risk``); the advisor only gathers what it reads. The weights 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -255,5 +256,5 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
     )
 
 
-def _join(words: list[str]) -> str:
+def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

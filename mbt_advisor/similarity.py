@@ -34,11 +34,11 @@ def comparable(answers: dict[str, Any]) -> dict[str, Any]:
 def field_similarity(name: str, a: Any, b: Any) -> float:
     kind, _ = field_domain(name)
     if kind == "rating":
-        return 1 - abs(a - b) / 6
+        return 1 - abs(float(a) - float(b)) / 6
     if kind == "integer":
-        return 1 - min(abs(a - b) / 10, 1.0)
+        return 1 - min(abs(float(a) - float(b)) / 10, 1.0)
     if kind == "fraction":
-        return 1 - abs(a - b)
+        return 1 - abs(float(a) - float(b))
     if kind == "list":
         union = set(a) | set(b)
         return 1.0 if not union else len(set(a) & set(b)) / len(union)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
 
-def _config():  # type: ignore[no-untyped-def]
+
+def _config() -> Config:
     from alembic.config import Config
 
     config = Config()

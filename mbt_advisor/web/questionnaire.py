@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from mbt_advisor.errors import InputError
 from mbt_advisor.wizard import PATH_QUESTION, Wizard
@@ -33,7 +34,7 @@ def start(request: Request, unit_id: str = Form("")) -> Response:
         return see_other(f"/questionnaire/{draft.id}")
 
 
-def _draft(session: Any, draft_id: str) -> Draft:
+def _draft(session: Session, draft_id: str) -> Draft:
     draft = session.get(Draft, draft_id)
     if draft is None:
         raise HTTPException(404)
