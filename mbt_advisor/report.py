@@ -44,7 +44,7 @@ class Cite:
 
     number: int
     locator: str | None
-    case: str
+    case: str | None  # None for a statement not about one case (a slide, a table's average)
     text: str
 
     @property
@@ -59,7 +59,7 @@ class Card:
     title: str
     level: str
     meta: str
-    rationale: str
+    reading: str | None  # mbt-advisor's own reasoning, shown apart from the evidence
     actions: list[str]
     evidence: list[Cite]
     anchor: str
@@ -69,7 +69,8 @@ class Card:
         """The cases a card rests on, with their reference numbers: 'REORG cohort [1], unit C [2]'."""
         seen: dict[str, int] = {}
         for cite in self.evidence:
-            seen.setdefault(cite.case, cite.number)
+            if cite.case is not None:
+                seen.setdefault(cite.case, cite.number)
         return ", ".join(f"{case} [{number}]" for case, number in seen.items())
 
 
@@ -155,9 +156,10 @@ def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Ca
         title=rec.title,
         level=rec.level,
         meta=meta,
-        rationale=f"Our reading: {rec.our_reading}" if rec.our_reading else "",
+        reading=rec.our_reading,
         actions=list(rec.actions),
-        evidence=[_cite(c, numbers[c.source], kb) for c in rec.citations],
+        evidence=[_cite(c, numbers[c.source], kb) for c in rec.citations]
+        + [Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ")) for x in rec.source_statements],
         anchor=f"rec-{rec.priority}",
     )
 
@@ -226,7 +228,7 @@ def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
     """Source id -> reference number, in order of first citation."""
     numbers: dict[str, int] = {}
     for rec in a.recommendations:
-        for c in rec.citations:
+        for c in [*rec.citations, *rec.source_statements]:
             numbers.setdefault(c.source, len(numbers) + 1)
     for s in a.similar_cases:
         numbers.setdefault(kb.cases[s.case].source, len(numbers) + 1)

@@ -158,6 +158,24 @@ def test_recommendations_are_grouped_by_level_with_short_numbered_citations(merg
     assert "[2] Table 1, unit C" in cites
 
 
+def test_each_card_keeps_the_evidence_and_our_reading_apart(merger_html: str, advisor: Advisor) -> None:
+    assessment = advisor.evaluate(example_path("merger"))
+    cards = re.findall(r'<article class="card" id="rec-(\d+)">(.*?)</article>', merger_html, re.S)
+    assert len(cards) == len(assessment.recommendations)
+    for number, card in cards:
+        rec = assessment.recommendations[int(number) - 1]
+        evidence = re.findall(r'<ul class="evidence"[^>]*>(.*?)</ul>', card, re.S)[0]
+        assert evidence.count("<li>") == len(rec.citations) + len(rec.source_statements)
+        for citation in rec.citations:
+            assert visible_text(citation.statement.rstrip(". ")) in visible_text(evidence)
+        if rec.our_reading:
+            reading = re.findall(r'<p class="reading">(.*?)</p>', card, re.S)[0]
+            assert visible_text(reading) == visible_text(f"Our reading: {rec.our_reading}")
+            assert visible_text(rec.our_reading) not in visible_text(evidence)
+    markdown = render_brief(load_profile(example_path("merger")), advisor, "markdown")
+    assert markdown.count("*Our reading:*") == sum(1 for r in assessment.recommendations if r.our_reading)
+
+
 def test_each_full_reference_appears_once(advisor: Advisor) -> None:
     for name in EXAMPLES:
         html = render_brief(load_profile(example_path(name)), advisor, "html")
