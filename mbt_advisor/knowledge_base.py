@@ -300,8 +300,9 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
                 field=f"ratings.{item.id}",
                 prompt=f"Rate from 1 to 7: {item.text}",
                 help=(
-                    f"Table 4 item ({item.level} level). The programme was rated {before:g} before the "
-                    f"reorganization and {during:g} during it (Bales, Timman et al. 2017). Scale: {scale}."
+                    f"Table 4 item ({item.level} level). The programme was rated {table4_form(before)} before "
+                    f"the reorganization and {table4_form(during)} during it (Bales, Timman et al. 2017). "
+                    f"Scale: {scale}."
                 ),
                 type="rating",
                 path="expert",
@@ -319,6 +320,15 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
         "readiness": _readiness(one("readiness.yaml", ReadinessFile), knowledge_dir, cases),
     }
+
+
+def table4_form(value: float | None) -> str:
+    """A Table 4 rating as the source writes it: a half between two points is "2/3", not 2.5."""
+    if value is None:
+        return "not rated"
+    if value != int(value):
+        return f"{int(value)}/{int(value) + 1}"
+    return f"{value:g}"
 
 
 def _readiness(readiness: ReadinessFile, knowledge_dir: Path, cases: dict[str, Case]) -> ReadinessFile:

@@ -107,7 +107,9 @@ def readiness_of(kb: KnowledgeBase, answers: dict[str, Any]) -> Readiness:
     decisive = [p for p in found if p.status == "open" and p.decisive]
     headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
     if decisive:
-        named = "; ".join(f"{p.text[0].lower()}{p.text[1:]} (named in {p.cases_naming} cases)" for p in decisive)
+        named = "; ".join(
+            f"{p.text[0].lower()}{p.text[1:]} (X = {p.cases_naming} on the determinant slide)" for p in decisive
+        )
         headline += f", {len(decisive)} of them decisive in the documented cases: {named}"
     headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
     return Readiness(

@@ -74,7 +74,7 @@ def to_text(
             if items:
                 lines.append(f"  {title}:")
             for p in items:
-                why = f"named in {p.cases_naming} cases" if p.decisive else "cases " + ", ".join(p.cases)
+                why = f"X = {p.cases_naming} on the determinant slide" if p.decisive else "cases " + ", ".join(p.cases)
                 lines.extend(_wrap(f"{p.text} ({'decisive, ' if p.decisive else ''}{why})", "  - ", "    "))
         lines.append("")
     lead = "Risk if you started as things stand" if a.readiness is not None else "Overall risk"
@@ -175,7 +175,7 @@ def to_markdown(a: Assessment) -> str:
         lines.append("| Precondition | Status | Decisive in the cases | Cases |")
         lines.append("|---|---|---|---|")
         for p in a.readiness.preconditions:
-            decisive = f"yes, named in {p.cases_naming}" if p.decisive else "no"
+            decisive = f"yes, X = {p.cases_naming}" if p.decisive else "no"
             status = p.status.replace("_", " ")
             lines.append(f"| {e(p.text)} | {status} | {decisive} | {', '.join(p.cases)} |")
     title = "Risk if you started as things stand" if a.readiness is not None else "Risk"
