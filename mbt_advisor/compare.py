@@ -7,7 +7,7 @@ were resolved at each level as what drove the change. An early warning is raised
 the documented decline of the programme treated during a reorganization (Bales, Timman et al. 2017): a
 reorganization or loss of management continuity together with a rise of the overall index by REORG_RISE
 points or more, or of two levels by LEVEL_RISE or more; or ratings falling by two points or more on several
-items, as Table 4 fell from 5-7 to 1-4.
+items, as every Table 4 item was rated lower for REORG than for PRE-REORG.
 """
 
 from __future__ import annotations
