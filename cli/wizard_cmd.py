@@ -9,10 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
+from mbt_advisor.answer_marks import BACK, SKIP
 from mbt_advisor.errors import InputError, ProfileError, did_you_mean
 
 from .io import EXIT_FINDINGS, bad_input, fail, note, output_path, write_atomic
-from .prompts import BACK, SKIP, ArrowPrompter, LinePrompter, Prompter
+from .prompts import ArrowPrompter, LinePrompter, Prompter
 
 INTRO = (
     "mbt-advisor wizard: plain questions about your MBT programme. '?' says why a question matters, "

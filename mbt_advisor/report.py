@@ -228,8 +228,9 @@ def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
     """Source id -> reference number, in order of first citation."""
     numbers: dict[str, int] = {}
     for rec in a.recommendations:
-        for c in [*rec.citations, *rec.source_statements]:
-            numbers.setdefault(c.source, len(numbers) + 1)
+        sources = [c.source for c in rec.citations] + [s.source for s in rec.source_statements]
+        for source in sources:
+            numbers.setdefault(source, len(numbers) + 1)
     for s in a.similar_cases:
         numbers.setdefault(kb.cases[s.case].source, len(numbers) + 1)
     return numbers
