@@ -28,8 +28,8 @@ from .readiness import readiness_of
 from .scoring import SEVERITY_WEIGHT, LevelInput, assess_risk, score
 
 if TYPE_CHECKING:
-    from .compare import Comparison
-    from .explain import Explanation
+    from .comparison import Comparison
+    from .explanation import Explanation
     from .whatif import WhatIf
 
 ProfileLike = Profile | dict[str, Any] | str | os.PathLike[str]
@@ -61,7 +61,7 @@ class Advisor:
 
     def explain(self, profile: ProfileLike, rule_id: str | None = None) -> Explanation:
         """HOW each recommendation was reached (and, with ``rule_id``, why that rule did or did not fire)."""
-        from .explain import explain
+        from .explanation import explain
 
         return explain(_as_profile(profile), self, rule_id)
 
@@ -73,7 +73,7 @@ class Advisor:
 
     def compare(self, old: ProfileLike, new: ProfileLike) -> Comparison:
         """What changed between two profiles of the same unit."""
-        from .compare import compare
+        from .comparison import compare
 
         return compare(_as_profile(old), _as_profile(new), self)
 

@@ -20,8 +20,8 @@ from .scoring import W_CASES, W_COMBINATION, W_EVIDENCE, W_LEVEL
 from .values import show
 
 if TYPE_CHECKING:
-    from .compare import Comparison
-    from .explain import Explanation, RuleCheck
+    from .comparison import Comparison
+    from .explanation import Explanation, RuleCheck
     from .knowledge_base import KnowledgeBase
     from .knowledge_models import Case
     from .rule_models import Rule

@@ -30,3 +30,17 @@ def test_plain_import_does_not_load_the_engine(tmp_path) -> None:
     code = "import sys, mbt_advisor; print('experta' in sys.modules, 'pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_public_functions_stay_functions_after_they_are_used(tmp_path) -> None:
+    # A submodule named like a public function (a mbt_advisor/explain.py beside mbt_advisor.explain) is bound onto
+    # the package when it is first imported, replacing the function: the second call would hit a module.
+    code = (
+        "import inspect, mbt_advisor as m\n"
+        "p = m.example_path('riverside')\n"
+        "for _ in range(2):\n"
+        "    m.evaluate(p); m.explain(p); m.what_if(p); m.compare(p, p); m.load_profile(p)\n"
+        "print(*sorted(n for n in m.__all__ if n.islower() and not n.startswith('_') and not inspect.isfunction(getattr(m, n))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.split() == [], f"replaced by a submodule after use: {out.stdout.split()}"
