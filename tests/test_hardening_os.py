@@ -51,6 +51,9 @@ def mbt(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """The real command line in a new process (for what CliRunner cannot show: fds, signals, encodings)."""
     options: dict[str, object] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "timeout": 60}
     options.update(kwargs)
+    options.setdefault(
+        "cwd", tempfile.gettempdir()
+    )  # outside the checkout, whose folders would shadow an installed copy
     return subprocess.run([sys.executable, "-m", "mbt_advisor", *args], **options)  # type: ignore[call-overload]
 
 

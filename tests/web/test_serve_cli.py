@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from mbt_advisor.cli.main import app as cli
@@ -88,5 +89,8 @@ def test_the_library_and_the_other_commands_do_not_import_the_web_stack() -> Non
         "import sys, mbt_advisor, mbt_advisor.cli.main; mbt_advisor.evaluate({'organization': {'name': 'x'}}); "
         "print(sorted(m for m in ('fastapi', 'starlette', 'sqlalchemy', 'alembic', 'uvicorn') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # run outside the checkout, whose folders would shadow an installed (non-editable) copy
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tempfile.gettempdir()
+    )
     assert out.stdout == "[]\n"
