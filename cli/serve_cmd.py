@@ -1,4 +1,4 @@
-"""`mbt-advisor serve` (the web application) and `mbt-advisor db backup|restore|path`.
+"""`mbt-advisor serve` (the web application), `db backup|restore|path`, `users ...` and `audit`.
 
 The web stack (FastAPI, SQLAlchemy, uvicorn) is imported only inside these commands.
 """
@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -155,7 +158,7 @@ def db_backup(
     from mbt_advisor.web.backup import backup
     from mbt_advisor.web.config import database_url
 
-    backup(database_url(database), file, force=force)  # bad input: one line, exit 2 (cli/usage.py)
+    backup(database_url(database), file, force=force)  # bad input: one line, exit 2 (cli/usage.py); audited
     note(f"wrote {file}")
 
 
@@ -192,13 +195,19 @@ def _password(stdin: bool) -> str:
     return str(typer.prompt("Password (at least 10 characters)", hide_input=True, confirmation_prompt=True))
 
 
-def _accounts(database: str | None):  # type: ignore[no-untyped-def]
-    from mbt_advisor.web import accounts
+@contextmanager
+def _changing(database: str | None) -> Iterator[Any]:
+    """One transaction on the database, recorded in the audit trail as the command line's (the OS user)."""
+    from mbt_advisor.web.audit import acting_as, command_line
     from mbt_advisor.web.config import database_url
     from mbt_advisor.web.db import open_database
 
     engine, sessions = open_database(database_url(database))
-    return accounts, engine, sessions
+    try:
+        with acting_as(command_line()), sessions.begin() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @users_app.command("add")
@@ -215,12 +224,11 @@ def users_add(
 
       mbt-advisor users add ada --role admin
     """
-    accounts, engine, sessions = _accounts(database)
-    try:
-        with sessions.begin() as session:
-            accounts.add_user(session, name, role, _password(password_stdin), tuple(unit or ()))
-    finally:
-        engine.dispose()
+    from mbt_advisor.web import accounts
+
+    password = _password(password_stdin)
+    with _changing(database) as session:
+        accounts.add_user(session, name, role, password, tuple(unit or ()))
     note(f"added {name} ({role})")
 
 
@@ -236,15 +244,11 @@ def users_list(database: Database = None) -> None:
 
     from mbt_advisor.web.models import UnitMember, User
 
-    _, engine, sessions = _accounts(database)
-    try:
-        with sessions() as session:
-            for user in session.scalars(select(User).order_by(User.name)):
-                units = sorted(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
-                shown = f"  units {', '.join(map(str, units))}" if units else ""
-                sys.stdout.write(f"{user.name}  {user.role}{shown}\n")
-    finally:
-        engine.dispose()
+    with _changing(database) as session:
+        for user in session.scalars(select(User).order_by(User.name)):
+            units = sorted(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
+            shown = f"  units {', '.join(map(str, units))}" if units else ""
+            sys.stdout.write(f"{user.name}  {user.role}{shown}\n")
 
 
 @users_app.command("remove")
@@ -255,12 +259,10 @@ def users_remove(name: Annotated[str, typer.Argument()], database: Database = No
 
       mbt-advisor users remove cole
     """
-    accounts, engine, sessions = _accounts(database)
-    try:
-        with sessions.begin() as session:
-            accounts.remove_user(session, name)
-    finally:
-        engine.dispose()
+    from mbt_advisor.web import accounts
+
+    with _changing(database) as session:
+        accounts.remove_user(session, name)
     note(f"removed {name}")
 
 
@@ -276,12 +278,11 @@ def users_reset_password(
 
       mbt-advisor users reset-password cole
     """
-    accounts, engine, sessions = _accounts(database)
-    try:
-        with sessions.begin() as session:
-            accounts.reset_password(session, name, _password(password_stdin))
-    finally:
-        engine.dispose()
+    from mbt_advisor.web import accounts
+
+    password = _password(password_stdin)
+    with _changing(database) as session:
+        accounts.reset_password(session, name, password)
     note(f"new password set for {name}")
 
 
@@ -297,16 +298,63 @@ def users_grant(
 
       mbt-advisor users grant cole 3
     """
-    accounts, engine, sessions = _accounts(database)
+    from mbt_advisor.web import accounts
+
+    with _changing(database) as session:
+        accounts.grant(session, name, unit)
+    note(f"{name} may now see unit {unit}")
+
+
+class AuditFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def audit(
+    database: Database = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only events from this UTC date or time on (2026-11-01, 2026-11-01T08:00)."),
+    ] = None,
+    unit: Annotated[int | None, typer.Option("--unit", help="Only events about this unit id.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Only events by, or about, this account name.")] = None,
+    action: Annotated[
+        str | None, typer.Option("--action", help="Only this action, or family of actions (visit, signin, user).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="At most this many, newest first.")] = 200,
+    output_format: Annotated[AuditFormat, typer.Option("--format", help="text or json.")] = AuditFormat.text,
+) -> None:
+    """The audit trail, newest first: who created, changed, exported or deleted which unit, visit or account,
+    and when (UTC). Ids, actions and actors only, never profile content.
+
+    Example:
+
+      mbt-advisor audit --since 2026-11-01 --action visit.export
+    """
+    from mbt_advisor.web import audit as trail
+    from mbt_advisor.web.config import database_label, database_url
+    from mbt_advisor.web.db import open_database
+
+    selection = trail.Filter(unit, user, trail.check_action(action), trail.parse_since(since), limit=limit)
+    url = database_url(database)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise InputError("there is no database here yet (nothing recorded).", source=database_label(url))
+    engine, sessions = open_database(url)
     try:
-        with sessions.begin() as session:
-            accounts.grant(session, name, unit)
+        with sessions() as session:
+            rows = trail.events(session, selection)
     finally:
         engine.dispose()
-    note(f"{name} may now see unit {unit}")
+    if output_format is AuditFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps([trail.as_dict(r) for r in rows], indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.writelines(trail.as_line(r) + "\n" for r in rows)
 
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(audit)
     app.add_typer(db_app, name="db")
     app.add_typer(users_app, name="users")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor.errors import InputError
 
+from .audit import Actor, current_actor, record
 from .models import ApiToken, Draft, UnitMember, User, WebSession, utcnow
 
 ROLES = ("admin", "consultant", "founder")
@@ -94,8 +95,10 @@ def add_user(session: Session, name: str, role: str, password: str, units: tuple
     user = User(name=name, role=role, password_hash=hash_password(password))
     session.add(user)
     session.flush()
+    record(session, "user.add", user=user, detail=role)
     for unit in units:
         session.add(UnitMember(user_id=user.id, unit_id=unit))
+        record(session, "user.grant", user=user, unit_id=unit)
     return user
 
 
@@ -112,16 +115,20 @@ def reset_password(session: Session, name: str, password: str) -> None:
     user.password_hash = hash_password(password)
     user.failed_signins, user.locked_until = 0, None
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    record(session, "user.password", user=user)
 
 
 def remove_user(session: Session, name: str) -> None:
-    session.delete(find_user(session, name))
+    user = find_user(session, name)
+    record(session, "user.remove", user=user)
+    session.delete(user)
 
 
 def grant(session: Session, name: str, unit_id: int) -> None:
     user = find_user(session, name)
     if session.get(UnitMember, (user.id, unit_id)) is None:
         session.add(UnitMember(user_id=user.id, unit_id=unit_id))
+        record(session, "user.grant", user=user, unit_id=unit_id)
 
 
 def accounts_exist(session: Session) -> bool:
@@ -138,32 +145,44 @@ def _token_hash(token: str) -> str:
 
 
 def sign_in(session: Session, name: str, password: str) -> str | None:
-    """A new session token, or None (wrong name, wrong password or locked: the caller says the same for all)."""
+    """A new session token, or None (wrong name, wrong password or locked: the caller says the same for all,
+    after :func:`failure_delay`). Every outcome is recorded in the audit trail, never the password tried."""
     now = utcnow()
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
         verify_password(password, _DUMMY_HASH)
-        time.sleep(FAILURE_DELAY)
+        record(session, "signin.failed", detail="unknown name")  # the name may be a mistyped password: not kept
         return None
     if user.locked_until is not None and user.locked_until > now:
         verify_password(password, _DUMMY_HASH)
-        time.sleep(FAILURE_DELAY)
+        record(session, "signin.failed", user=user, detail="locked")
         return None
     if not verify_password(password, user.password_hash):
         user.failed_signins += 1
+        record(session, "signin.failed", user=user, detail="wrong password")
         if user.failed_signins >= MAX_FAILURES:
             user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
             user.failed_signins = 0
-        time.sleep(FAILURE_DELAY)
+            record(session, "signin.lockout", user=user, detail=f"{LOCK_MINUTES} minutes")
         return None
     user.failed_signins, user.locked_until = 0, None
     token = secrets.token_urlsafe(32)
     session.add(WebSession(id=_token_hash(token), user_id=user.id, expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
+    record(session, "signin", user=user, actor=Actor(user.name, "session", user.id, current_actor().address))
     return token
 
 
+def failure_delay() -> None:
+    """The wait after a failed sign-in (outside the transaction, so other writers are not held up)."""
+    time.sleep(FAILURE_DELAY)
+
+
 def sign_out(session: Session, token: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.id == _token_hash(token)))
+    row = session.get(WebSession, _token_hash(token))
+    if row is None:
+        return
+    record(session, "signout", user=session.get(User, row.user_id))
+    session.delete(row)
 
 
 @dataclass(frozen=True)
@@ -174,6 +193,7 @@ class Principal:
     name: str
     role: str
     units: frozenset[int]
+    token_id: int | None = None  # signed in with a personal API token (not a browser session)
 
     def sees(self, unit_id: int) -> bool:
         return self.role == "admin" or unit_id in self.units
@@ -186,6 +206,10 @@ class Principal:
     @property
     def creates_units(self) -> bool:
         return self.role in {"admin", "consultant"}
+
+    def actor(self, address: str | None) -> Actor:
+        """This account as the audit trail names it (and how it came: a browser session or a token)."""
+        return Actor(self.name, "session" if self.token_id is None else f"token {self.token_id}", self.user_id, address)
 
 
 def principal_for(session: Session, token: str | None) -> Principal | None:
@@ -201,13 +225,16 @@ def principal_for_api_token(session: Session, token: str) -> Principal | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if row is None or row.revoked_at is not None:
         return None
-    return _principal(session, row.user_id)
+    return _principal(session, row.user_id, row.id)
 
 
 def create_api_token(session: Session, user_id: int, name: str) -> str:
     """A new personal API token (shown once; only its hash is stored)."""
     token = "mbt_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user_id, name=name, token_hash=_token_hash(token)))
+    row = ApiToken(user_id=user_id, name=name, token_hash=_token_hash(token))
+    session.add(row)
+    session.flush()
+    record(session, "token.create", user=session.get(User, user_id), detail=f"token {row.id}")
     return token
 
 
@@ -215,14 +242,15 @@ def revoke_api_token(session: Session, token_id: int) -> None:
     row = session.get(ApiToken, token_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        record(session, "token.revoke", user=session.get(User, row.user_id), detail=f"token {row.id}")
 
 
-def _principal(session: Session, user_id: int) -> Principal | None:
+def _principal(session: Session, user_id: int, token_id: int | None = None) -> Principal | None:
     user = session.get(User, user_id)
     if user is None:
         return None
     units = frozenset(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
-    return Principal(user.id, user.name, user.role, units)
+    return Principal(user.id, user.name, user.role, units, token_id)
 
 
 class Authorizer:

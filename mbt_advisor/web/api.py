@@ -213,6 +213,7 @@ def get_visit(request: Request, unit_id: int, visit_id: int) -> Response:
         if visit is None:
             raise HTTPException(404)
         store.ensure_current(session, visit, web.advisor)
+        store.exported(session, visit, "json")
         return _json(_visit_out(visit, full=True))
 
 
@@ -222,6 +223,7 @@ def get_profile(request: Request, unit_id: int, visit_id: int) -> Response:
         visit = store.get_visit(session, unit_id, visit_id)
         if visit is None:
             raise HTTPException(404)
+        store.exported(session, visit, "profile")
         return Response(visit.profile_yaml, media_type="application/yaml")
 
 

@@ -42,7 +42,21 @@ def backup(url: str, target: Path, *, force: bool = False) -> None:
         raise InputError("already exists; use --force to overwrite it (nothing was written).", source=str(target))
     if not target.parent.is_dir():
         raise InputError(f"folder {target.parent} does not exist.", source=str(target))
+    _record(url, "db.backup", str(target))  # before the copy: a backup never leaves unrecorded
     _copy(source, target)
+
+
+def _record(url: str, action: str, detail: str) -> None:
+    """The backup or restore in the database's audit trail, as the command line's (the OS user)."""
+    from .audit import acting_as, command_line, record
+    from .db import open_database
+
+    engine, sessions = open_database(url)
+    try:
+        with acting_as(command_line()), sessions.begin() as session:
+            record(session, action, detail=detail)
+    finally:
+        engine.dispose()
 
 
 def check_backup(path: Path) -> None:
@@ -92,4 +106,5 @@ def restore(url: str, source: Path) -> Path | None:
         upgrade(engine)
     finally:
         engine.dispose()
+    _record(url, "db.restore", str(source))
     return kept

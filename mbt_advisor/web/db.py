@@ -32,4 +32,6 @@ def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
 
     engine = make_engine(url)
     upgrade(engine)
-    return engine, sessionmaker(engine, expire_on_commit=False)
+    from .audit import AuditedSession
+
+    return engine, sessionmaker(engine, class_=AuditedSession, expire_on_commit=False)

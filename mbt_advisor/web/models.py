@@ -107,3 +107,25 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """Who did what to which unit, visit or account, and when (UTC): ids, an action and the actor, never
+    profile content or a unit's name. Appended in the same transaction as the change it describes (audit.py);
+    never changed or deleted by the application. No foreign keys: a row outlives the unit, visit or account
+    it names."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True, doc="UTC")
+    actor: Mapped[str] = mapped_column(String(80), doc="account name, 'local', 'system', 'anonymous' or the OS user")
+    actor_id: Mapped[int | None] = mapped_column(Integer, doc="the account's id, when the actor is an account")
+    via: Mapped[str] = mapped_column(String(40), doc="session | token N | local | command line | system | anonymous")
+    address: Mapped[str | None] = mapped_column(String(64), doc="the client's address, for web requests")
+    action: Mapped[str] = mapped_column(String(40), index=True, doc="one of audit.ACTIONS")
+    unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    visit_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer, doc="the account an account event is about")
+    user_name: Mapped[str | None] = mapped_column(String(80), doc="its name then (kept after it is removed)")
+    detail: Mapped[str | None] = mapped_column(String(300), doc="fixed words (a role, a token id, an export format)")

@@ -196,14 +196,14 @@ def visit_brief(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
 
     web = web_of(request)
     with web.transaction() as session:
-        visit = _visit_or_404(session, unit_id, visit_id)
+        visit = store.exported(session, _visit_or_404(session, unit_id, visit_id), "brief")
         return HTMLResponse(render_brief(store.profile_of(visit), web.advisor, "html"))
 
 
 @router.get("/units/{unit_id}/visits/{visit_id}/profile.yaml")
 def visit_profile(request: Request, unit_id: int, visit_id: int) -> Response:
     with web_of(request).transaction() as session:
-        visit = _visit_or_404(session, unit_id, visit_id)
+        visit = store.exported(session, _visit_or_404(session, unit_id, visit_id), "profile")
         name = f"unit-{unit_id}-visit-{visit.visited_on.isoformat()}.yaml"
         return Response(
             visit.profile_yaml,

@@ -113,8 +113,10 @@ def download(request: Request, draft_id: str) -> Response:
     """The profile so far, as the YAML `mbt-advisor wizard --output` writes."""
     web = web_of(request)
     with web.transaction() as session:
-        wizard = Wizard(web.advisor.kb, store.draft_state(_draft(session, draft_id)))
+        draft = _draft(session, draft_id)
+        wizard = Wizard(web.advisor.kb, store.draft_state(draft))
         text = store.profile_text(wizard.profile())
+        store.draft_exported(session, draft)
     return Response(
         text, media_type="application/yaml", headers={"content-disposition": 'attachment; filename="profile.yaml"'}
     )
@@ -136,7 +138,6 @@ def finish(request: Request, draft_id: str) -> Response:
         if unit is None:
             org = profile.organization
             unit = store.create_unit(session, org.name, org.setting, org.population, member_of_new_unit(request))
-            draft.unit_id = unit.id
         visit = store.add_visit(session, unit, store.profile_text(profile), web.advisor, source="questionnaire")
-        draft.visit_id = visit.id
+        store.finish_draft(session, draft, visit)
         return see_other(f"/units/{unit.id}/visits/{visit.id}")

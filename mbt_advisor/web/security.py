@@ -19,6 +19,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from .audit import Actor, acting_as
 from .config import MAX_BODY_BYTES, is_loopback
 
 CSRF_COOKIE = "mbt_csrf"
@@ -148,6 +149,7 @@ class AccessGuard:
         from .accounts import Denied
 
         accounts = self.authorizer is not None and self.authorizer.accounts()
+        principal = None
         try:
             check_origin(scope, headers, local=not accounts)
             if scope["method"] not in SAFE_METHODS:
@@ -157,9 +159,8 @@ class AccessGuard:
                 receive = _replay(body)
             if accounts:
                 cookies = Request(scope).cookies
-                scope["state"]["principal"] = self.authorizer.check(
-                    scope["method"], scope["path"], cookies, headers.get("authorization")
-                )
+                principal = self.authorizer.check(scope["method"], scope["path"], cookies, headers.get("authorization"))
+                scope["state"]["principal"] = principal
         except Denied as denied:
             if denied.status == 401 and not scope["path"].startswith("/api/v1/"):
                 await _redirect(send, "/signin")
@@ -182,7 +183,16 @@ class AccessGuard:
                 ]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        client = scope.get("client")
+        address = client[0] if client else None
+        if principal is not None:
+            actor = principal.actor(address)
+        else:
+            actor = (
+                Actor("anonymous", "anonymous", None, address) if accounts else Actor("local", "local", None, address)
+            )
+        with acting_as(actor):  # whatever the route records in the audit trail is this actor's
+            await self.app(scope, receive, send_with_headers)
 
 
 async def _refuse(scope: Scope, send: Send, refused: Refused) -> None:

@@ -30,6 +30,7 @@ def signin(request: Request, name: str = Form(max_length=80), password: str = Fo
     with web_of(request).transaction() as session:
         token = accounts.sign_in(session, name, password)
     if token is None:
+        accounts.failure_delay()
         return render(request, "signin.html.j2", status_code=401, error=FAILED)
     response = see_other("/")
     response.set_cookie(

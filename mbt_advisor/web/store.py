@@ -1,5 +1,6 @@
 """Units, visits and drafts in the database. Every write runs in one transaction (``with session.begin()``
-in the callers), so a failure never leaves half a visit.
+in the callers), so a failure never leaves half a visit, and records its audit event in that transaction
+(audit.py; the session refuses to commit a change without one).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from mbt_advisor.advisor import Advisor
 from mbt_advisor.assessment import Assessment
@@ -20,7 +21,8 @@ from mbt_advisor.profile import Profile
 from mbt_advisor.render import to_json
 from mbt_advisor.wizard import WizardState, profile_yaml, state_json
 
-from .models import Draft, Unit, UnitMember, Visit
+from .audit import record
+from .models import Draft, Unit, UnitMember, User, Visit
 
 __all__ = ["Draft", "Unit", "Visit", "parse_profile"]
 from .summary import change_since, readiness_line, visit_index
@@ -44,6 +46,7 @@ def create_unit(
     session.flush()
     if member is not None:
         session.add(UnitMember(user_id=member, unit_id=unit.id))
+    record(session, "unit.create", unit_id=unit.id, user=session.get(User, member) if member is not None else None)
     return unit
 
 
@@ -69,6 +72,7 @@ def add_visit(
     _store_assessment(visit, assessment)
     session.add(visit)
     session.flush()
+    record(session, "visit.create", unit_id=unit.id, visit_id=visit.id)
     return visit
 
 
@@ -92,13 +96,25 @@ def refresh(session: Session, advisor: Advisor) -> int:
     digest = advisor.kb.digest
     stale = session.scalars(select(Visit).where(Visit.knowledge_digest != digest)).all()
     for visit in stale:
-        _store_assessment(visit, advisor.evaluate(profile_of(visit)))
+        ensure_current(session, visit, advisor)
     return len(stale)
 
 
 def ensure_current(session: Session, visit: Visit, advisor: Advisor) -> None:
     if visit.knowledge_digest != advisor.kb.digest:
         _store_assessment(visit, advisor.evaluate(profile_of(visit)))
+        record(session, "visit.reassess", unit_id=visit.unit_id, visit_id=visit.id, detail="knowledge changed")
+
+
+EXPORTS = ("brief", "profile", "json")
+
+
+def exported(session: Session, visit: Visit, kind: str) -> Visit:
+    """Record that ``visit`` leaves the server as ``kind`` (brief, profile or json); returns the visit."""
+    if kind not in EXPORTS:
+        raise ValueError(f"unknown export {kind!r}")
+    record(session, "visit.export", unit_id=visit.unit_id, visit_id=visit.id, detail=kind)
+    return visit
 
 
 def get_unit(session: Session, unit_id: int) -> Unit | None:
@@ -166,6 +182,7 @@ def new_draft(session: Session, unit_id: int | None = None, user_id: int | None 
     draft = Draft(id=secrets.token_urlsafe(24), unit_id=unit_id, user_id=user_id, state_json=state_json(WizardState()))
     session.add(draft)
     session.flush()
+    record(session, "questionnaire.start", unit_id=unit_id)
     return draft
 
 
@@ -175,4 +192,20 @@ def draft_state(draft: Draft) -> WizardState:
 
 
 def save_draft(draft: Draft, state: WizardState) -> None:
-    draft.state_json = state_json(state)
+    text = state_json(state)
+    if text == draft.state_json:
+        return
+    draft.state_json = text
+    session = object_session(draft)
+    assert session is not None, "a draft is saved in the session that loaded it"
+    record(session, "questionnaire.save", unit_id=draft.unit_id)
+
+
+def finish_draft(session: Session, draft: Draft, visit: Visit) -> None:
+    """The questionnaire became ``visit`` (of the draft's unit, or of a unit it created)."""
+    draft.unit_id, draft.visit_id = visit.unit_id, visit.id
+    record(session, "questionnaire.finish", unit_id=visit.unit_id, visit_id=visit.id)
+
+
+def draft_exported(session: Session, draft: Draft) -> None:
+    record(session, "questionnaire.export", unit_id=draft.unit_id)

@@ -19,7 +19,17 @@ def test_an_empty_database_is_migrated_to_the_current_schema(tmp_path: Path) -> 
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
-    tables = {"alembic_version", "units", "visits", "drafts", "users", "unit_members", "web_sessions", "api_tokens"}
+    tables = {
+        "alembic_version",
+        "units",
+        "visits",
+        "drafts",
+        "users",
+        "unit_members",
+        "web_sessions",
+        "api_tokens",
+        "audit_events",
+    }
     assert set(inspect(engine).get_table_names()) == tables
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)

@@ -1,0 +1,313 @@
+"""The audit trail: who created, changed, exported or deleted which unit, visit or account, and when.
+
+A row holds ids, an action from :data:`ACTIONS`, the actor and the time (UTC); never profile content, answers,
+an assessor or a unit's name (a name identifies a team and would outlive the unit's deletion here; the admin's
+page shows the unit's *current* name beside the id). The functions that write (store.py, accounts.py) call
+:func:`record` in the same session, so the row commits or rolls back with the change.
+
+Forgetting it is hard: every session of the application is an :class:`AuditedSession`, which refuses to commit
+a new, changed or deleted unit, visit, questionnaire, account, membership, token or sign-in session unless the
+same transaction records an event naming it (``UnauditedWrite``), and refuses any change to an audit row.
+The actor is the request's (set once by the access guard, :func:`acting_as`), the command line's, or "system".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from .models import ApiToken, AuditEvent, Draft, Unit, UnitMember, User, Visit, WebSession
+
+ACTIONS: dict[str, str] = {
+    "unit.create": "a unit was created",
+    "visit.create": "a visit (a profile with its assessment) was stored",
+    "visit.reassess": "a stored assessment was recomputed with changed knowledge",
+    "visit.export": "a visit left the server: detail brief, profile (YAML) or json (the assessment)",
+    "questionnaire.start": "a questionnaire was started",
+    "questionnaire.save": "a questionnaire's answers changed (an answer, don't know, back)",
+    "questionnaire.finish": "a questionnaire was saved as a visit",
+    "questionnaire.export": "a questionnaire's profile so far was downloaded",
+    "user.add": "an account was added (detail: its role)",
+    "user.remove": "an account was removed",
+    "user.password": "an account's password was reset (its sessions end, a lock-out is lifted)",
+    "user.grant": "an account may now see a unit",
+    "token.create": "a personal API token was created (detail: its id)",
+    "token.revoke": "a personal API token was revoked (detail: its id)",
+    "signin": "an account signed in",
+    "signin.failed": "a failed sign-in (detail: wrong password, locked or unknown name); never the password",
+    "signin.lockout": "an account was locked after repeated failed sign-ins",
+    "signout": "an account signed out",
+    "db.backup": "the database was copied to a backup file (detail: the file)",
+    "db.restore": "the database's content was replaced by a backup (detail: the file)",
+}
+
+
+class UnauditedWrite(RuntimeError):
+    """A transaction changed audited data without recording an event that names it (a programming error)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: an account (``user_id``), the local user without accounts, the command line, or the system."""
+
+    name: str
+    via: str
+    user_id: int | None = None
+    address: str | None = None
+
+
+SYSTEM = Actor("system", "system")
+_actor: ContextVar[Actor] = ContextVar("mbt_advisor_audit_actor", default=SYSTEM)
+
+
+def command_line() -> Actor:
+    """The administrator at the server's command line (the operating system's user name)."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):
+        name = "unknown"
+    return Actor(name[:80], "command line")
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    """Everything recorded inside the block (this task or thread and what it starts) is ``actor``'s."""
+    token = _actor.set(actor)
+    try:
+        yield actor
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> Actor:
+    return _actor.get()
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    unit_id: int | None = None,
+    visit_id: int | None = None,
+    user: User | None = None,
+    detail: str | None = None,
+    actor: Actor | None = None,
+) -> AuditEvent:
+    """Add one event to ``session``'s transaction (committed with it, or rolled back with it)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    who = actor or current_actor()
+    row = AuditEvent(
+        at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        actor=who.name[:80],
+        actor_id=who.user_id,
+        via=who.via[:40],
+        address=who.address[:64] if who.address else None,
+        action=action,
+        unit_id=unit_id,
+        visit_id=visit_id,
+        user_id=user.id if user is not None else None,
+        user_name=user.name if user is not None else None,
+        detail=detail[:300] if detail else None,
+    )
+    session.add(row)
+    return row
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filter:
+    """Which events to list: newest first, ``limit`` of them, older than event ``before`` (paging)."""
+
+    unit_id: int | None = None
+    user: str | None = None  # the actor's name or the account the event is about
+    action: str | None = None  # an action, or its family ("visit", "signin")
+    since: dt.datetime | None = None  # UTC
+    before: int | None = None
+    limit: int = 50
+
+
+def query(selection: Filter) -> Select[Any]:
+    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(selection.limit)
+    if selection.unit_id is not None:
+        statement = statement.where(AuditEvent.unit_id == selection.unit_id)
+    if selection.user:
+        statement = statement.where((AuditEvent.actor == selection.user) | (AuditEvent.user_name == selection.user))
+    if selection.action:
+        family = selection.action.rstrip(".")
+        statement = statement.where((AuditEvent.action == family) | AuditEvent.action.startswith(family + "."))
+    if selection.since is not None:
+        statement = statement.where(AuditEvent.at >= selection.since)
+    if selection.before is not None:
+        statement = statement.where(AuditEvent.id < selection.before)
+    return statement
+
+
+def check_action(action: str | None) -> str | None:
+    """An action or a family of actions (``visit``), as given; anything else is bad input."""
+    if not action:
+        return None
+    families = sorted({a.split(".")[0] for a in ACTIONS})
+    if action.rstrip(".") not in ACTIONS and action.rstrip(".") not in families:
+        from mbt_advisor.errors import InputError, did_you_mean
+
+        known = [*families, *ACTIONS]
+        raise InputError(
+            f"unknown action '{action}'.{did_you_mean(action, known)}", source="--action", allowed=", ".join(known)
+        )
+    return action
+
+
+def parse_since(value: str | None) -> dt.datetime | None:
+    """``2026-11-01`` or ``2026-11-01T08:00`` (UTC, or with an offset, converted to UTC)."""
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        from mbt_advisor.errors import InputError
+
+        raise InputError(
+            f"'{value}' is not a date or time.", source="--since", allowed="YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def events(session: Session, selection: Filter) -> list[AuditEvent]:
+    return list(session.scalars(query(selection)))
+
+
+def as_dict(row: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(timespec="seconds") + "Z",
+        "actor": row.actor,
+        "actor_id": row.actor_id,
+        "via": row.via,
+        "address": row.address,
+        "action": row.action,
+        "unit": row.unit_id,
+        "visit": row.visit_id,
+        "user": row.user_id,
+        "user_name": row.user_name,
+        "detail": row.detail,
+    }
+
+
+def as_line(row: AuditEvent) -> str:
+    """One event as a line of text: time, actor (how, from where), action, what, detail."""
+    how = row.via if row.address is None else f"{row.via}, {row.address}"
+    what = [f"{name} {value}" for name, value in (("unit", row.unit_id), ("visit", row.visit_id)) if value is not None]
+    if row.user_name is not None or row.user_id is not None:
+        what.append(f"account {row.user_name or row.user_id}")
+    parts = [row.at.isoformat(timespec="seconds") + "Z", f"{row.actor} ({how})", row.action, " ".join(what) or "-"]
+    if row.detail:
+        parts.append(row.detail)
+    return "  ".join(parts)
+
+
+# -- the guarantee: no audited change commits without its row ----------------------------------------------
+Covers = Callable[[AuditEvent], bool]
+
+
+def _covered_by(obj: Any) -> tuple[str, Covers] | None:
+    """What an event must name to cover a change of ``obj`` (None: not audited)."""
+    if isinstance(obj, Unit):
+        return f"unit {obj.id}", lambda e: e.unit_id == obj.id
+    if isinstance(obj, Visit):
+        return f"visit {obj.id}", lambda e: e.visit_id == obj.id
+    if isinstance(obj, Draft):
+        return "a questionnaire", lambda e: e.action.startswith("questionnaire.") and e.unit_id == obj.unit_id
+    if isinstance(obj, User):
+        return f"account {obj.id}", lambda e: e.user_id == obj.id
+    if isinstance(obj, UnitMember):
+        return (
+            f"membership {obj.user_id}/{obj.unit_id}",
+            lambda e: (
+                (e.user_id, e.unit_id)
+                == (
+                    obj.user_id,
+                    obj.unit_id,
+                )
+            ),
+        )
+    if isinstance(obj, ApiToken):
+        return f"token {obj.id}", lambda e: e.user_id == obj.user_id and e.action.startswith("token.")
+    if isinstance(obj, WebSession):
+        return "a sign-in session", lambda e: e.user_id == obj.user_id and e.action in {"signin", "signout"}
+    return None
+
+
+AUDITED_TABLES = frozenset(
+    t.__tablename__ for t in (Unit, Visit, Draft, User, UnitMember, ApiToken, WebSession, AuditEvent)
+)
+
+
+def _pending(session: Session) -> dict[str, Any]:
+    info: dict[str, Any] = session.info.setdefault("audit", {"touched": [], "events": [], "bulk": []})
+    return info
+
+
+class AuditedSession(Session):
+    """The application's session: see the module docstring."""
+
+
+@event.listens_for(AuditedSession, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    pending = _pending(session)
+    for obj in session.new:
+        if isinstance(obj, AuditEvent):
+            pending["events"].append(obj)
+        elif (covers := _covered_by(obj)) is not None:
+            pending["touched"].append(covers)
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise UnauditedWrite("audit rows are append-only: one was deleted")
+        if (covers := _covered_by(obj)) is not None:
+            pending["touched"].append(covers)
+    for obj in session.dirty:
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        if isinstance(obj, AuditEvent):
+            raise UnauditedWrite("audit rows are append-only: one was changed")
+        if (covers := _covered_by(obj)) is not None:
+            pending["touched"].append(covers)
+
+
+@event.listens_for(AuditedSession, "do_orm_execute")
+def _bulk(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table == AuditEvent.__tablename__:
+        raise UnauditedWrite("audit rows are append-only: an UPDATE or DELETE was attempted")
+    if table in AUDITED_TABLES:
+        _pending(state.session)["bulk"].append(table)
+
+
+@event.listens_for(AuditedSession, "before_commit")
+def _before_commit(session: Session) -> None:
+    session.flush()
+    pending = _pending(session)
+    recorded: list[AuditEvent] = pending["events"]
+    missing = [what for what, covers in pending["touched"] if not any(covers(e) for e in recorded)]
+    if pending["bulk"] and not recorded:
+        missing.extend(f"a bulk change of {table}" for table in pending["bulk"])
+    if missing:
+        raise UnauditedWrite(f"no audit event records {', '.join(sorted(set(missing)))}")
+
+
+@event.listens_for(AuditedSession, "after_commit")
+@event.listens_for(AuditedSession, "after_rollback")
+def _reset(session: Session) -> None:
+    session.info.pop("audit", None)
