@@ -50,9 +50,14 @@ class PreconditionStatus(Strict):
     field: str
     text: str
     status: Literal["in_place", "open", "unknown"]
-    decisive: bool = Field(description="Its determinant was named in at least `decisive_from` cases")
+    decisive: bool = Field(
+        description="Our reading: its determinant has an X of at least `decisive_from` on the determinant slide"
+    )
     determinant: str | None
-    cases_naming: int | None = Field(description="Cases naming its determinant (determinants table)")
+    times_named: int | None = Field(
+        description="Column X of the determinant slide for its determinant (how often it is named; not a count "
+        "of cases: support has 8 with seven units)"
+    )
     cases: list[str]
 
 
@@ -92,7 +97,7 @@ class MatchedFact(Strict):
 
 class ScoreComponents(Strict):
     severity: float
-    case_support: float
+    source_support: float
     determinant_share: float
     cohort_gap: float
     level_weight: float

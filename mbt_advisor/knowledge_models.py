@@ -108,7 +108,11 @@ class Case(Strict):
 class Determinant(Strict):
     id: str
     name: str
-    cases_naming: int = Field(ge=0, description="'X' column of the determinants table (Bales et al. 2017)")
+    times_named: int = Field(
+        ge=0,
+        description="Column X of the determinant slide, as given: how often the determinant is named, not a "
+        "count of cases (support has 8 although there are seven units)",
+    )
     source: str
     table: str
 

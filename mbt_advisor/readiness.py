@@ -48,7 +48,9 @@ class Precondition(Strict):
 
 class ReadinessFile(Strict):
     not_started_phases: tuple[str, ...]
-    decisive_from: int = Field(ge=1, description="A determinant named in at least this many cases is decisive")
+    decisive_from: int = Field(
+        ge=1, description="Our reading: a determinant with at least this X on the determinant slide is decisive"
+    )
     practice_fields: tuple[PracticeField, ...]
     preconditions: tuple[Precondition, ...]
 
@@ -82,9 +84,9 @@ class ReadinessFile(Strict):
 
 def readiness_of(kb: KnowledgeBase, answers: dict[str, Any]) -> Readiness:
     """Which preconditions are in place, open or not yet known, and which open ones the cases show to be
-    decisive (their determinant named in at least ``decisive_from`` cases)."""
+    decisive by our reading (their determinant's X on the determinant slide is at least ``decisive_from``)."""
     spec = kb.readiness
-    naming = {d.id: d.cases_naming for d in kb.determinants.determinants}
+    naming = {d.id: d.times_named for d in kb.determinants.determinants}
     found: list[PreconditionStatus] = []
     for pre in spec.preconditions:
         value = answers.get(pre.field)
@@ -99,7 +101,7 @@ def readiness_of(kb: KnowledgeBase, answers: dict[str, Any]) -> Readiness:
                 status=status,
                 decisive=count is not None and count >= spec.decisive_from,
                 determinant=pre.determinant,
-                cases_naming=count,
+                times_named=count,
                 cases=list(pre.cases),
             )
         )
@@ -108,9 +110,12 @@ def readiness_of(kb: KnowledgeBase, answers: dict[str, Any]) -> Readiness:
     headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
     if decisive:
         named = "; ".join(
-            f"{p.text[0].lower()}{p.text[1:]} (X = {p.cases_naming} on the determinant slide)" for p in decisive
+            f"{p.text[0].lower()}{p.text[1:]} (X = {p.times_named} on the determinant slide)" for p in decisive
         )
-        headline += f", {len(decisive)} of them decisive in the documented cases: {named}"
+        headline += (
+            f", {len(decisive)} of them on determinants the determinant slide names most often "
+            f"(X of {spec.decisive_from} or more): {named}"
+        )
     headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
     return Readiness(
         total=len(found),

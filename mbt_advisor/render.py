@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .assessment import Assessment, LevelRisk
 from .labels import value_label
-from .scoring import W_CASES, W_COMBINATION, W_EVIDENCE, W_LEVEL
+from .scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
 from .values import show
 
 if TYPE_CHECKING:
@@ -74,8 +74,8 @@ def to_text(
             if items:
                 lines.append(f"  {title}:")
             for p in items:
-                why = f"X = {p.cases_naming} on the determinant slide" if p.decisive else "cases " + ", ".join(p.cases)
-                lines.extend(_wrap(f"{p.text} ({'decisive, ' if p.decisive else ''}{why})", "  - ", "    "))
+                why = f"X = {p.times_named} on the determinant slide" if p.decisive else "cases " + ", ".join(p.cases)
+                lines.extend(_wrap(f"{p.text} ({why})", "  - ", "    "))
         lines.append("")
     lead = "Risk if you started as things stand" if a.readiness is not None else "Overall risk"
     lines.extend(_wrap(f"{lead}: {_risk_headline(a)}", "", "  "))
@@ -172,10 +172,10 @@ def to_markdown(a: Assessment) -> str:
         lines.append(f"| {label} | {e(value) if value else 'unknown'} |")
     if a.readiness is not None:
         lines += ["", "## Readiness before the first patients", "", e(a.readiness.headline), ""]
-        lines.append("| Precondition | Status | Decisive in the cases | Cases |")
+        lines.append("| Precondition | Status | Named most often on the determinant slide | Cases |")
         lines.append("|---|---|---|---|")
         for p in a.readiness.preconditions:
-            decisive = f"yes, X = {p.cases_naming}" if p.decisive else "no"
+            decisive = f"yes, X = {p.times_named}" if p.decisive else "no"
             status = p.status.replace("_", " ")
             lines.append(f"| {e(p.text)} | {status} | {decisive} | {', '.join(p.cases)} |")
     title = "Risk if you started as things stand" if a.readiness is not None else "Risk"
@@ -236,7 +236,7 @@ def explanation_text(e: Explanation) -> str:
         c = t.score_components
         lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
         lines.append(
-            f"   score {t.score:.3f} = severity {c.severity} x ({W_CASES:.2f} x case support {c.case_support} "
+            f"   score {t.score:.3f} = severity {c.severity} x ({W_SOURCE:.2f} x source support {c.source_support} "
             f"+ {W_LEVEL:.2f} x level {c.level_weight} + {W_EVIDENCE:.2f} x evidence {c.evidence_weight} "
             f"+ {W_COMBINATION:.2f} x combination {c.compounding:g})"
         )

@@ -32,13 +32,13 @@ from .rule_models import Rule
 
 SEVERITY_WEIGHT = {"low": 0.4, "medium": 0.7, "high": 1.0}
 EVIDENCE_WEIGHT = {"several_cases": 1.0, "one_case": 0.75, "expert_consensus": 0.75, "suggestion": 0.4}
-W_CASES, W_LEVEL, W_EVIDENCE, W_COMBINATION = 0.40, 0.20, 0.25, 0.15
+W_SOURCE, W_LEVEL, W_EVIDENCE, W_COMBINATION = 0.40, 0.20, 0.25, 0.15
 
 RISK_ORDER = {"low": 0, "moderate": 1, "high": 2}
 
 
 def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
-    counts = {d.id: d.cases_naming for d in kb.determinants.determinants}
+    counts = {d.id: d.times_named for d in kb.determinants.determinants}
     most = max(counts.values()) or 1
     determinant_share = counts.get(rule.determinant, 0) / most if rule.determinant else 0.0
     cohort_gap = 0.0
@@ -48,16 +48,18 @@ def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
         during = item.reference_ratings.get("REORG")
         if before is not None and during is not None:
             cohort_gap = max(0.0, before - during) / 6
-    case_support = max(determinant_share, cohort_gap)
+    source_support = max(determinant_share, cohort_gap)
     level_weight = kb.determinants.level_ratings[rule.level] / 5
     evidence_weight = EVIDENCE_WEIGHT[rule.evidence]
     severity = SEVERITY_WEIGHT[rule.severity]
     compounding = 1.0 if rule.concerns_used() else 0.0
-    base = W_CASES * case_support + W_LEVEL * level_weight + W_EVIDENCE * evidence_weight + W_COMBINATION * compounding
+    base = (
+        W_SOURCE * source_support + W_LEVEL * level_weight + W_EVIDENCE * evidence_weight + W_COMBINATION * compounding
+    )
     value = severity * base
     components = ScoreComponents(
         severity=severity,
-        case_support=round(case_support, 3),
+        source_support=round(source_support, 3),
         determinant_share=round(determinant_share, 3),
         cohort_gap=round(cohort_gap, 3),
         level_weight=round(level_weight, 3),

@@ -118,12 +118,12 @@ def test_citations_carry_the_case_outcome_and_full_reference(advisor: Advisor) -
 
 
 def test_score_components_explain_the_score(advisor: Advisor) -> None:
-    from mbt_advisor.scoring import W_CASES, W_COMBINATION, W_EVIDENCE, W_LEVEL
+    from mbt_advisor.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
 
     for rec in advisor.evaluate(example_path("merger")).recommendations:
         c = rec.score_components
         expected = c.severity * (
-            W_CASES * c.case_support
+            W_SOURCE * c.source_support
             + W_LEVEL * c.level_weight
             + W_EVIDENCE * c.evidence_weight
             + W_COMBINATION * c.compounding
