@@ -80,7 +80,9 @@ class Case(Strict):
     kind: Literal["unit", "inpatient_unit", "cohort"]
     source: str
     programme: str
-    summary: str
+    summary: str = Field(description="What the source reports of the case, in our words and nothing more")
+    summary_locator: str = Field(description="Where the summary's statements come from (table, slide, abstract)")
+    reading: str | None = Field(default=None, description="Our own reading of the case, shown apart from the summary")
     outcome_labels: tuple[OutcomeLabel, ...] = Field(min_length=1)
     determinants: tuple[CaseDeterminant, ...] = ()
     expert_ratings: dict[Literal["combination", "organization", "team", "therapist"], LevelRating] | None = None

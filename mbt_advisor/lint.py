@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .compiler import branches
-from .errors import InputError, did_you_mean
-from .knowledge_base import KnowledgeBase, load_knowledge_base
+from .errors import InputError, KnowledgeError, did_you_mean
+from .knowledge_base import KnowledgeBase, default_knowledge_dir, load_knowledge_base
 from .profile import LEVELS, sample_values
+from .prose_figures import prose_problems
 from .rule_models import THEMES, Condition, Rule
+from .yamlio import Document, load_file
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,10 @@ def lint(
                 exc.line,
             )
         ]
-    return lint_loaded(kb)
+    return lint_loaded(kb, Path(knowledge_dir) if knowledge_dir is not None else default_knowledge_dir())
 
 
-def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
+def lint_loaded(kb: KnowledgeBase, knowledge_dir: Path | None = None) -> list[Finding]:
     findings: list[Finding] = []
 
     def add(severity: str, code: str, message: str, rule: Rule | None = None) -> None:
@@ -128,7 +130,63 @@ def lint_loaded(kb: KnowledgeBase) -> list[Finding]:
                 rule,
             )
     findings.extend(_coverage_findings(kb))
+    findings.extend(_prose_findings(kb, knowledge_dir or default_knowledge_dir()))
     return findings
+
+
+def _prose_findings(kb: KnowledgeBase, knowledge_dir: Path) -> list[Finding]:
+    """Figures in prose that the cited data does not hold, each at its file and line (prose_figures.py)."""
+    docs: dict[str, Document | None] = {}
+
+    def document(file: Path) -> Document | None:
+        if str(file) not in docs:
+            try:
+                docs[str(file)] = load_file(file, error=KnowledgeError)
+            except InputError:
+                docs[str(file)] = None
+        return docs[str(file)]
+
+    findings = []
+    for problem in prose_problems(kb):
+        if problem.owner in kb.rules_by_id:
+            file = Path(problem.file)
+            doc = document(file)
+            entries = doc.data.get("rules", []) if doc is not None and isinstance(doc.data, dict) else []
+            index = next((i for i, r in enumerate(entries) if isinstance(r, dict) and r.get("id") == problem.owner), 0)
+            path: tuple[str | int, ...] = ("rules", index, *problem.path)
+        else:
+            file = knowledge_dir / problem.file
+            doc = document(file)
+            path = problem.path
+            if doc is not None and path[:1] == ("questions",):
+                path = _question_path(doc, str(path[1]))
+                if path[:1] == ("items",):
+                    file = knowledge_dir / "rating_items.yaml"
+                    doc = document(file)
+                    path = _rating_item_path(doc, str(problem.path[1]).removeprefix("ratings."))
+        line = doc.line_of(path) if doc is not None else None
+        rule_id = problem.owner if problem.owner in kb.rules_by_id else None
+        findings.append(
+            Finding("error", "prose-figure", f"{problem.owner}: {problem.message}", str(file), line, rule_id)
+        )
+    return findings
+
+
+def _question_path(doc: Document, field: str) -> tuple[str | int, ...]:
+    """Where a question's help sits; a rating question's help is written from its Table 4 item."""
+    entries = doc.data.get("questions", []) if isinstance(doc.data, dict) else []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and entry.get("field") == field:
+            return ("questions", index, "help")
+    return ("items",)
+
+
+def _rating_item_path(doc: Document | None, item_id: str) -> tuple[str | int, ...]:
+    entries = doc.data.get("items", []) if doc is not None and isinstance(doc.data, dict) else []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and entry.get("id") == item_id:
+            return ("items", index)
+    return ("items",)
 
 
 def coverage_targets(kb: KnowledgeBase) -> dict[str, str]:

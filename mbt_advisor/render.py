@@ -421,7 +421,8 @@ def case_text(case: Case, kb: KnowledgeBase) -> str:
         f"{case.id}: {case.name}",
         f"  programme: {case.programme}",
         f"  source: {kb.sources[case.source].reference()}",
-        f"  {' '.join(case.summary.split())}",
+        f"  summary (from {case.summary_locator}): {' '.join(case.summary.split())}",
+        *([f"  our reading: {' '.join(case.reading.split())}"] if case.reading else []),
         "  outcome:",
     ]
     out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]

@@ -293,7 +293,7 @@ def brief_context(
             name=kb.cases[s.case].name,
             similarity=f"{round(s.similarity * 100)}%",
             outcome=s.outcome,
-            summary=" ".join(kb.cases[s.case].summary.split()),
+            summary=f"{' '.join(kb.cases[s.case].summary.split())} (from {kb.cases[s.case].summary_locator})",
             shared=len(s.shared_concerns),
             differences=[_difference(kb, d) for d in s.differences],
         )
