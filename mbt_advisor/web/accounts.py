@@ -37,6 +37,7 @@ PUBLIC = re.compile(r"^/(signin|static/.*)$")
 UNIT_PATH = re.compile(r"^(?:/api/v1)?/units/(\d+)(?:/|$)")
 DRAFT_PATH = re.compile(r"^/questionnaire/([^/]+)(/finish)?(?:/|$)")
 TOKEN_PATH = re.compile(r"^/tokens/(\d+)(?:/|$)")
+ADMIN_ONLY = re.compile(r"^(?:/api/v1)?/audit(?:/|$)")  # the audit trail
 CREATES_UNIT = {("POST", "/units"), ("POST", "/units/from-example"), ("POST", "/api/v1/units")}
 
 
@@ -281,6 +282,8 @@ class Authorizer:
                 return principal
             if principal is None:
                 raise Denied(401, "sign in first.")
+            if ADMIN_ONLY.match(path) and principal.role != "admin":
+                raise Denied(403, "only an administrator sees the audit trail.")
             if (method, path) in CREATES_UNIT and not principal.creates_units:
                 raise Denied(403, "your account cannot create units.")
             if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):

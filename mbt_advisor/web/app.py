@@ -93,7 +93,7 @@ def create_app(
     database: str | None = None, advisor: Advisor | None = None, *, max_body: int = MAX_BODY_BYTES
 ) -> FastAPI:
     """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder)."""
-    from . import api, pages, questionnaire, signin
+    from . import api, audit_routes, pages, questionnaire, signin
     from .store import refresh
 
     url = database_url(database)
@@ -116,9 +116,11 @@ def create_app(
     app.add_middleware(AccessGuard, max_body=max_body, authorizer=Authorizer(web.sessions))
     app.mount("/static", StaticFiles(packages=[("mbt_advisor.web", "static")]), name="static")
     app.include_router(api.router)
+    app.include_router(audit_routes.api_router)
     app.include_router(pages.router)
     app.include_router(questionnaire.router)
     app.include_router(signin.router)
+    app.include_router(audit_routes.router)
     api.install_openapi(app)
 
     @app.exception_handler(InputError)

@@ -64,7 +64,7 @@ def test_no_route_shows_another_units_data_to_any_role(shared, who) -> None:  # 
     app, ids = shared
     client = signed_in(app, who)
     token = csrf(client)
-    checked = 0
+    checked = admin_only = 0
     for method, path in route_table(app):
         if method == "MOUNT" or path in {"/signin", "/signout"}:
             continue
@@ -76,8 +76,12 @@ def test_no_route_shows_another_units_data_to_any_role(shared, who) -> None:  # 
             assert response.status_code in {303, 401, 403, 404}, (who, method, url, response.status_code)
         if who is None and response.status_code == 303:
             assert response.headers["location"] == "/signin"
+        if who is not None and accounts.ADMIN_ONLY.match(path):  # the audit trail: administrators only
+            assert response.status_code == 403, (who, method, url, response.status_code)
+            admin_only += 1
         checked += 1
     assert checked > 20
+    assert who is None or admin_only >= 2
 
 
 def test_guessed_ids_reveal_nothing(shared) -> None:  # type: ignore[no-untyped-def]

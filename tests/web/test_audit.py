@@ -270,3 +270,42 @@ def test_the_command_line_records_as_the_os_user_and_shows_the_trail(db_path: Pa
     for bad, message in [(["--since", "yesterday"], "--since"), (["--action", "visit.delete"], "unknown action")]:
         refused = runner.invoke(cli, ["audit", *bad, *database])
         assert refused.exit_code == 2 and message in refused.stderr and refused.stderr.count("\n") == 1
+
+
+def test_administrators_read_the_trail_on_a_page_and_through_the_api(served) -> None:  # type: ignore[no-untyped-def]
+    app, client, ids = served
+    for _ in range(3):
+        client.get(f"/api/v1/units/{ids['unit']}/visits/{ids['visit']}/profile")
+    page = client.get(f"/audit?unit={ids['unit']}&action=visit.export")
+    assert page.status_code == 200
+    assert page.text.count(">visit.export</td>") == 3
+    assert f"{ids['unit']} ({UNIT_NAME})" in page.text  # the current name, shown beside the stored id
+    assert "Audit trail</a>" in client.get("/").text
+
+    first = client.get("/api/v1/audit", params={"limit": 2})
+    assert first.status_code == 200 and len(first.json()["events"]) == 2
+    older = client.get("/api/v1/audit", params={"limit": 2, "before": first.json()["next"]}).json()
+    assert older["events"][0]["id"] < first.json()["events"][-1]["id"]
+    everything = client.get("/api/v1/audit", params={"limit": 1000}).json()
+    assert everything["next"] is None and everything["events"][-1]["action"] == "unit.create"
+    assert {
+        e["action"] for e in client.get("/api/v1/audit", params={"user": "ada", "action": "token"}).json()["events"]
+    } == {"token.create"}
+
+    bad = client.get("/api/v1/audit", params={"action": "visit.delete"})
+    assert bad.status_code == 422 and "unknown action" in bad.json()["error"]
+    assert client.get("/audit", params={"since": "last week"}).status_code == 400
+    for method in ("POST", "PUT", "DELETE", "PATCH"):  # append-only: no route changes the trail
+        assert client.request(method, "/api/v1/audit", headers={"x-csrf-token": csrf(client)}).status_code == 405
+
+
+def test_a_long_trail_is_paged_on_the_page(served) -> None:  # type: ignore[no-untyped-def]
+    app, client, ids = served
+    with app.state.web.transaction() as session:
+        for _ in range(60):
+            audit.record(session, "visit.export", unit_id=ids["unit"], visit_id=ids["visit"], detail="json")
+    page = client.get("/audit")
+    assert page.text.count("<tr><td>") == 50
+    older = page.text.split('<a href="/audit?')[1].split('"')[0].replace("&amp;", "&")
+    rest = client.get(f"/audit?{older}")
+    assert 0 < rest.text.count("<tr><td>") <= 50 and "Older events" not in rest.text
