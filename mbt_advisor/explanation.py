@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import Field
+
 from .assessment import Assessment, CitationOut, MatchedFact, ScoreComponents
 from .base import Strict
 from .compiler import Firing, branches
@@ -59,6 +61,7 @@ class RuleCheck(Strict):
 class Explanation(Strict):
     organization: str
     risk: str
+    risk_index: float | None = Field(description="The overall risk index (0-100), as in the assessment")
     fired_rules: list[str]
     recommendations: list[RecommendationTrace]
     rule: RuleCheck | None = None
@@ -118,6 +121,7 @@ def explain(profile: Profile, advisor: Advisor, rule_id: str | None = None) -> E
     return Explanation(
         organization=profile.organization.name,
         risk=assessment.risk.overall,
+        risk_index=assessment.risk.index,
         fired_rules=assessment.fired_rules,
         recommendations=traces,
         rule=check,

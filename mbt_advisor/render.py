@@ -227,7 +227,10 @@ def to_markdown(a: Assessment) -> str:
 
 
 def explanation_text(e: Explanation) -> str:
-    lines = [f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk})", ""]
+    lines = [
+        f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk}{_index_note(e.risk_index)})",
+        "",
+    ]
     if e.rule:
         lines += rule_check_text(e.rule).splitlines() + [""]
     if not e.recommendations:
@@ -276,30 +279,37 @@ def rule_check_text(check: RuleCheck) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _change_lines(changes: list[Change], risk: str | None, levels: dict[Any, Any] | None) -> list[str]:
+def _index_note(index: float | None) -> str:
+    return "" if index is None else f", index {index:.0f} of 100"
+
+
+def _change_lines(
+    changes: list[Change], risk: str | None, index: float | None, levels: dict[Any, Any] | None
+) -> list[str]:
     out = [f"  - {c.field}: {show(c.from_)} -> {show(c.to)}{'' if c.actionable else '  (context)'}" for c in changes]
     if levels:
-        out.append(f"  => overall {risk}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
+        out.append(f"  => overall {risk}{_index_note(index)}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
     return out
 
 
 def whatif_text(w: WhatIf) -> str:
-    lines = [f"What would lower the risk for {w.organization}? (now: {w.risk_before})", ""]
+    lines = [f"What would lower the risk for {w.organization}? (now: {w.risk_before}{_index_note(w.index_before)})", ""]
     if w.changes:
         lines.append(f"Smallest plan ({len(w.changes)} change(s)):")
-        lines += _change_lines(w.changes, w.risk_after, w.levels_after)
+        lines += _change_lines(w.changes, w.risk_after, w.index_after, w.levels_after)
     for index, alt in enumerate(w.alternatives, 1):
         lines += ["", f"Alternative {index} ({len(alt.changes)} change(s)):"]
-        lines += _change_lines(alt.changes, alt.risk_after, alt.levels_after)
+        lines += _change_lines(alt.changes, alt.risk_after, alt.index_after, alt.levels_after)
     if w.to_low:
         lines += ["", f"To reach low risk ({len(w.to_low.changes)} change(s)):"]
-        lines += _change_lines(w.to_low.changes, w.to_low.risk_after, w.to_low.levels_after)
+        lines += _change_lines(w.to_low.changes, w.to_low.risk_after, w.to_low.index_after, w.to_low.levels_after)
     if w.sensitivity:
-        header = f"  {'field':<36} {'change':<26} {'risk after':<11} rules removed"
+        header = f"  {'field':<36} {'change':<26} {'risk after':<13} rules removed"
         lines += ["", "Single changes that help most:", header]
         for s in w.sensitivity:
             change = f"{show(s.from_)} -> {show(s.to)}"
-            lines.append(f"  {s.field:<36} {change:<26} {s.risk_after:<11} {', '.join(s.rules_removed) or '-'}")
+            after = s.risk_after if s.index_after is None else f"{s.risk_after} {s.index_after:.0f}"
+            lines.append(f"  {s.field:<36} {change:<26} {after:<13} {', '.join(s.rules_removed) or '-'}")
     if w.held_fixed:
         lines += ["", "Held fixed as context (--include-context changes them too): " + ", ".join(w.held_fixed)]
     if w.history:

@@ -46,6 +46,7 @@ class Change(Strict):
 class Plan(Strict):
     changes: list[Change]
     risk_after: RiskLevel
+    index_after: float | None = Field(description="The overall risk index (0-100) after the changes")
     levels_after: dict[Level, RiskLevel]
     rules_removed: list[str]
 
@@ -54,6 +55,7 @@ class Sensitivity(Change):
     """A single change and what it reaches on its own."""
 
     risk_after: RiskLevel
+    index_after: float | None
     levels_after: dict[Level, RiskLevel]
     rules_removed: list[str]
     pressure_drop: float
@@ -62,9 +64,11 @@ class Sensitivity(Change):
 class WhatIf(Strict):
     organization: str
     risk_before: RiskLevel
+    index_before: float | None = Field(description="The overall risk index (0-100) as the profile stands")
     levels_before: dict[Level, RiskLevel]
     changes: list[Change]
     risk_after: RiskLevel | None
+    index_after: float | None = Field(description="The overall risk index after the smallest plan")
     levels_after: dict[Level, RiskLevel] | None
     rules_removed: list[str]
     alternatives: list[Plan]
@@ -193,6 +197,7 @@ class _Search:
         return Plan(
             changes=[self.change(name, value) for name, value in changes.items()],
             risk_after=risk.overall,
+            index_after=risk.index,
             levels_after=dict(risk.levels),
             rules_removed=removed,
         )
@@ -205,6 +210,21 @@ class _Search:
             level=field_info(name)["level"],
             actionable=self.directions.actionable(name),
         )
+
+
+def _no_plan(note: str, common: dict[str, Any]) -> WhatIf:
+    """A what-if answer without a plan: the risk cannot, or need not, be lowered."""
+    return WhatIf(
+        changes=[],
+        risk_after=None,
+        index_after=None,
+        levels_after=None,
+        rules_removed=[],
+        alternatives=[],
+        to_low=None,
+        note=note,
+        **common,
+    )
 
 
 def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False, alternatives: int = 2) -> WhatIf:
@@ -223,6 +243,7 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
                     Sensitivity(
                         **search.change(name, step).model_dump(),
                         risk_after=risk.overall,
+                        index_after=risk.index,
                         levels_after=dict(risk.levels),
                         rules_removed=[r for r in base_fired if r not in fired],
                         pressure_drop=round(base_pressure - pressure, 2),
@@ -238,6 +259,7 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
     common: dict[str, Any] = {
         "organization": profile.organization.name,
         "risk_before": base_risk.overall,
+        "index_before": base_risk.index,
         "levels_before": dict(base_risk.levels),
         "sensitivity": unique[:15],
         "held_fixed": search.held,
@@ -246,33 +268,18 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
     start = RISK_ORDER.get(base_risk.overall)
     if start is None or start == 0:
         why = "the risk is unknown: answer the missing questions first" if start is None else "the risk is already low"
-        return WhatIf(
-            changes=[],
-            risk_after=None,
-            levels_after=None,
-            rules_removed=[],
-            alternatives=[],
-            to_low=None,
-            note=f"No plan: {why}.",
-            **common,
-        )
+        return _no_plan(f"No plan: {why}.", common)
     best = search.greedy(start - 1)
     if best is None:
-        note = "No combination of changes to actionable answers lowers the overall risk" + (
-            "."
-            if include_context or not search.held
-            else f"; {len(search.held)} context answer(s) were held fixed: include them with --include-context"
-            " (include_context=True)."
-        )
-        return WhatIf(
-            changes=[],
-            risk_after=None,
-            levels_after=None,
-            rules_removed=[],
-            alternatives=[],
-            to_low=None,
-            note=note,
-            **common,
+        return _no_plan(
+            "No combination of changes to actionable answers lowers the overall risk"
+            + (
+                "."
+                if include_context or not search.held
+                else f"; {len(search.held)} context answer(s) were held fixed: include them with --include-context"
+                " (include_context=True)."
+            ),
+            common,
         )
     best_plan = search.plan(best)
     others: list[Plan] = []
@@ -296,6 +303,7 @@ def what_if(profile: Profile, advisor: Advisor, *, include_context: bool = False
     return WhatIf(
         changes=best_plan.changes,
         risk_after=best_plan.risk_after,
+        index_after=best_plan.index_after,
         levels_after=best_plan.levels_after,
         rules_removed=best_plan.rules_removed,
         alternatives=others,

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from mbt_advisor import Advisor, load_profile
 from mbt_advisor.examples import example_path
+from mbt_advisor.render import explanation_text
 
 
 @pytest.fixture
@@ -83,3 +84,9 @@ def test_explain_cli(merger) -> None:
     assert "did not fire" in text.stdout
     bad = runner.invoke(app, ["explain", str(example_path("merger")), "--rule", "support.isolated-tem"])
     assert bad.exit_code == 2 and "Did you mean 'support.isolated-team'" in bad.stderr
+
+
+def test_the_explanation_states_the_overall_index_of_the_assessment(advisor: Advisor, merger) -> None:
+    explanation = advisor.explain(merger)
+    assert explanation.risk_index == advisor.evaluate(merger).risk.index
+    assert f"(overall risk high, index {explanation.risk_index:.0f} of 100)" in explanation_text(explanation)

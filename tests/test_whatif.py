@@ -171,3 +171,22 @@ def test_a_plateau_is_crossed_with_two_changes_at_once(tmp_path: Path) -> None:
     assert result.sensitivity == []
     assert {(c.field, c.to) for c in result.changes} == {("facts.team_size", 12), ("facts.crisis_protocol", True)}
     assert RISK_ORDER[result.risk_after] < RISK_ORDER[result.risk_before]
+
+
+def test_every_plan_carries_the_index_the_changed_profile_really_gets(advisor: Advisor) -> None:
+    profile = load_profile(example_path("merger"))
+    result = advisor.what_if(profile)
+    assert result.index_before == advisor.evaluate(profile).risk.index
+    plans = [result, *result.alternatives, *([result.to_low] if result.to_low else [])]
+    for plan in plans:
+        changed = apply_changes(profile, {c.field: c.to for c in plan.changes})
+        assert plan.index_after == advisor.evaluate(changed).risk.index
+    assert result.index_after is not None and result.index_before is not None
+    assert result.index_after < result.index_before
+
+
+def test_the_text_shows_the_index_before_and_after() -> None:
+    out = CliRunner().invoke(app, ["whatif", "--example", "merger"]).stdout
+    first, plan_result = out.splitlines()[0], next(line for line in out.splitlines() if "=>" in line)
+    assert first.endswith("(now: high, index 96 of 100)")
+    assert plan_result.startswith("  => overall moderate, index ")
