@@ -171,6 +171,7 @@ class ArrowPrompter:
         self.q = questionary
         self.io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
         self.output = output
+        self.keyed: Any = None  # the control key that ended the last menu, if one did (echoed: menus don't)
 
     def say(self, text: str) -> None:
         if self.output is None:
@@ -188,10 +189,14 @@ class ArrowPrompter:
         keys = KeyBindings()
         actions = {"?": HELP, "<": BACK, "-": SKIP}  # '-' where an answer is needed: told so, asked again
         for key, result in actions.items():
-            keys.add(key, eager=True)(lambda event, result=result: event.app.exit(result=result))
+            keys.add(key, eager=True)(lambda event, result=result: self._key_exit(event, result))
         app = question.application
         app.key_bindings = merge_key_bindings([app.key_bindings, keys]) if app.key_bindings else keys
         return question
+
+    def _key_exit(self, event: Any, result: Any) -> None:
+        self.keyed = result
+        event.app.exit(result=result)
 
     def _menu(self, ask: Ask, title: str) -> Any:
         q, question = self.q, ask.question
@@ -260,12 +265,16 @@ class ArrowPrompter:
         title = f"[{ask.number}/{ask.total}] {ask.question.prompt}"
         kind = ask.question.type
         while True:
+            self.keyed = None
             if kind in {"choice", "boolean"}:
                 answer = self._menu(ask, title)
             elif kind == "multi":
                 answer = self._ticks(ask, title)
             else:
                 answer = self._typed(ask, title)
+            if self.keyed in (SKIP, BACK) and (answer != SKIP or ask.optional):
+                # a menu left with '-' or '<' prints no answer of its own: say what the key did
+                self.say("   -> don't know" if self.keyed == SKIP else "   -> back")
             if answer == HELP:
                 for line in help_lines(ask):
                     self.say(f"   {line}")

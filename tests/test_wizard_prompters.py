@@ -305,5 +305,6 @@ def test_arrow_keys_help_dont_know_back_and_stop_in_a_short_session(monkeypatch,
     assert result.exit_code == 130, result.output
     assert not founder.steps
     assert result.stdout.count("Why this matters:") == 2
+    assert result.stdout.count("   -> back") == 1 and result.stdout.count("   -> don't know") == 1
     state = (tmp_path / "s.yaml.partial.json").read_text()
     assert '"organization.population": "pupils"' in state and '"organization.phase"' in state.split('"skipped"')[1]
