@@ -163,7 +163,7 @@ def evaluate(
     elif format is AssessmentFormat.markdown:
         text = to_markdown(assessment)
     else:
-        text = to_text(assessment, kb=advisor.kb)
+        text = to_text(assessment, kb=advisor.tables)
     emit(text, output, inputs=paths)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Sequence
@@ -15,21 +16,25 @@ from .assessment import (
     MatchedFact,
     MissingInformation,
     OrganizationSummary,
+    PreconditionStatus,
+    Readiness,
     Recommendation,
     Risk,
+    ScoreComponents,
     SimilarCase,
     SourceStatementOut,
+    trusted,
 )
 from .compiler import CompiledRuleBase, Firing
-from .knowledge_base import KnowledgeBase, load_knowledge_base
 from .loading import as_profile
 from .profile import LEVELS, Level, Profile, all_fields, field_info
-from .readiness import readiness_of
-from .scoring import SEVERITY_WEIGHT, LevelInput, assess_risk, score
+from .scoring import SEVERITY_WEIGHT, LevelInput, assess_risk
+from .tables import Tables, tables_data
 
 if TYPE_CHECKING:
     from .comparison import Comparison
     from .explanation import Explanation
+    from .knowledge_base import KnowledgeBase
     from .whatif import WhatIf
 
 ProfileLike = Profile | dict[str, Any] | str | os.PathLike[str]
@@ -40,17 +45,59 @@ _LEVEL_FIELDS = {level: [f for f in all_fields() if field_info(f)["level"] == le
 class Advisor:
     """A loaded, compiled rule base that evaluates profiles. Build once, reuse; safe to share across threads.
 
-    ``Advisor()`` uses the bundled rules and knowledge; pass ``rules_dir`` / ``knowledge_dir`` to use others.
+    ``Advisor()`` uses the bundled rules and knowledge (compiled at build time, ``mbt_advisor.compiled``);
+    pass ``rules_dir`` / ``knowledge_dir`` to use others, which are loaded and checked in full. An evaluation
+    reads only ``tables`` (``tables.Tables``); the knowledge base itself, ``kb``, is loaded on first use.
     """
 
     def __init__(
         self, rules_dir: str | os.PathLike[str] | None = None, knowledge_dir: str | os.PathLike[str] | None = None
     ) -> None:
-        self.kb: KnowledgeBase = load_knowledge_base(rules_dir, knowledge_dir)
-        self.compiled = CompiledRuleBase(self.kb)
-        self._case_concerns: dict[str, tuple[dict[str, Any], set[str]]] | None = None
+        self._dirs = (rules_dir, knowledge_dir)
+        self._kb: KnowledgeBase | None = None
+        data: dict[str, Any] | None = None
+        if rules_dir is None and knowledge_dir is None:
+            from .compiled import artifact_for, bundled_digest
+
+            artifact = artifact_for(bundled_digest())
+            data = None if artifact is None else artifact["tables"]
+        if data is None:
+            from .knowledge_base import load_knowledge_base
+
+            self._kb = load_knowledge_base(rules_dir, knowledge_dir)
+            data = tables_data(self._kb)
+        self._setup(data)
+
+    @classmethod
+    def from_knowledge_base(cls, kb: KnowledgeBase) -> Advisor:
+        """An Advisor over a knowledge base that is already loaded and checked."""
+        advisor = cls.__new__(cls)
+        advisor._dirs = (None, None)
+        advisor._kb = kb
+        advisor._setup(tables_data(kb))
+        return advisor
+
+    def _setup(self, data: dict[str, Any]) -> None:
+        self.tables = Tables(data)
+        self.compiled = CompiledRuleBase(self.tables)
+        self._case_concerns = self.tables.case_views
         self._lock = threading.Lock()
-        self._scores = {rule.id: score(rule, self.kb) for rule in self.kb.rules}
+        self._kb_lock = threading.Lock()
+        self._fixed: dict[str, tuple[list[CitationOut], list[SourceStatementOut], ScoreComponents]] = {}
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The checked rules and knowledge (loaded on first use)."""
+        with self._kb_lock:
+            if self._kb is None:
+                from .knowledge_base import load_knowledge_base
+
+                self._kb = load_knowledge_base(*self._dirs)
+            return self._kb
+
+    def tables_data(self, *, with_case_views: bool = False) -> dict[str, Any]:
+        """The tables of this rule base as JSON data (with the cases' answers and concerns if asked)."""
+        return tables_data(self.kb, self if with_case_views else None)
 
     # -- public API ---------------------------------------------------------------------------------
     def evaluate(self, profile: ProfileLike) -> Assessment:
@@ -82,16 +129,16 @@ class Advisor:
         return self.compiled.run(self.practice_view(profile))
 
     def concerns_of(self, profile: Profile) -> set[str]:
-        return _concerns(self.kb, self.compiled.run(self.practice_view(profile)))
+        return _concerns(self.tables, self.compiled.run(self.practice_view(profile)))
 
     def practice_view(self, profile: Profile) -> Profile:
         """The profile as the rules see it: for a unit that has not started (knowledge/readiness.yaml), the
         answers about daily practice are left out, so they are neither held against it nor asked."""
-        readiness = self.kb.readiness
-        if not readiness.not_started(profile.organization.phase):
+        tables = self.tables
+        if not tables.not_started(profile.organization.phase):
             return profile
         cleared: dict[str, dict[str, None]] = {"ratings": {}, "facts": {}}
-        for name in readiness.practice_field_names():
+        for name in tables.practice_fields:
             section, _, key = name.partition(".")
             if getattr(getattr(profile, section), key) is not None:
                 cleared[section][key] = None
@@ -106,31 +153,39 @@ class Advisor:
         hold twice appears twice): the fast path for what-if searches."""
         profile = self.practice_view(profile)
         activations = [f.rule_id for f in self.compiled.run(profile)]
-        rules = [self.kb.rule(rule_id) for rule_id in dict.fromkeys(activations)]
-        fired = [(r.id, r.level, r.severity, self._scores[r.id][0]) for r in rules]
+        rules = [self.tables.rules[rule_id] for rule_id in dict.fromkeys(activations)]
+        fired = [(r.id, r.level, r.severity, r.score) for r in rules]
         return self._risk(profile.answers(), fired), activations
 
     # -- assembly -----------------------------------------------------------------------------------
     def assessment_from(self, profile: Profile, firings: list[Firing]) -> Assessment:
-        """The assessment built from an engine trace (for callers that also need the trace itself)."""
-        kb = self.kb
+        """The assessment built from an engine trace (for callers that also need the trace itself).
+
+        Everything in it is computed here from the checked rule base and the validated profile, so the
+        models are built without validating them again (``assessment.trusted``)."""
+        tables = self.tables
         profile = self.practice_view(profile)
         by_rule: dict[str, list[Firing]] = {}
         for firing in firings:
             by_rule.setdefault(firing.rule_id, []).append(firing)
-        not_started = kb.readiness.not_started(profile.organization.phase)
+        not_started = tables.not_started(profile.organization.phase)
         timing: Literal["before_start", "now"] = "before_start" if not_started else "now"
-        recommendations = [self._recommendation(rule_id, fired, timing) for rule_id, fired in by_rule.items()]
-        recommendations.sort(key=lambda r: (-r.score, -SEVERITY_WEIGHT[r.severity], r.rule_id))
-        recommendations = [r.model_copy(update={"priority": i}) for i, r in enumerate(recommendations, 1)]
-        concerns = sorted(_concerns(kb, firings))
+        rules = tables.rules
+        order = sorted(by_rule, key=lambda rid: (-rules[rid].score, -SEVERITY_WEIGHT[rules[rid].severity], rid))
+        recommendations = [
+            self._recommendation(rule_id, by_rule[rule_id], timing, priority)
+            for priority, rule_id in enumerate(order, 1)
+        ]
+        concerns = sorted(_concerns(tables, firings))
         answers = profile.answers()  # computed once; risk, similarity and missing information all read it
         known = similarity.comparable(answers)
         org = profile.organization
-        return Assessment(
+        return trusted(
+            Assessment,
             version=__version__,
-            rule_base=kb.digest,
-            organization=OrganizationSummary(
+            rule_base=tables.digest,
+            organization=trusted(
+                OrganizationSummary,
                 name=org.name,
                 setting=org.setting,
                 population=org.population,
@@ -139,7 +194,7 @@ class Advisor:
                 assessor=org.assessor,
             ),
             risk=self._risk(answers, [(r.rule_id, r.level, r.severity, r.score) for r in recommendations]),
-            readiness=readiness_of(kb, answers) if not_started else None,
+            readiness=self.readiness_status(answers) if not_started else None,
             recommendations=recommendations,
             concerns=concerns,
             similar_cases=self._similar(known, set(concerns)),
@@ -148,59 +203,98 @@ class Advisor:
         )
 
     def _recommendation(
-        self, rule_id: str, fired: list[Firing], timing: Literal["before_start", "now"]
+        self, rule_id: str, fired: list[Firing], timing: Literal["before_start", "now"], priority: int
     ) -> Recommendation:
-        kb = self.kb
-        rule = kb.rule(rule_id)
-        value, components = self._scores[rule_id]
-        matched: list[MatchedFact] = []
+        fixed = self._recommendation_parts(rule_id)
+        pairs: list[tuple[str, Any]] = []
         for firing in fired:
-            for name, fact_value in firing.matched:
-                item = MatchedFact(field=name, value=fact_value)
-                if item not in matched:
-                    matched.append(item)
-        citations = []
-        for citation in rule.citations:
-            case = kb.cases[citation.case]
-            citations.append(
-                CitationOut(
-                    case=citation.case,
-                    source=citation.source,
-                    detail=" ".join(citation.line().split()),
-                    outcome=case.outcome_text(),
-                    reference=kb.sources[citation.source].reference(),
-                    locator=citation.locator,
-                    statement=" ".join(citation.detail.split()),
+            for pair in firing.matched:
+                if pair not in pairs:
+                    pairs.append(pair)
+        rec = self.tables.rules[rule_id].recommendation
+        return trusted(
+            Recommendation,
+            rule_id=rule_id,
+            title=rec["title"],
+            theme=rec["theme"],
+            level=rec["level"],
+            priority=priority,
+            score=rec["score"],
+            severity=rec["severity"],
+            evidence=rec["evidence"],
+            rationale=rec["rationale"],
+            actions=list(rec["actions"]),
+            questions=list(rec["questions"]),
+            citations=list(fixed[0]),
+            source_statements=list(fixed[1]),
+            our_reading=rec["our_reading"],
+            matched=[trusted(MatchedFact, field=name, value=value) for name, value in pairs],
+            concludes=list(rec["concludes"]),
+            score_components=fixed[2],
+            timing=timing,
+        )
+
+    def _recommendation_parts(
+        self, rule_id: str
+    ) -> tuple[list[CitationOut], list[SourceStatementOut], ScoreComponents]:
+        """A rule's citations, source statements and score components as models, made once per Advisor
+        (frozen models of text and numbers: every assessment can share them)."""
+        parts = self._fixed.get(rule_id)
+        if parts is None:
+            rec = self.tables.rules[rule_id].recommendation
+            parts = (
+                [trusted(CitationOut, **c) for c in rec["citations"]],
+                [trusted(SourceStatementOut, **s) for s in rec["source_statements"]],
+                trusted(ScoreComponents, **rec["score_components"]),
+            )
+            self._fixed[rule_id] = parts
+        return parts
+
+    def readiness_status(self, answers: dict[str, Any]) -> Readiness:
+        """For a unit that has not started: which preconditions are in place, open or not yet known, and which
+        open ones the cases show to be decisive by our reading (their determinant's X on the determinant slide
+        is at least ``decisive_from``)."""
+        tables = self.tables
+        found: list[PreconditionStatus] = []
+        for pre in tables.preconditions:
+            value = answers.get(pre.field)
+            status: Literal["in_place", "open", "unknown"] = (
+                "unknown" if value is None else "in_place" if pre.holds(value) else "open"
+            )
+            count = tables.determinant_counts.get(pre.determinant) if pre.determinant else None
+            found.append(
+                trusted(
+                    PreconditionStatus,
+                    field=pre.field,
+                    text=pre.text,
+                    status=status,
+                    decisive=count is not None and count >= tables.decisive_from,
+                    determinant=pre.determinant,
+                    times_named=count,
+                    cases=list(pre.cases),
                 )
             )
-        statements = [
-            SourceStatementOut(
-                source=s.source,
-                locator=s.locator,
-                statement=" ".join(s.detail.split()),
-                reference=kb.sources[s.source].reference(),
+        counts = {s: sum(1 for p in found if p.status == s) for s in ("in_place", "open", "unknown")}
+        decisive = [p for p in found if p.status == "open" and p.decisive]
+        headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
+        if decisive:
+            named = "; ".join(
+                f"{p.text[0].lower()}{p.text[1:]} (X = {p.times_named} on the determinant slide)" for p in decisive
             )
-            for s in rule.source_statements
-        ]
-        return Recommendation(
-            rule_id=rule.id,
-            title=rule.title,
-            theme=rule.theme,
-            level=rule.level,
-            priority=0,
-            score=value,
-            severity=rule.severity,
-            evidence=rule.evidence,
-            rationale=rule.rationale,
-            actions=list(rule.actions),
-            questions=list(rule.questions),
-            citations=citations,
-            source_statements=statements,
-            our_reading=" ".join(rule.reading.split()) if rule.reading else None,
-            matched=matched,
-            concludes=list(rule.concludes),
-            score_components=components,
-            timing=timing,
+            headline += (
+                f", {len(decisive)} of them on determinants the determinant slide names most often "
+                f"(X of {tables.decisive_from} or more): {named}"
+            )
+        headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
+        return trusted(
+            Readiness,
+            total=len(found),
+            in_place=counts["in_place"],
+            open=counts["open"],
+            unknown=counts["unknown"],
+            decisive_open=[p.field for p in decisive],
+            preconditions=found,
+            headline=headline,
         )
 
     def _risk(self, answers: dict[str, Any], fired_rules: Sequence[tuple[str, str, str, float]]) -> Risk:
@@ -234,15 +328,16 @@ class Advisor:
         The same fields, unanswered, are the missing information."""
         has_ratings = any(name.startswith("ratings.") for name in answers)
         not_asked = self._not_asked(answers)
+        readers, questions = self.tables.readers, self.tables.questions
         found: dict[Level, list[str]] = {level: [] for level in LEVELS}
         for level, fields in _LEVEL_FIELDS.items():
             for name in fields:
-                if name in not_asked or not self.kb.readers.get(name):
+                if name in not_asked or not readers.get(name):
                     continue
                 if name in answers:
                     found[level].append(name)
                     continue
-                question = self.kb.questions.get(name)
+                question = questions.get(name)
                 if question is None or not question.applies(answers):
                     continue
                 if name.startswith("ratings.") and not has_ratings:
@@ -250,29 +345,33 @@ class Advisor:
                 found[level].append(name)
         return found
 
-    def _case_views(self) -> dict[str, tuple[dict[str, Any], set[str]]]:
+    def case_views(self) -> dict[str, tuple[dict[str, Any], set[str]]]:
         """For each documented case: its known answers and the concerns the rule base concludes for it
-        (computed once per Advisor, on first use)."""
+        (from the compiled artifact for the bundled rule base, else computed once per Advisor on first use,
+        as JSON data like the artifact's)."""
         with self._lock:
             if self._case_concerns is None:
-                self._case_concerns = {
-                    cid: (similarity.comparable(p.answers()), self.concerns_of(p))
+                views = {
+                    cid: (similarity.comparable(p.answers()), sorted(self.concerns_of(p)))
                     for cid, p in sorted(self.kb.case_profiles.items())
                 }
+                plain = json.loads(json.dumps(views))
+                self._case_concerns = {cid: (known, set(concerns)) for cid, (known, concerns) in plain.items()}
             return self._case_concerns
 
     def _similar(self, known: dict[str, Any], concerns: set[str]) -> list[SimilarCase]:
         found = []
-        for case_id, (case_known, case_concerns) in self._case_views().items():
+        for case_id, (case_known, case_concerns) in self.case_views().items():
             value, n, shared, differences = similarity.compare(known, concerns, case_known, case_concerns)
             if value >= similarity.THRESHOLD:
-                case = self.kb.cases[case_id]
+                name, outcome = self.tables.cases[case_id]
                 found.append(
-                    SimilarCase(
+                    trusted(
+                        SimilarCase,
                         case=case_id,
-                        name=case.name,
+                        name=name,
                         similarity=value,
-                        outcome=case.outcome_text(),
+                        outcome=outcome,
                         shared_concerns=shared,
                         compared_fields=n,
                         differences=differences,
@@ -283,40 +382,41 @@ class Advisor:
 
     def _not_asked(self, answers: dict[str, Any]) -> frozenset[str]:
         """The practice fields, for a unit that has not started; else nothing."""
-        readiness = self.kb.readiness
-        if readiness.not_started(answers.get("organization.phase")):
-            return frozenset(readiness.practice_field_names())
+        tables = self.tables
+        if tables.not_started(answers.get("organization.phase")):
+            return frozenset(tables.practice_fields)
         return frozenset()
 
     def _missing(self, answers: dict[str, Any]) -> list[MissingInformation]:
         missing: list[tuple[float, int, MissingInformation]] = []
         relevant = {name for fields in self._relevant(answers).values() for name in fields}
+        tables = self.tables
         for name in ["organization.setting", "organization.population", "organization.phase", *all_fields()]:
             if answers.get(name) is not None:
                 continue
-            question = self.kb.questions.get(name)
-            readers = sorted(self.kb.readers.get(name, []))
+            question = tables.questions.get(name)
+            readers = sorted(tables.readers.get(name, []))
             if question is None or not (name in relevant or name.startswith("organization.")):
                 continue
             if not question.applies(answers):
                 continue
-            weight = sum(SEVERITY_WEIGHT[self.kb.rule(r).severity] for r in readers)
+            weight = sum(SEVERITY_WEIGHT[tables.rules[r].severity] for r in readers)
             level: Level = field_info(name)["level"] if not name.startswith("organization.") else "organization"
             missing.append(
                 (
                     -weight,
                     len(missing),
-                    MissingInformation(field=name, question=question.prompt, level=level, needed_by=readers),
+                    trusted(MissingInformation, field=name, question=question.prompt, level=level, needed_by=readers),
                 )
             )
         missing.sort(key=lambda item: (item[0], item[1]))
         return [item[2] for item in missing]
 
 
-def _concerns(kb: KnowledgeBase, firings: list[Firing]) -> set[str]:
+def _concerns(tables: Tables, firings: list[Firing]) -> set[str]:
     found: set[str] = set()
     for firing in firings:
-        found.update(kb.rule(firing.rule_id).concludes)
+        found.update(tables.rules[firing.rule_id].concludes)
     return found
 
 

@@ -1,13 +1,72 @@
-"""The assessment: what an evaluation returns (contract section 3), as typed, frozen models."""
+"""The assessment: what an evaluation returns (contract section 3), as typed, frozen models.
+
+The advisor computes every value of an assessment itself, from the checked rule base and a validated
+profile, so it builds these models with :func:`trusted` (no validation); their validators and serializers
+are built only when first used (``defer_build``), by a caller that validates or dumps one.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import functools
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from .base import Strict
+from .base import Strict as _Strict
 from .profile import Level
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(_Strict):
+    model_config = ConfigDict(defer_build=True)
+
+
+def trusted(model: type[M], /, **values: Any) -> M:
+    """``model`` from values the code itself computed, without validating them (``model_construct``), with
+    the one change validation would make to such values: a whole number in a float field becomes a float
+    (``0`` would be written ``0`` instead of ``0.0``). Tuples in list fields become lists likewise."""
+    for name, convert in _conversions(model):
+        if name in values:
+            values[name] = convert(values[name])
+    return model.model_construct(**values)
+
+
+@functools.cache
+def _conversions(model: type[BaseModel]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    found = []
+    for name, field in model.model_fields.items():
+        convert = _conversion(field.annotation)
+        if convert is not None:
+            found.append((name, convert))
+    return tuple(found)
+
+
+def _as_float(value: Any) -> Any:
+    return float(value) if type(value) is int else value
+
+
+def _as_list(value: Any) -> Any:
+    return value if type(value) is list else list(value)
+
+
+def _conversion(annotation: Any) -> Callable[[Any], Any] | None:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is float:
+        return _as_float
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        return _as_float if options == [float] else None
+    if origin is list:
+        return _as_list if _conversion(args[0]) is None else None  # no list of floats in these models
+    if origin is dict:
+        inner = _conversion(args[1])
+        return None if inner is None else lambda value: {k: inner(v) for k, v in value.items()}
+    return None
+
 
 RiskLevel = Literal["low", "moderate", "high", "unknown"]
 

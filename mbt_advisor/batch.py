@@ -14,15 +14,16 @@ and the parent holds a bounded number of them, however many profiles there are.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, escape, shorten
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 SUFFIXES = {".yaml", ".yml", ".json"}
 CHUNK = 16  # profiles per task: a few tens of ms of work, so the hand-over costs little
@@ -107,6 +108,9 @@ def evaluate_many(
         for path in paths:
             yield line_for(path, advisor)
         return
+    import multiprocessing  # only for several jobs: the process machinery costs a one-profile run
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("spawn")
     chunk = max(1, min(CHUNK, len(paths) // (jobs * WINDOW)))
     with ProcessPoolExecutor(

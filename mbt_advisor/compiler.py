@@ -21,17 +21,20 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._experta import load_experta
 from .conditions import Test, holds_all
-from .knowledge_base import KnowledgeBase
 from .profile import Profile
-from .rule_models import Condition, Rule
+from .tables import Atom, Tables
+
+if TYPE_CHECKING:
+    from .rule_models import Condition, Rule
 
 experta = load_experta()
 from experta import AS, Fact, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC  # noqa: E402
 from experta.matchers import ReteMatcher  # noqa: E402
 from experta.strategies import DepthStrategy  # noqa: E402
 
@@ -63,6 +66,18 @@ class _QuietMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
     order, for less work per step.
     """
 
+    @staticmethod
+    def prepare_ruleset(engine: Any) -> set[Any]:
+        """The rules as they are when each is already what upstream's rewrite would make of it: a plain
+        conjunction of bound Answers and Concern patterns (the only rules this module generates). Upstream
+        rewrites every rule into disjunctive normal form until nothing changes, rebuilding each pattern at
+        least twice, which is most of the network's build; any other rule still goes through it."""
+        rules = engine.get_rules()
+        if all(_conjunction(rule) for rule in rules):
+            # new Rule objects, as upstream's: the class's own are bound to the engine that read them
+            return {rule.new_conditions(*rule) for rule in rules}
+        return set(ReteMatcher.prepare_ruleset(engine))
+
     def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list[Any], list[Any]]:
         for fact in deleting or ():
             self.root_node.remove(fact)
@@ -76,6 +91,26 @@ class _QuietMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
                 added.extend(new)
                 removed.extend(gone)
         return added, removed
+
+
+def _conjunction(rule: Any) -> bool:
+    """Whether an experta rule is a non-empty conjunction of plain Answers and Concern patterns (no OR, NOT or
+    TEST, and no OR/NOT/AND field constraint): already in the normal form the Rete network is built from."""
+    return len(rule) > 0 and all(
+        type(ce) in (Answers, Concern) and not any(isinstance(v, ORFC | NOTFC | ANDFC) for v in ce.values())
+        for ce in rule
+    )
+
+
+class _Engine(KnowledgeEngine):  # type: ignore[misc]  # experta is untyped
+    """experta's engine with its deffacts read once: upstream lists every member of the class (one per rule
+    alternative) to find them again at each ``reset()``, though they never change."""
+
+    def get_deffacts(self) -> list[Any]:
+        found: list[Any] | None = self.__dict__.get("_mbt_deffacts")
+        if found is None:
+            found = self._mbt_deffacts = super().get_deffacts()
+        return found
 
 
 @dataclass(frozen=True)
@@ -100,7 +135,7 @@ def _predicate(tests: tuple[Test, ...]) -> functools.partial[bool]:
     return _PREDICATES[key]
 
 
-def _patterns(atoms: tuple[Condition, ...]) -> tuple[list[Any], list[str]]:
+def _patterns(atoms: tuple[Atom, ...]) -> tuple[list[Any], list[str]]:
     """Bound experta patterns for one branch: one Answers pattern with one predicate per field (several tests
     on one field are one predicate that wants them all), and one Concern pattern per concern.
 
@@ -110,7 +145,8 @@ def _patterns(atoms: tuple[Condition, ...]) -> tuple[list[Any], list[str]]:
     by_field: dict[str, list[Test]] = {}
     for atom in atoms:
         if atom.field is not None:
-            op, target = atom.operator()
+            op, target = atom.op, atom.target
+            assert op is not None
             by_field.setdefault(atom.field, []).append((op, tuple(target) if op == "in" else target))
     constraints = {name: P(_predicate(tuple(field_tests))) for name, field_tests in by_field.items()}
     patterns: list[Any] = []
@@ -161,9 +197,7 @@ _ACTION_SIGNATURE = inspect.Signature(
 )
 
 
-def _action(rule: Rule, branch: int, names: list[str]) -> Callable[..., None]:
-    concludes = rule.concludes
-    rule_id = rule.id
+def _action(rule_id: str, concludes: tuple[str, ...], branch: int, names: list[str]) -> Callable[..., None]:
 
     def action(engine: Any, **matched: Any) -> None:
         engine.firings.append((rule_id, branch, tuple((name, matched[name]) for name in names)))
@@ -183,7 +217,7 @@ class _Compiled:
 
     engine_class: type
     read_fields: set[str]
-    branch_atoms: dict[tuple[str, int], tuple[Condition, ...]]
+    branch_atoms: dict[tuple[str, int], tuple[Atom, ...]]
     engine: Any
     lock: threading.Lock
 
@@ -204,15 +238,14 @@ class CompiledRuleBase:
     process and rule base; its lock is shared by every CompiledRuleBase that uses it.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
+    def __init__(self, tables: Tables) -> None:
         with _CLASSES_LOCK:
-            compiled = _ENGINE_CLASSES.pop(kb.digest, None)
+            compiled = _ENGINE_CLASSES.pop(tables.digest, None)
             if compiled is None:
                 while len(_ENGINE_CLASSES) >= MAX_ENGINE_CLASSES:
                     _ENGINE_CLASSES.pop(next(iter(_ENGINE_CLASSES)))  # the least recently used
-                compiled = self._compile(kb)
-            _ENGINE_CLASSES[kb.digest] = compiled  # (re)inserted last: the most recently used
+                compiled = self._compile(tables)
+            _ENGINE_CLASSES[tables.digest] = compiled  # (re)inserted last: the most recently used
         self.engine_class = compiled.engine_class
         self.read_fields = compiled.read_fields
         self.branch_atoms = compiled.branch_atoms
@@ -220,22 +253,20 @@ class CompiledRuleBase:
         self._lock = compiled.lock
 
     @staticmethod
-    def _compile(kb: KnowledgeBase) -> _Compiled:
-        depth = strata(kb.rules)
+    def _compile(tables: Tables) -> _Compiled:
         members: dict[str, Any] = {}
         read_fields: set[str] = set()
-        branch_atoms: dict[tuple[str, int], tuple[Condition, ...]] = {}
-        for rule in sorted(kb.rules, key=lambda r: r.id):
-            alternatives = branches(rule)
-            for index, atoms in enumerate(alternatives):
+        branch_atoms: dict[tuple[str, int], tuple[Atom, ...]] = {}
+        for rule in sorted(tables.rules.values(), key=lambda r: r.id):
+            for index, atoms in enumerate(rule.branches):
                 patterns, names = _patterns(atoms)
                 branch_atoms[(rule.id, index)] = atoms
                 read_fields.update(atom.field for atom in atoms if atom.field)
-                fn = _action(rule, index, names)
-                members[fn.__name__] = ExpertaRule(*patterns, salience=-depth[rule.id])(fn)
+                fn = _action(rule.id, rule.concludes, index, names)
+                members[fn.__name__] = ExpertaRule(*patterns, salience=-rule.depth)(fn)
         members["__strategy__"] = _OrderedStrategy
         members["__matcher__"] = _QuietMatcher
-        engine_class = type("CompiledRules", (KnowledgeEngine,), members)
+        engine_class = type("CompiledRules", (_Engine,), members)
         engine = engine_class()
         engine.firings = []
         return _Compiled(engine_class, read_fields, branch_atoms, engine, threading.Lock())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .compiled import default_knowledge_dir
 from .errors import ProfileError, quote_list
 from .ids import find_id
-from .knowledge_base import default_knowledge_dir
 
 
 def examples_dir() -> Path:

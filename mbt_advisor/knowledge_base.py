@@ -9,17 +9,15 @@ rule that silently never fires.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import field_checks
+from . import compiled, field_checks
 from .directions import Directions, DirectionsFile
 from .errors import KnowledgeError, ProfileError, did_you_mean, quote_list
 from .knowledge_models import (
@@ -38,26 +36,18 @@ from .profile import Profile, Ratings, condition_fields, field_domain
 from .readiness import ReadinessFile
 from .rule_models import Condition, Rule, RuleFile
 from .validation import raise_validation_error
-from .yamlio import Document, load_file, read_text
+from .yamlio import Document, load_file
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ALTERNATIVES = 16  # combinations of `any` alternatives per rule (each becomes an experta rule)
 
 
-def _package_dir(package: str, fallback: str) -> Path:
-    """The installed data folder, or the source checkout's folder when running from a plain checkout."""
-    try:
-        return Path(str(resources.files(package)))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / fallback
-
-
 def default_rules_dir() -> Path:
-    return _package_dir("mbt_advisor.rules", "rules")
+    return compiled.default_rules_dir()
 
 
 def default_knowledge_dir() -> Path:
-    return _package_dir("mbt_advisor.knowledge", "knowledge")
+    return compiled.default_knowledge_dir()
 
 
 @dataclass
@@ -344,28 +334,31 @@ def _readiness(readiness: ReadinessFile, knowledge_dir: Path, cases: dict[str, C
     return readiness
 
 
-def _digest(folders: Iterable[Path]) -> str:
-    """A digest of every YAML file, read by yamlio's rules (regular files only, with a size bound), so
-    that a FIFO or a device among rule files is one KnowledgeError, not a hang."""
-    sha = hashlib.sha256()
-    for folder in folders:
-        try:
-            paths = sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
-        except OSError as exc:
-            raise KnowledgeError(f"cannot be read ({exc.strerror or exc}).", source=str(folder)) from None
-        for path in paths:
-            sha.update(path.name.encode())
-            sha.update(read_text(path, error=KnowledgeError).encode())
-    return sha.hexdigest()[:16]
-
-
 def load_knowledge_base(
     rules_dir: str | os.PathLike[str] | None = None, knowledge_dir: str | os.PathLike[str] | None = None
 ) -> KnowledgeBase:
-    """Load and cross-check rules and knowledge. Raises :class:`KnowledgeError` on any problem."""
+    """Load and cross-check rules and knowledge. Raises :class:`KnowledgeError` on any problem.
+
+    The bundled rule base (no folders given) comes from the artifact compiled at build time when it was
+    made from the bundled files as they are now (``mbt_advisor.compiled``); folders are always checked."""
     rdir = Path(rules_dir) if rules_dir is not None else default_rules_dir()
     kdir = Path(knowledge_dir) if knowledge_dir is not None else default_knowledge_dir()
-    return _load_cached(rdir.resolve(), kdir.resolve(), _digest([rdir, kdir]))
+    digest = compiled.digest([rdir, kdir])
+    if rules_dir is None and knowledge_dir is None and compiled.artifact_for(digest) is not None:
+        return _from_artifact(rdir.resolve(), digest)
+    return _load_cached(rdir.resolve(), kdir.resolve(), digest)
+
+
+def load_knowledge_files(rules_dir: Path, knowledge_dir: Path) -> KnowledgeBase:
+    """Load and check the files themselves (never the compiled artifact)."""
+    return _load_cached(rules_dir.resolve(), knowledge_dir.resolve(), compiled.digest([rules_dir, knowledge_dir]))
+
+
+@functools.lru_cache(maxsize=2)
+def _from_artifact(rules_dir: Path, digest: str) -> KnowledgeBase:
+    data = compiled.artifact_for(digest)
+    assert data is not None  # checked by the caller
+    return compiled.knowledge_base_from(data, rules_dir)
 
 
 @functools.lru_cache(maxsize=8)

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from .base import Strict
 from .profile import Level
+from .tables import question_applies
 
 
 class Source(Strict):
@@ -181,10 +182,7 @@ class Question(Strict):
 
     def applies(self, answers: dict[str, Any]) -> bool:
         """Whether to ask this question, given the answers so far (``section.key`` -> value)."""
-        for name, values in (self.when or {}).items():
-            if answers.get(name) not in values:
-                return False
-        return all(answers.get(name) not in values for name, values in (self.unless or {}).items())
+        return question_applies(self.when, self.unless, answers)
 
 
 class QuestionsFile(Strict):

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .knowledge_base import KnowledgeBase
 
 
-def value_label(kb: KnowledgeBase | None, name: str, value: Any) -> str:
+class QuestionBank(Protocol):
+    """Anything that holds the question bank: the knowledge base, or an Advisor's ``tables``."""
+
+    @property
+    def questions(self) -> Mapping[str, Any]: ...
+
+
+def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
     """A profile answer in the question bank's words ('day_hospital' -> 'Day hospital (...)')."""
     question = kb.questions.get(name) if kb is not None else None
     if isinstance(value, list | tuple):
@@ -17,7 +25,7 @@ def value_label(kb: KnowledgeBase | None, name: str, value: Any) -> str:
         return "yes" if value else "no"
     for choice in question.choices if question else ():
         if choice.value == value and not isinstance(choice.value, bool):
-            return choice.label
+            return str(choice.label)
     if question is not None and question.type == "fraction" and isinstance(value, int | float):
         return f"{round(value * 100)}%"
     return str(value).replace("_", " ")

@@ -1,22 +1,20 @@
 """Readiness of a unit that has not started (knowledge/readiness.yaml): the one definition of which phases
 come before the first patients, which fields need a running practice, and what must be in place first.
 
-The assessment reads it to leave practice fields out for such a unit and to count open preconditions; the
-wizard reads it (``ReadinessFile.practice_fields``) to skip the practice questions.
+The assessment reads it (through ``tables.Tables``) to leave practice fields out for such a unit and to count
+open preconditions (``advisor.readiness_status``); the wizard reads it (``ReadinessFile.practice_fields``) to
+skip the practice questions.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from pydantic import Field, model_validator
 
-from .assessment import PreconditionStatus, Readiness
 from .base import Strict
 from .profile import condition_fields, field_domain
-
-if TYPE_CHECKING:
-    from .knowledge_base import KnowledgeBase
+from .tables import precondition_holds
 
 
 class PracticeField(Strict):
@@ -40,10 +38,7 @@ class Precondition(Strict):
 
     def holds(self, value: Any) -> bool:
         """Whether an answer puts this precondition in place (``value`` is not None)."""
-        if self.between is not None:
-            low, high = self.between
-            return bool(low <= value <= high)
-        return value in (self.in_place or ())
+        return precondition_holds(self.in_place, self.between, value)
 
 
 class ReadinessFile(Strict):
@@ -80,49 +75,3 @@ class ReadinessFile(Strict):
     def practice_field_names(self) -> tuple[str, ...]:
         """The fields that describe daily practice, in file order."""
         return tuple(p.field for p in self.practice_fields)
-
-
-def readiness_of(kb: KnowledgeBase, answers: dict[str, Any]) -> Readiness:
-    """Which preconditions are in place, open or not yet known, and which open ones the cases show to be
-    decisive by our reading (their determinant's X on the determinant slide is at least ``decisive_from``)."""
-    spec = kb.readiness
-    naming = {d.id: d.times_named for d in kb.determinants.determinants}
-    found: list[PreconditionStatus] = []
-    for pre in spec.preconditions:
-        value = answers.get(pre.field)
-        status: Literal["in_place", "open", "unknown"] = (
-            "unknown" if value is None else "in_place" if pre.holds(value) else "open"
-        )
-        count = naming.get(pre.determinant) if pre.determinant else None
-        found.append(
-            PreconditionStatus(
-                field=pre.field,
-                text=pre.text,
-                status=status,
-                decisive=count is not None and count >= spec.decisive_from,
-                determinant=pre.determinant,
-                times_named=count,
-                cases=list(pre.cases),
-            )
-        )
-    counts = {s: sum(1 for p in found if p.status == s) for s in ("in_place", "open", "unknown")}
-    decisive = [p for p in found if p.status == "open" and p.decisive]
-    headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
-    if decisive:
-        named = "; ".join(
-            f"{p.text[0].lower()}{p.text[1:]} (X = {p.times_named} on the determinant slide)" for p in decisive
-        )
-        headline += (
-            f", {len(decisive)} of them on determinants the determinant slide names most often "
-            f"(X of {spec.decisive_from} or more): {named}"
-        )
-    headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
-    return Readiness(
-        total=len(found),
-        in_place=counts["in_place"],
-        open=counts["open"],
-        unknown=counts["unknown"],
-        decisive_open=[p.field for p in decisive],
-        preconditions=found,
-        headline=headline,
-    )

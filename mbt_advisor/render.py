@@ -7,15 +7,19 @@ their input, so the same profile gives the same bytes.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 import shutil
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from .assessment import Assessment, LevelRisk
-from .labels import value_label
+from .labels import QuestionBank, value_label
 from .scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
 from .values import show
 
@@ -31,10 +35,78 @@ RISK_WORD = {"low": "LOW", "moderate": "MODERATE", "high": "HIGH", "unknown": "U
 
 
 def to_json(data: Any) -> str:
-    """Stable JSON: model dumps in field order, two-space indent, UTF-8 text, trailing newline."""
+    """Stable JSON: model dumps in field order, two-space indent, UTF-8 text, trailing newline.
+
+    An assessment is written directly (:func:`assessment_json`), byte for byte what
+    ``json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False)`` writes, in less time."""
+    if isinstance(data, Assessment):
+        return assessment_json(data)
     if hasattr(data, "model_dump"):
         data = data.model_dump(mode="json")
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def assessment_json(assessment: Assessment) -> str:
+    """The JSON of an assessment, written straight from its models (no serializer to build, no generator
+    per value): the same bytes as the standard library's indented encoder on its ``model_dump``."""
+    out: list[str] = []
+    _write(assessment, "\n", out)
+    out.append("\n")
+    return "".join(out)
+
+
+_encode_string = json.encoder.encode_basestring  # the C encoder json.dumps itself uses (ensure_ascii=False)
+
+
+def _write(value: Any, newline: str, out: list[str]) -> None:
+    """Append the JSON of ``value`` (models of the assessment, JSON values, dates) at the indent that
+    ``newline`` (a newline and the current indent) gives."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        if value != value or value in (_INFINITY, -_INFINITY):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        out.append(float.__repr__(value))
+    elif isinstance(value, BaseModel):
+        _write_items(((name, getattr(value, name)) for name in type(value).model_fields), newline, out)
+    elif isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("only text keys are written directly")
+        _write_items(value.items(), newline, out)
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(inner if index == 0 else "," + inner)
+            _write(item, inner, out)
+        out.append(newline + "]")
+    elif isinstance(value, _dt.date):
+        out.append(_encode_string(value.isoformat()))
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_items(items: Iterable[tuple[str, Any]], newline: str, out: list[str]) -> None:
+    inner = newline + "  "
+    start = len(out)
+    for key, item in items:
+        out.append(("{" if len(out) == start else ",") + inner + _encode_string(key) + ": ")
+        _write(item, inner, out)
+    out.append("{}" if len(out) == start else newline + "}")
+
+
+_INFINITY = float("inf")
 
 
 def terminal_width() -> int:
@@ -43,10 +115,10 @@ def terminal_width() -> int:
 
 
 def to_text(
-    a: Assessment, *, limit: int | None = None, width: int | None = None, kb: KnowledgeBase | None = None
+    a: Assessment, *, limit: int | None = None, width: int | None = None, kb: QuestionBank | None = None
 ) -> str:
     """Plain text for a terminal, wrapped to ``width`` (the terminal's, 80 when unknown); answers in the
-    question bank's words when ``kb`` is given."""
+    question bank's words when ``kb`` (the knowledge base, or an Advisor's ``tables``) is given."""
     width = width or terminal_width()
 
     def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:

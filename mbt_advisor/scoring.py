@@ -23,12 +23,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .assessment import LevelRisk, Risk, RiskLevel, ScoreComponents
-from .knowledge_base import KnowledgeBase
+from .assessment import LevelRisk, Risk, RiskLevel, ScoreComponents, trusted
 from .profile import Level
-from .rule_models import Rule
+
+if TYPE_CHECKING:
+    from .knowledge_base import KnowledgeBase
+    from .rule_models import Rule
 
 SEVERITY_WEIGHT = {"low": 0.4, "medium": 0.7, "high": 1.0}
 EVIDENCE_WEIGHT = {"several_cases": 1.0, "one_case": 0.75, "expert_consensus": 0.75, "suggestion": 0.4}
@@ -199,7 +201,8 @@ def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
     elif not drivers:
         drivers.append(f"no concerns found in {data.answered} answered question(s)")
     order = sorted(data.fired, key=lambda item: (-item[2], -SEVERITY_WEIGHT[item[1]], item[0]))
-    return LevelRisk(
+    return trusted(
+        LevelRisk,
         level=data.level,
         risk="unknown" if index is None else label(index, weights),
         index=index,
@@ -246,7 +249,8 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
     answered, relevant = sum(d.answered for d in inputs), sum(d.relevant for d in inputs)
     if relevant and answered / relevant < THIN_COVERAGE:
         headline += f"; rests on only {answered} of the {relevant} questions that matter"
-    return Risk(
+    return trusted(
+        Risk,
         overall=overall,
         levels=levels,
         index=index,

@@ -95,7 +95,9 @@ def test_jobs_stream_in_input_order_with_a_bounded_number_of_tasks_in_flight(tmp
             future.set_result(fn(chunk))
             return future
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", InlinePool)
+    import concurrent.futures  # batch imports the pool only when it runs several jobs
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", InlinePool)
     paths = [tmp_path / f"missing-{index:04d}.yaml" for index in range(1000)]
     lines = batch.evaluate_many(paths, jobs=2)
     first = json.loads(next(lines)[0])

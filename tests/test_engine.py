@@ -153,9 +153,9 @@ def test_engine_classes_are_compiled_once_and_the_least_recently_used_is_dropped
     compiled: list[str] = []
     original = compiler.CompiledRuleBase._compile
 
-    def counting(kb: Any) -> Any:
-        compiled.append(kb.rules[0].id)
-        return original(kb)
+    def counting(tables: Any) -> Any:
+        compiled.append(next(iter(tables.rules)))
+        return original(tables)
 
     monkeypatch.setattr(compiler.CompiledRuleBase, "_compile", staticmethod(counting))
     monkeypatch.setattr(compiler, "MAX_ENGINE_CLASSES", 2)

@@ -1,0 +1,262 @@
+"""The bundled rule base compiled at build time: ``mbt_advisor/compiled_knowledge.json``.
+
+The bundled rules/ and knowledge/ are data that ship with the package, so they are checked once, when the
+artifact is generated (and by the tests, which fail while it is stale), not at every start. The artifact
+holds the digest of the YAML files it was made from, every knowledge file as its checked models dump them,
+and the evaluation's tables (``tables.tables_data``: rule alternatives, scores, the fixed parts of each
+recommendation, the cases' answers and concerns). It is JSON: safe to read, the same on every Python, and
+written deterministically (regenerating it from the same files gives the same bytes).
+
+At run time the artifact is used only when its digest is the digest of the bundled YAML files as they are
+now (reading them costs about as much as hashing them); otherwise, say while a rule file is being edited,
+the files are loaded and checked as usual. ``--rules`` and ``--knowledge`` folders are always loaded and
+checked in full, and nothing is ever written into them.
+
+Regenerate after changing rules/ or knowledge/ (or the code that derives the tables)::
+
+    python -m mbt_advisor.compiled --write
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import hashlib
+import json
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .errors import KnowledgeError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from .knowledge_base import KnowledgeBase
+
+    M = TypeVar("M", bound=BaseModel)
+
+FORMAT = 1
+REGENERATE = "python -m mbt_advisor.compiled --write"
+ARTIFACT = Path(__file__).resolve().parent / "compiled_knowledge.json"
+
+
+def _package_dir(package: str, fallback: str) -> Path:
+    """The installed data folder, or the source checkout's folder when running from a plain checkout."""
+    try:
+        return Path(str(resources.files(package)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / fallback
+
+
+def default_rules_dir() -> Path:
+    return _package_dir("mbt_advisor.rules", "rules")
+
+
+def default_knowledge_dir() -> Path:
+    return _package_dir("mbt_advisor.knowledge", "knowledge")
+
+
+def digest(folders: Iterable[Path]) -> str:
+    """A digest of every YAML file, read by yamlio's rules (regular files only, with a size bound), so
+    that a FIFO or a device among rule files is one KnowledgeError, not a hang."""
+    from .yamlio import read_text
+
+    sha = hashlib.sha256()
+    for folder in folders:
+        try:
+            paths = sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
+        except OSError as exc:
+            raise KnowledgeError(f"cannot be read ({exc.strerror or exc}).", source=str(folder)) from None
+        for path in paths:
+            sha.update(path.name.encode())
+            sha.update(read_text(path, error=KnowledgeError).encode())
+    return sha.hexdigest()[:16]
+
+
+def bundled_digest() -> str:
+    return digest([default_rules_dir(), default_knowledge_dir()])
+
+
+@functools.lru_cache(maxsize=1)
+def _read_artifact() -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(ARTIFACT.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def artifact_for(current_digest: str) -> dict[str, Any] | None:
+    """The artifact's data when it was made from the bundled files as they are now (``current_digest``),
+    else None (then the caller loads and checks the files)."""
+    data = _read_artifact()
+    return data if data is not None and data.get("digest") == current_digest else None
+
+
+# -- models from the artifact, without validating them again ----------------------------------------------
+
+
+def construct(model: type[M], data: dict[str, Any]) -> M:
+    """A model, and the models inside it, from its checked ``model_dump(mode="json", exclude_unset=True)``:
+    no validation, only the types JSON cannot keep (tuples, dates) restored from the field
+    annotations. The fields set are the fields the dump holds, as after validation."""
+    values = {}
+    for name, convert in _plan(model):
+        if name in data:
+            value = data[name]
+            values[name] = value if convert is None or value is None else convert(value)
+    return model.model_construct(_fields_set=set(values), **values)
+
+
+@functools.cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    return tuple((name, _converter(field.annotation)) for name, field in model.model_fields.items())
+
+
+def _converter(annotation: Any) -> Callable[[Any], Any] | None:
+    """How to restore a JSON value of this annotation (None: as it is)."""
+    from pydantic import BaseModel
+
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _converter(args[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return functools.partial(construct, annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        converters = [_converter(a) for a in options]
+        chosen = [c for c in converters if c is not None]
+        if not chosen:
+            return None
+        if len(chosen) == 1 and len(options) == 1:
+            return chosen[0]
+        raise TypeError(f"no converter for the union {annotation}")
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _converter(args[0])
+            return tuple if item is None else functools.partial(_each, tuple, item)
+        items = [_converter(a) for a in args]
+        return lambda value: tuple(x if c is None else c(x) for c, x in zip(items, value, strict=True))
+    if origin is list:
+        item = _converter(args[0])
+        return None if item is None else functools.partial(_each, list, item)
+    if origin is dict:
+        item = _converter(args[1])
+        return None if item is None else functools.partial(_values, item)
+    if annotation is _dt.date:
+        return _dt.date.fromisoformat
+    return None  # str, int, float (JSON keeps 3.0 a float), bool, Literal, Any
+
+
+def _each(kind: Callable[[Any], Any], convert: Callable[[Any], Any], value: Any) -> Any:
+    return kind(convert(x) for x in value)
+
+
+def _values(convert: Callable[[Any], Any], value: dict[str, Any]) -> dict[str, Any]:
+    return {key: None if x is None else convert(x) for key, x in value.items()}
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+def knowledge_data(kb: KnowledgeBase) -> dict[str, Any]:
+    """Every part of a checked knowledge base as JSON data (rule origins by file name)."""
+    return {
+        "rules": [_dump(rule) for rule in kb.rules],
+        "rule_origin": {rid: [Path(source).name, line] for rid, (source, line) in kb.rule_origin.items()},
+        "sources": [_dump(s) for s in kb.sources.values()],
+        "cases": [_dump(c) for c in kb.cases.values()],
+        "case_profiles": {cid: _dump(p) for cid, p in kb.case_profiles.items()},
+        "determinants": _dump(kb.determinants),
+        "rating_items": _dump(kb.rating_items),
+        "lessons": _dump(kb.lessons),
+        "questions": [_dump(q) for q in kb.questions.values()],
+        "directions": _dump(kb.directions.spec),
+        "readiness": _dump(kb.readiness),
+        "coverage_exceptions": kb.coverage_exceptions,
+    }
+
+
+def knowledge_base_from(data: dict[str, Any], rules_dir: Path) -> KnowledgeBase:
+    """The knowledge base held by the artifact, as loading and checking the files would give it."""
+    from .directions import Directions, DirectionsFile
+    from .knowledge_base import KnowledgeBase
+    from .knowledge_models import Case, DeterminantsFile, LessonsFile, Question, RatingItemsFile, Source
+    from .profile import Profile
+    from .readiness import ReadinessFile
+    from .rule_models import Rule
+
+    part = data["knowledge"]
+    questions = [construct(Question, q) for q in part["questions"]]
+    sources = [construct(Source, s) for s in part["sources"]]
+    cases = [construct(Case, c) for c in part["cases"]]
+    return KnowledgeBase(
+        rules=[construct(Rule, r) for r in part["rules"]],
+        sources={s.id: s for s in sources},
+        cases={c.id: c for c in cases},
+        case_profiles={cid: construct(Profile, p) for cid, p in part["case_profiles"].items()},
+        determinants=construct(DeterminantsFile, part["determinants"]),
+        rating_items=construct(RatingItemsFile, part["rating_items"]),
+        lessons=construct(LessonsFile, part["lessons"]),
+        questions={q.field: q for q in questions},
+        digest=data["digest"],
+        directions=Directions(construct(DirectionsFile, part["directions"])),
+        readiness=construct(ReadinessFile, part["readiness"]),
+        coverage_exceptions=dict(part["coverage_exceptions"]),
+        rule_origin={rid: (str(rules_dir / name), line) for rid, (name, line) in part["rule_origin"].items()},
+    )
+
+
+# -- generating the artifact ---------------------------------------------------------------------------
+
+
+def build() -> dict[str, Any]:
+    """The artifact's data, from the bundled files loaded and checked in full."""
+    from .advisor import Advisor
+    from .knowledge_base import load_knowledge_files
+
+    rules_dir, knowledge_dir = default_rules_dir(), default_knowledge_dir()
+    kb = load_knowledge_files(rules_dir, knowledge_dir)
+    advisor = Advisor.from_knowledge_base(kb)
+    return {
+        "format": FORMAT,
+        "digest": kb.digest,
+        "knowledge": knowledge_data(kb),
+        "tables": advisor.tables_data(with_case_views=True),
+    }
+
+
+def render(data: dict[str, Any]) -> str:
+    """The artifact's text: one JSON value, one item per line (readable diffs), UTF-8, a final newline."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=0, separators=(",", ":")) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--write`` regenerates the artifact; ``--check`` exits 1 when it is stale."""
+    args = sys.argv[1:] if argv is None else argv
+    if args not in (["--write"], ["--check"]):
+        sys.stderr.write(f"usage: {REGENERATE} | python -m mbt_advisor.compiled --check\n")
+        return 2
+    text = render(build())
+    current = ARTIFACT.read_text(encoding="utf-8") if ARTIFACT.exists() else None
+    if args == ["--check"]:
+        if current != text:
+            sys.stderr.write(f"{ARTIFACT.name} is stale: run `{REGENERATE}`\n")
+            return 1
+        return 0
+    if current != text:
+        ARTIFACT.write_text(text, encoding="utf-8")
+        sys.stdout.write(f"wrote {ARTIFACT}\n")
+    else:
+        sys.stdout.write(f"{ARTIFACT} is up to date\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""The bundled rule base compiled at build time (mbt_advisor/compiled_knowledge.json): current, faithful to
+the checked files, used only while it matches them, and never a reason to skip checking a user's folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from mbt_advisor import compiled
+from mbt_advisor.advisor import Advisor
+from mbt_advisor.errors import KnowledgeError
+from mbt_advisor.examples import example_path, list_examples
+from mbt_advisor.knowledge_base import default_knowledge_dir, default_rules_dir, load_knowledge_files
+from mbt_advisor.render import to_json, to_markdown, to_text
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    return compiled.build()
+
+
+def test_the_compiled_artifact_is_current(built: dict[str, Any]) -> None:
+    assert compiled.ARTIFACT.read_text(encoding="utf-8") == compiled.render(built), (
+        f"mbt_advisor/compiled_knowledge.json is stale (rules/ or knowledge/ changed): run `{compiled.REGENERATE}`"
+    )
+
+
+def test_the_artifact_is_plain_json_written_deterministically(built: dict[str, Any]) -> None:
+    text = compiled.render(built)
+    assert compiled.render(json.loads(text)) == text
+    assert json.loads(text)["digest"] == compiled.bundled_digest()
+
+
+def _same(a: Any, b: Any, where: str = "") -> None:
+    """Equal, with the same types all the way down (a tuple is not a list, 3.0 is not 3) and the same fields set."""
+    assert type(a) is type(b), f"{where}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, BaseModel):
+        assert a.model_fields_set == b.model_fields_set, where
+        for name in type(a).model_fields:
+            _same(getattr(a, name), getattr(b, name), f"{where}.{name}")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            _same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{index}]")
+    else:
+        assert a == b, where
+
+
+def test_the_knowledge_base_from_the_artifact_is_the_one_the_files_give() -> None:
+    from mbt_advisor.knowledge_base import load_knowledge_base
+
+    from_files = load_knowledge_files(default_rules_dir(), default_knowledge_dir())
+    from_artifact = load_knowledge_base()
+    assert from_artifact is not from_files
+    for part in (
+        "rules",
+        "sources",
+        "cases",
+        "case_profiles",
+        "determinants",
+        "rating_items",
+        "lessons",
+        "questions",
+        "digest",
+        "readiness",
+        "coverage_exceptions",
+        "rule_origin",
+    ):
+        _same(getattr(from_artifact, part), getattr(from_files, part), part)
+    _same(from_artifact.directions.spec, from_files.directions.spec, "directions")
+
+
+def test_the_default_advisor_evaluates_from_the_artifact_without_the_knowledge_files() -> None:
+    code = (
+        "import sys, mbt_advisor\n"
+        "from mbt_advisor.examples import example_path\n"
+        "from mbt_advisor.render import to_json\n"
+        "to_json(mbt_advisor.evaluate(example_path('merger')))\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('mbt_advisor.'))))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    for module in ("knowledge_base", "knowledge_models", "rule_models", "field_checks", "directions", "readiness"):
+        assert f"mbt_advisor.{module}" not in loaded
+
+
+def _outputs(advisor: Advisor) -> list[str]:
+    found = []
+    for name in list_examples():
+        assessment = advisor.evaluate(example_path(name))
+        found += [to_json(assessment), to_text(assessment, width=80), to_markdown(assessment)]
+    return found
+
+
+def test_a_stale_artifact_is_not_used_and_the_files_give_the_same_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = Advisor()
+    assert fresh._kb is None  # from the artifact: the knowledge base is not even loaded
+    data = json.loads(compiled.ARTIFACT.read_text(encoding="utf-8"))
+    data["digest"] = "0" * 16  # made from other files than the bundled ones as they are now
+    monkeypatch.setattr(compiled, "_read_artifact", lambda: data)
+    stale = Advisor()
+    assert stale._kb is not None  # loaded and checked from the files
+    assert _outputs(stale) == _outputs(fresh)
+
+
+def test_rule_and_knowledge_folders_are_checked_in_full_and_nothing_is_written_there(
+    rules_copy: Path, knowledge_copy: Path
+) -> None:
+    before = sorted(p.relative_to(rules_copy.parent) for p in rules_copy.parent.rglob("*"))
+    advisor = Advisor(rules_copy, knowledge_copy)
+    assert advisor._kb is not None and advisor.tables.digest == compiled.bundled_digest()
+    assert sorted(p.relative_to(rules_copy.parent) for p in rules_copy.parent.rglob("*")) == before
+    broken = sorted(rules_copy.glob("*.yaml"))[0]
+    broken.write_text(broken.read_text().replace("severity: high", "severity: hihg", 1))
+    with pytest.raises(KnowledgeError) as caught:
+        Advisor(rules_copy, knowledge_copy)
+    assert broken.name in str(caught.value) and "line" in str(caught.value)
+
+
+def test_regenerating_reports_a_stale_artifact(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(compiled, "render", lambda data: "{}\n")
+    assert compiled.main(["--check"]) == 1
+    assert compiled.REGENERATE in capsys.readouterr().err
+    assert compiled.main(["--bogus"]) == 2
