@@ -46,19 +46,39 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=32, help="Server processes sharing the database (one per core).")
     ] = 1,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="Behind a reverse proxy: the https:// address people open (its Host and Origin are accepted, "
+            "cookies are Secure). Needs an admin account.",
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="The reverse proxy's addresses or networks (comma-separated, e.g. 127.0.0.1) whose "
+            "X-Forwarded-For and X-Forwarded-Proto are believed. Default: none. Needs an admin account.",
+        ),
+    ] = None,
 ) -> None:
     """Run mbt-advisor in the browser: the founder's questionnaire, the consultant's portfolio of units and
     visits, and a JSON API under /api/v1. Listens on this computer only; the data stay in one SQLite file.
+    A shared server (accounts, a reverse proxy with HTTPS): see docs/deployment.md.
 
     Example:
 
       mbt-advisor serve --open
     """
-    from mbt_advisor.web.config import BindRefused, check_bind, database_label, database_url
+    from mbt_advisor.web.config import BindRefused, check_bind, database_label, database_url, is_loopback
+    from mbt_advisor.web.site import Site, check_shared, parse_forwarded_allow_ips, parse_public_url
 
+    site = Site(parse_public_url(public_url), parse_forwarded_allow_ips(forwarded_allow_ips))
     url = database_url(database)
     try:
         check_bind(host, url)
+        check_shared(site, url)
     except BindRefused as exc:
         fail(str(exc))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -76,7 +96,7 @@ def serve(
     try:
         from mbt_advisor.web.app import create_app
 
-        app = create_app(url)
+        app = create_app(url, site=site)
     except InputError:  # a broken rule base: reported once by cli/usage.py
         sock.close()
         raise
@@ -85,7 +105,12 @@ def serve(
         fail(f"--database {database_label(url)}: cannot be opened ({str(exc).splitlines()[0]}).")
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{bound}/"
-    note(f"mbt-advisor {_version()}: serving {address} (this computer only); press Ctrl+C to stop.")
+    reach = "this computer only" if is_loopback(host) else "reachable from other computers"
+    if site.public_url:
+        reach += f", behind {site.public_url}/"
+    note(f"mbt-advisor {_version()}: serving {address} ({reach}); press Ctrl+C to stop.")
+    if site.forwarded_allow_ips:
+        note(f"believing X-Forwarded-For and X-Forwarded-Proto from {', '.join(site.forwarded_allow_ips)} only")
     note(f"data: {database_label(url)}")
     if workers > 1:
         note(f"{workers} worker processes")
@@ -95,19 +120,27 @@ def serve(
 
         threading.Timer(0.5, webbrowser.open, [address]).start()
     try:
-        _run(app, sock, url, workers)
+        _run(app, sock, url, workers, site)
     finally:
         sock.close()
 
 
-def _run(app: object, sock: socket.socket, url: str, workers: int) -> None:
+UVICORN_OPTIONS = {
+    "log_level": "warning",
+    "access_log": False,
+    "lifespan": "off",
+    "proxy_headers": False,  # forwarded headers are believed by the access guard, from --forwarded-allow-ips only
+}
+
+
+def _run(app: object, sock: socket.socket, url: str, workers: int, site: Any) -> None:
     """uvicorn on our own socket: one process, or a supervisor with ``workers`` processes that each build the
     application from the environment (the database is already migrated by this process)."""
     import os
 
     import uvicorn
 
-    options = {"log_level": "warning", "access_log": False, "lifespan": "off"}
+    options = dict(UVICORN_OPTIONS)
     if workers == 1:
         uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])  # type: ignore[arg-type]
         return
@@ -116,6 +149,7 @@ def _run(app: object, sock: socket.socket, url: str, workers: int) -> None:
     from mbt_advisor.web.app import DATABASE_ENV
 
     os.environ[DATABASE_ENV] = url
+    os.environ.update(site.environment())
     config = uvicorn.Config("mbt_advisor.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     try:
         supervisor = Multiprocess(config, sockets=[sock])

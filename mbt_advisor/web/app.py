@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -22,6 +22,7 @@ from mbt_advisor.errors import InputError
 from .config import MAX_BODY_BYTES, database_label, database_url
 from .db import open_database
 from .security import AccessGuard
+from .site import Site
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Web:
     url: str
     label: str
     templates: Any
+    site: Site = field(default_factory=Site)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -90,15 +92,21 @@ def _templates() -> Any:
 
 
 def create_app(
-    database: str | None = None, advisor: Advisor | None = None, *, max_body: int = MAX_BODY_BYTES
+    database: str | None = None,
+    advisor: Advisor | None = None,
+    *,
+    max_body: int = MAX_BODY_BYTES,
+    site: Site | None = None,
 ) -> FastAPI:
-    """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder)."""
+    """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder);
+    ``site``: its public address and trusted proxies when it is shared behind a reverse proxy."""
     from . import api, audit_routes, pages, questionnaire, signin
     from .store import refresh
 
     url = database_url(database)
     engine, sessions = open_database(url)
-    web = Web(engine, sessions, advisor or default_advisor(), url, database_label(url), _templates())
+    site = site or Site()
+    web = Web(engine, sessions, advisor or default_advisor(), url, database_label(url), _templates(), site)
     with web.transaction() as session:
         refresh(session, web.advisor)
 
@@ -113,7 +121,7 @@ def create_app(
     app.state.web = web
     from .accounts import Authorizer
 
-    app.add_middleware(AccessGuard, max_body=max_body, authorizer=Authorizer(web.sessions))
+    app.add_middleware(AccessGuard, max_body=max_body, authorizer=Authorizer(web.sessions), site=site)
     app.mount("/static", StaticFiles(packages=[("mbt_advisor.web", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(audit_routes.api_router)
@@ -151,11 +159,13 @@ DATABASE_ENV = "MBT_ADVISOR_DATABASE"
 
 
 def app_from_environment() -> FastAPI:
-    """The application over the database named in $MBT_ADVISOR_DATABASE: what each worker process of
-    ``serve --workers N`` builds."""
+    """The application over the database named in $MBT_ADVISOR_DATABASE (and the public address and trusted
+    proxies in site.py's variables): what each worker process of ``serve --workers N`` builds."""
     import os
 
-    return create_app(os.environ[DATABASE_ENV])
+    from .site import site_from_environment
+
+    return create_app(os.environ[DATABASE_ENV], site=site_from_environment())
 
 
 def route_table(app: FastAPI) -> list[tuple[str, str]]:

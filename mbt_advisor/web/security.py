@@ -6,6 +6,12 @@ rebinding), refuses cross-origin writes, limits request bodies, and checks the C
 (double submit: the ``mbt_csrf`` cookie must equal the form's ``csrf_token`` field or the ``X-CSRF-Token``
 header; API writes may instead send ``application/json``, which no other site's page can send here without a
 CORS permission this server never gives). Accounts (issue 18) plug in here too.
+
+Behind a reverse proxy (site.py): X-Forwarded-For and X-Forwarded-Proto are believed only from the configured
+proxy addresses (uvicorn's ProxyHeadersMiddleware, applied here and nowhere else; uvicorn's own handling is
+off), so the client's address and HTTPS are known; ``--public-url`` names the Host and Origin to accept; cookies
+are ``Secure`` when the request came over HTTPS or the public address is HTTPS. Without accounts, a request
+that came through any proxy is refused: the local application is for this computer only.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -21,6 +27,7 @@ from starlette.requests import Request
 
 from .audit import Actor, acting_as
 from .config import MAX_BODY_BYTES, is_loopback
+from .site import FORWARDED_HEADERS, Site
 
 CSRF_COOKIE = "mbt_csrf"
 CSRF_FIELD = "csrf_token"
@@ -56,20 +63,34 @@ def _host_name(host_header: str) -> str:
     return host_header.rsplit(":", 1)[0]
 
 
-def check_origin(scope: Scope, headers: Headers, local: bool = True) -> None:
-    """Loopback client and Host name (``local``: no accounts yet), and a same-site Origin when the browser
-    says one."""
+def check_origin(scope: Scope, headers: Headers, local: bool = True, site: Site | None = None) -> None:
+    """Loopback client and Host name, and no proxy in between (``local``: no accounts yet); the public Host
+    name or a loopback one (``site.public_url``); and a same-site Origin when the browser says one."""
+    site = site or Site()
     host = headers.get("host", "")
     origin = headers.get("origin")
-    if origin and origin != "null" and origin.split("://", 1)[-1] != host:
-        raise Refused(403, "a request from another site was refused.")
-    if not local:
-        return
-    client = scope.get("client")
-    if not client or not is_loopback(client[0]):
-        raise Refused(403, "this server only answers requests from this computer.")
-    if not is_loopback(_host_name(host)):
-        raise Refused(403, "unexpected Host name; open the application at http://127.0.0.1:PORT/.")
+    if origin and origin != "null":
+        same_host = origin.split("://", 1)[-1] == host
+        if not (same_host or origin.lower() == site.public_origin):
+            raise Refused(403, "a request from another site was refused.")
+    if local:
+        client = scope.get("client")
+        if not client or not is_loopback(client[0]):
+            raise Refused(403, "this server only answers requests from this computer.")
+        if any(name in headers for name in FORWARDED_HEADERS):
+            raise Refused(
+                403, "a request through a proxy was refused: without accounts this server is for this computer only."
+            )
+        if not is_loopback(_host_name(host)):
+            raise Refused(403, "unexpected Host name; open the application at http://127.0.0.1:PORT/.")
+    elif site.public_host is not None and host.lower() != site.public_host and not is_loopback(_host_name(host)):
+        raise Refused(403, f"unexpected Host name; open the application at {site.public_url}/.")
+
+
+def secure_cookies(scope: Mapping[str, Any], site: Site) -> bool:
+    """Cookies get ``Secure`` when the request came over HTTPS (directly, or as a trusted proxy says) or the
+    public address is HTTPS."""
+    return scope.get("scheme") == "https" or site.https
 
 
 def _valid_token(token: str | None) -> bool:
@@ -129,13 +150,27 @@ class AccessGuard:
     """ASGI middleware around the whole application: see the module docstring."""
 
     def __init__(
-        self, app: Callable[..., Awaitable[None]], max_body: int = MAX_BODY_BYTES, authorizer: Any = None
+        self,
+        app: Callable[..., Awaitable[None]],
+        max_body: int = MAX_BODY_BYTES,
+        authorizer: Any = None,
+        site: Site | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.authorizer = authorizer  # accounts.Authorizer: from the first account on, sign-in and units
+        self.site = site or Site()
+        self.handle: Callable[[Scope, Receive, Send], Awaitable[None]] = self.guard
+        if self.site.forwarded_allow_ips:  # the client's address and scheme as the trusted proxy says
+            from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+            trusted = list(self.site.forwarded_allow_ips)
+            self.handle = ProxyHeadersMiddleware(self.guard, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.handle(scope, receive, send)
+
+    async def guard(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
             return
@@ -151,7 +186,7 @@ class AccessGuard:
         accounts = self.authorizer is not None and self.authorizer.accounts()
         principal = None
         try:
-            check_origin(scope, headers, local=not accounts)
+            check_origin(scope, headers, local=not accounts, site=self.site)
             if scope["method"] not in SAFE_METHODS:
                 body = await _read_body(receive, headers, self.max_body)
                 if not await _csrf_ok(scope, body, headers, cookie):
@@ -176,6 +211,8 @@ class AccessGuard:
                 extra = list(SECURITY_HEADERS)
                 if new_token is not None:
                     cookie_value = f"{CSRF_COOKIE}={new_token}; Path=/; HttpOnly; SameSite=Strict"
+                    if secure_cookies(scope, self.site):
+                        cookie_value += "; Secure"
                     extra.append((b"set-cookie", cookie_value.encode()))
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [

@@ -12,6 +12,7 @@ from . import accounts
 from .app import principal_of, web_of
 from .models import ApiToken
 from .pages import render, see_other
+from .security import secure_cookies
 
 router = APIRouter(include_in_schema=False)
 FAILED = "The name or the password is wrong, or the account is locked for a few minutes after repeated failures."
@@ -39,7 +40,7 @@ def signin(request: Request, name: str = Form(max_length=80), password: str = Fo
         max_age=accounts.SESSION_HOURS * 3600,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request.scope, web_of(request).site),
     )
     return response
 
@@ -51,7 +52,12 @@ def signout(request: Request) -> Response:
         with web_of(request).transaction() as session:
             accounts.sign_out(session, token)
     response = see_other("/signin")
-    response.delete_cookie(accounts.SESSION_COOKIE)
+    response.delete_cookie(
+        accounts.SESSION_COOKIE,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request.scope, web_of(request).site),
+    )
     return response
 
 
