@@ -21,7 +21,7 @@ year) are not checked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -325,27 +325,26 @@ def prose_problems(kb: KnowledgeBase) -> list[ProseProblem]:
     """Every text of the rules and the knowledge that quotes a figure its data does not hold."""
     checker = ProseChecker(kb)
     ev = checker.evidence
-    sources_common = ev.of_source  # alias for brevity below
 
     for rule in kb.rules:
         file = kb.rule_origin.get(rule.id, ("", None))[0]
         context = ev.of_determinant(rule.determinant) | ev.of_item(rule.table4_item)
         for citation in rule.citations:
-            context |= ev.of_case_id(citation.case) | sources_common(citation.source)
+            context |= ev.of_case_id(citation.case) | ev.of_source(citation.source)
         for statement in rule.source_statements:
-            context |= sources_common(statement.source)
+            context |= ev.of_source(statement.source)
             if "table 2" in statement.locator.lower():
                 context |= ev.of_table2_average()
         for index, citation in enumerate(rule.citations):
             own = (
                 ev.of_case_id(citation.case)
-                | sources_common(citation.source)
+                | ev.of_source(citation.source)
                 | ev.of_item(rule.table4_item)
                 | ev.of_determinant(rule.determinant)
             )
             checker.check(citation.detail, own, file=file, path=("citations", index, "detail"), owner=rule.id)
         for index, statement in enumerate(rule.source_statements):
-            own = sources_common(statement.source) | ev.of_determinant(rule.determinant)
+            own = ev.of_source(statement.source) | ev.of_determinant(rule.determinant)
             if "determinant" in statement.locator.lower():  # each "Name: X" is checked against its name above
                 own |= {str(d.times_named) for d in kb.determinants.determinants}
             if "table 2" in statement.locator.lower():
@@ -357,7 +356,7 @@ def prose_problems(kb: KnowledgeBase) -> list[ProseProblem]:
     everything = ev.everything()
     for case in kb.cases.values():
         file = f"cases/{case.id}.yaml"
-        own = ev.of_case_id(case.id) | sources_common(case.source)
+        own = ev.of_case_id(case.id) | ev.of_source(case.source)
         checker.check(case.summary, own, file=file, path=("summary",), owner=f"case {case.id}")
         for index, note in enumerate(case.notes):
             checker.check(note, own, file=file, path=("notes", index), owner=f"case {case.id}")
@@ -376,24 +375,21 @@ def prose_problems(kb: KnowledgeBase) -> list[ProseProblem]:
             rating_item=item,
         )
     for index, lesson in enumerate(kb.lessons.lessons):
-        own = sources_common(lesson.source) | {
+        own = ev.of_source(lesson.source) | {
             f for case in kb.cases.values() if case.source == lesson.source for f in ev.of_case(case)
         }
         checker.check(lesson.text, own, file="lessons.yaml", path=("lessons", index, "text"), owner=lesson.id)
-    for index, practice in enumerate(kb.readiness.practice_fields):
-        checker.check(
-            practice.why,
-            everything,
-            file="readiness.yaml",
-            path=("practice_fields", index, "why"),
-            owner=f"readiness {practice.field}",
-        )
-    for index, pre in enumerate(kb.readiness.preconditions):
-        checker.check(
-            pre.text,
-            everything,
-            file="readiness.yaml",
-            path=("preconditions", index, "text"),
-            owner=f"readiness {pre.field}",
-        )
+    readiness: tuple[tuple[str, str, Sequence[Any]], ...] = (
+        ("practice_fields", "why", kb.readiness.practice_fields),
+        ("preconditions", "text", kb.readiness.preconditions),
+    )
+    for section, key, entries in readiness:
+        for index, entry in enumerate(entries):
+            checker.check(
+                getattr(entry, key),
+                everything,
+                file="readiness.yaml",
+                path=(section, index, key),
+                owner=f"readiness {entry.field}",
+            )
     return checker.problems
