@@ -15,6 +15,7 @@ from .directions import DirectionsFile
 from .errors import KnowledgeError, did_you_mean, quote_list
 from .knowledge_models import Case, QuestionsFile, RatingItemsFile
 from .profile import Ratings, condition_fields, field_domain, field_info
+from .readiness import ReadinessFile
 from .yamlio import Document, Path_
 
 # which kind of question may ask for which kind of field
@@ -200,3 +201,36 @@ def check_case_encoding(case: Case, doc: Document, answered: Iterable[str]) -> N
                 problem = f"encoding explains {name}, which the case's profile does not answer."
         if problem:
             raise _fail(doc, ("encoding", name), problem)
+
+
+def check_readiness(readiness: ReadinessFile, doc: Document, cases: Iterable[str]) -> None:
+    """readiness.yaml names phases, fields, values and cases: each must exist, at its line."""
+    phases = field_domain("organization.phase")[1]
+    for index, phase in enumerate(readiness.not_started_phases):
+        problem = name_problem(phase, phases, "phase")
+        if problem:
+            raise _fail(doc, ("not_started_phases", index), problem)
+    fields = [name for name in condition_fields() if not name.startswith("organization.")]
+    for index, practice in enumerate(readiness.practice_fields):
+        problem = name_problem(practice.field, fields)
+        if problem:
+            raise _fail(doc, ("practice_fields", index, "field"), problem)
+    known_cases = list(cases)
+    for index, pre in enumerate(readiness.preconditions):
+        where: Path_ = ("preconditions", index)
+        problem = name_problem(pre.field, fields)
+        if problem:
+            raise _fail(doc, (*where, "field"), problem)
+        kind, domain = field_domain(pre.field)
+        if pre.between is not None and kind != "integer":
+            raise _fail(
+                doc, (*where, "between"), f"{pre.field}: 'between' is for whole numbers, but it is {KIND_WORDS[kind]}."
+            )
+        for number, value in enumerate(pre.in_place or ()):
+            problem = value_problem(pre.field, value)
+            if problem:
+                raise _fail(doc, (*where, "in_place", number), problem)
+        for number, case in enumerate(pre.cases):
+            problem = name_problem(case, known_cases, "case")
+            if problem:
+                raise _fail(doc, (*where, "cases", number), f"precondition {pre.field}: {problem}")

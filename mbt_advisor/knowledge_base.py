@@ -308,7 +308,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "questions": question_map,
         "directions": Directions(one("field_directions.yaml", DirectionsFile, field_checks.check_directions)),
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
-        "readiness": _readiness(one("readiness.yaml", ReadinessFile), knowledge_dir, cases),
+        "readiness": one("readiness.yaml", ReadinessFile, lambda r, doc: field_checks.check_readiness(r, doc, cases)),
     }
 
 
@@ -319,19 +319,6 @@ def table4_form(value: float | None) -> str:
     if value != int(value):
         return f"{int(value)}/{int(value) + 1}"
     return f"{value:g}"
-
-
-def _readiness(readiness: ReadinessFile, knowledge_dir: Path, cases: dict[str, Case]) -> ReadinessFile:
-    """Every case a precondition names must exist (determinants are checked with the rules')."""
-    for pre in readiness.preconditions:
-        for case in pre.cases:
-            if case not in cases:
-                raise KnowledgeError(
-                    f"precondition {pre.field} names unknown case '{case}'.{did_you_mean(case, cases)}",
-                    source=str(knowledge_dir / "readiness.yaml"),
-                    field="preconditions",
-                )
-    return readiness
 
 
 def load_knowledge_base(

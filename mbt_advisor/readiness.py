@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from .base import Strict
-from .profile import condition_fields, field_domain
 from .tables import precondition_holds
 
 
@@ -48,25 +47,6 @@ class ReadinessFile(Strict):
     )
     practice_fields: tuple[PracticeField, ...]
     preconditions: tuple[Precondition, ...]
-
-    @model_validator(mode="after")
-    def _known_fields(self) -> ReadinessFile:
-        fields = set(condition_fields())
-        phases = field_domain("organization.phase")[1]
-        for phase in self.not_started_phases:
-            if phase not in phases:
-                raise ValueError(f"not_started_phases: unknown phase {phase!r}; allowed: {list(phases)}")
-        for name in [p.field for p in self.practice_fields] + [p.field for p in self.preconditions]:
-            if name not in fields or name.startswith("organization."):
-                raise ValueError(f"unknown profile field {name!r}")
-        for pre in self.preconditions:
-            kind, domain = field_domain(pre.field)
-            if pre.between is not None and kind != "integer":
-                raise ValueError(f"{pre.field}: 'between' is for whole numbers, but the field is {kind}")
-            for value in pre.in_place or ():
-                if (kind == "bool" and not isinstance(value, bool)) or (kind == "enum" and value not in domain):
-                    raise ValueError(f"{pre.field} never holds {value!r}")
-        return self
 
     def not_started(self, phase: str | None) -> bool:
         """True when the unit has no patients yet (its phase is one of ``not_started_phases``)."""

@@ -74,6 +74,15 @@ KNOWLEDGE_BREAKS = [
         "when: {organization.settings: [school]}",
         "Did you mean 'organization.setting'?",
     ),
+    # readiness.yaml against the profile and the cases
+    ("readiness.yaml", "not_started_phases: [planning]", "not_started_phases: [planing]", "Did you mean 'planning'?"),
+    (
+        "readiness.yaml",
+        "  - {field: facts.model_drift,",
+        "  - {field: facts.model_drif,",
+        "Did you mean 'facts.model_drift'?",
+    ),
+    ("readiness.yaml", "    cases: [F, C]", "    cases: [F, CC]", "Did you mean 'C'?"),
     # field_directions.yaml against the Facts and Ratings models
     ("field_directions.yaml", "  team_conflict: {", "  team_conflit: {", "Did you mean 'facts.team_conflict'?"),
     (
