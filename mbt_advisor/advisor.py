@@ -88,12 +88,15 @@ class Advisor:
     @property
     def kb(self) -> KnowledgeBase:
         """The checked rules and knowledge (loaded on first use)."""
-        with self._kb_lock:
-            if self._kb is None:
-                from .knowledge_base import load_knowledge_base
+        kb = self._kb
+        if kb is None:
+            with self._kb_lock:
+                if self._kb is None:
+                    from .knowledge_base import load_knowledge_base
 
-                self._kb = load_knowledge_base(*self._dirs)
-            return self._kb
+                    self._kb = load_knowledge_base(*self._dirs)
+                kb = self._kb
+        return kb
 
     def tables_data(self, *, with_case_views: bool = False) -> dict[str, Any]:
         """The tables of this rule base as JSON data (with the cases' answers and concerns if asked)."""

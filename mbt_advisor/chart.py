@@ -11,12 +11,16 @@ bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .assessment import Assessment
-from .knowledge_base import KnowledgeBase
 from .profile import LEVELS, Profile
+
+if TYPE_CHECKING:
+    from .knowledge_base import KnowledgeBase
 
 COLOURS = {"PRE-REORG": "#2b8a3e", "REORG": "#c92a2a", "unit": "#1c4e80"}
 COHORTS = (
@@ -65,12 +69,7 @@ def chart_rows(profile: Profile, kb: KnowledgeBase) -> tuple[list[Row], str] | N
             f"on (blue diamonds); items it was not rated on are left out. {COHORTS}"
         )
     elif reorganization_reported(profile):
-        for level in LEVELS:
-            level_items = [i for i in items if i.level == level]
-            means = {
-                c: sum(i.reference_ratings[c] for i in level_items) / len(level_items) for c in ("PRE-REORG", "REORG")
-            }
-            rows.append((level, f"{level} level, mean of {len(level_items)} items", means, None))
+        rows = reorganization_rows(kb)
         caption = (
             "This unit reports a reorganization; it was not rated, so it is not drawn. What the documented "
             f"reorganization did to ratings, per level. {COHORTS}"
@@ -80,14 +79,61 @@ def chart_rows(profile: Profile, kb: KnowledgeBase) -> tuple[list[Row], str] | N
     return rows, caption
 
 
+def reorganization_rows(kb: KnowledgeBase) -> list[Row]:
+    """The cohorts' mean rating per level before and during the reorganization (knowledge alone)."""
+    rows: list[Row] = []
+    for level in LEVELS:
+        level_items = [i for i in kb.rating_items.items if i.level == level]
+        means = {c: sum(i.reference_ratings[c] for i in level_items) / len(level_items) for c in ("PRE-REORG", "REORG")}
+        rows.append((level, f"{level} level, mean of {len(level_items)} items", means, None))
+    return rows
+
+
 def brief_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -> tuple[str, str] | None:
-    """(SVG text, caption) or None when nothing measured would be drawn."""
+    """(SVG text, caption) or None when nothing measured would be drawn.
+
+    The one chart that depends on the knowledge alone (a unit not rated that reports a reorganization) is
+    drawn with matplotlib when the bundled rule base is compiled (``mbt_advisor.compiled``), and taken from
+    there when this very matplotlib and this very drawing code made it: a brief then needs no plotting
+    library at all. Any other chart is drawn here."""
     del assessment  # the chart draws ratings only; the risk is shown in words on page one
     found = chart_rows(profile, kb)
     if found is None:
         return None
     rows, caption = found
-    return _draw(rows, unit_drawn=any(unit is not None for *_, unit in rows)), caption
+    unit_drawn = any(unit is not None for *_, unit in rows)
+    if not unit_drawn:
+        drawn = _compiled_reorganization_chart(kb)
+        if drawn is not None:
+            return drawn, caption
+    return _draw(rows, unit_drawn=unit_drawn), caption
+
+
+def drawn_by() -> dict[str, str | None]:
+    """What a drawing depends on besides its data: the matplotlib release and this module's code."""
+    from importlib import metadata
+
+    try:
+        version: str | None = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        version = None
+    return {"matplotlib": version, "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]}
+
+
+def compiled_charts(kb: KnowledgeBase) -> dict[str, Any]:
+    """The charts drawn when the rule base is compiled: the reorganization chart, with what drew it."""
+    return {**drawn_by(), "reorganization": _draw(reorganization_rows(kb), unit_drawn=False)}
+
+
+def _compiled_reorganization_chart(kb: KnowledgeBase) -> str | None:
+    from .compiled import artifact_for
+
+    data = artifact_for(kb.digest)
+    charts = data.get("charts") if data is not None else None
+    if not charts or {k: charts.get(k) for k in ("matplotlib", "code")} != drawn_by():
+        return None
+    svg: str = charts["reorganization"]
+    return svg
 
 
 def _draw(rows: list[Row], *, unit_drawn: bool) -> str:

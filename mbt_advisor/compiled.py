@@ -224,11 +224,14 @@ def build() -> dict[str, Any]:
     rules_dir, knowledge_dir = default_rules_dir(), default_knowledge_dir()
     kb = load_knowledge_files(rules_dir, knowledge_dir)
     advisor = Advisor.from_knowledge_base(kb)
+    from .chart import compiled_charts
+
     return {
         "format": FORMAT,
         "digest": kb.digest,
         "knowledge": knowledge_data(kb),
         "tables": advisor.tables_data(with_case_views=True),
+        "charts": compiled_charts(kb),
     }
 
 

@@ -17,6 +17,7 @@ from mbt_advisor.advisor import Advisor
 from mbt_advisor.errors import KnowledgeError
 from mbt_advisor.examples import example_path, list_examples
 from mbt_advisor.knowledge_base import default_knowledge_dir, default_rules_dir, load_knowledge_files
+from mbt_advisor.loading import load_profile
 from mbt_advisor.render import to_json, to_markdown, to_text
 
 
@@ -26,9 +27,25 @@ def built() -> dict[str, Any]:
 
 
 def test_the_compiled_artifact_is_current(built: dict[str, Any]) -> None:
-    assert compiled.ARTIFACT.read_text(encoding="utf-8") == compiled.render(built), (
+    committed = json.loads(compiled.ARTIFACT.read_text(encoding="utf-8"))
+    # the chart is drawn by the installed matplotlib, which may be another release: see the next test
+    expected = compiled.render({**built, "charts": committed["charts"]})
+    assert compiled.ARTIFACT.read_text(encoding="utf-8") == expected, (
         f"mbt_advisor/compiled_knowledge.json is stale (rules/ or knowledge/ changed): run `{compiled.REGENERATE}`"
     )
+
+
+def test_the_compiled_chart_is_used_only_as_this_matplotlib_and_this_code_draw_it(built: dict[str, Any]) -> None:
+    from mbt_advisor.chart import _compiled_reorganization_chart, drawn_by
+    from mbt_advisor.knowledge_base import load_knowledge_base
+
+    committed = json.loads(compiled.ARTIFACT.read_text(encoding="utf-8"))["charts"]
+    used = _compiled_reorganization_chart(load_knowledge_base())
+    if {k: committed[k] for k in ("matplotlib", "code")} == drawn_by():
+        assert committed == built["charts"], f"the compiled chart is stale: run `{compiled.REGENERATE}`"
+        assert used == built["charts"]["reorganization"]
+    else:  # another matplotlib release or changed drawing code: the brief draws the chart itself
+        assert used is None
 
 
 def test_the_artifact_is_plain_json_written_deterministically(built: dict[str, Any]) -> None:
@@ -133,3 +150,37 @@ def test_regenerating_reports_a_stale_artifact(
     assert compiled.main(["--check"]) == 1
     assert compiled.REGENERATE in capsys.readouterr().err
     assert compiled.main(["--bogus"]) == 2
+
+
+def test_a_brief_with_the_compiled_chart_is_the_brief_with_the_chart_drawn(
+    advisor: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mbt_advisor import chart
+    from mbt_advisor.report import render_brief
+
+    merger = load_profile(example_path("merger"))  # not rated, reports a reorganization: the compiled chart
+    if chart._compiled_reorganization_chart(advisor.kb) is None:
+        pytest.skip("the compiled chart was drawn by another matplotlib release")
+    compiled_brief = render_brief(merger, advisor, "html")
+    monkeypatch.setattr(chart, "drawn_by", lambda: {"matplotlib": "another release", "code": "other"})
+    assert chart._compiled_reorganization_chart(advisor.kb) is None
+    assert render_brief(merger, advisor, "html") == compiled_brief
+
+
+def test_the_brief_of_a_unit_not_rated_needs_no_plotting_library(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from mbt_advisor.advisor import default_advisor\n"
+        "from mbt_advisor.chart import _compiled_reorganization_chart\n"
+        "from mbt_advisor.examples import example_path\n"
+        "from mbt_advisor.loading import load_profile\n"
+        "from mbt_advisor.report import render_brief\n"
+        "advisor = default_advisor()\n"
+        "usable = _compiled_reorganization_chart(advisor.kb) is not None\n"
+        "html = render_brief(load_profile(example_path('merger')), advisor, 'html')\n"
+        "print(usable, '<svg' in html, 'matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    usable, drawn, imported = out.stdout.split()
+    assert drawn == "True"
+    assert imported == ("False" if usable == "True" else "True")
