@@ -78,6 +78,16 @@ class _QuietMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
             return {rule.new_conditions(*rule) for rule in rules}
         return set(ReteMatcher.prepare_ruleset(engine))
 
+    def reset(self) -> None:
+        """Wipe the memory of every node once. Upstream walks the network recursively at each ``reset()``,
+        logging every node and reaching a shared node once per path to it; the network never changes after
+        it is built, so its nodes are listed once."""
+        nodes: list[Any] | None = self.__dict__.get("_mbt_nodes")
+        if nodes is None:
+            nodes = self._mbt_nodes = _nodes(self.root_node)
+        for node in nodes:
+            node._reset()
+
     def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list[Any], list[Any]]:
         for fact in deleting or ():
             self.root_node.remove(fact)
@@ -91,6 +101,21 @@ class _QuietMatcher(ReteMatcher):  # type: ignore[misc]  # experta is untyped
                 added.extend(new)
                 removed.extend(gone)
         return added, removed
+
+
+def _nodes(root: Any) -> list[Any]:
+    """Every node of a Rete network once, parents before their children."""
+    found: list[Any] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        stack.extend(child.node for child in reversed(node.children))
+    return found
 
 
 def _conjunction(rule: Any) -> bool:

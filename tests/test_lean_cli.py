@@ -33,3 +33,34 @@ def test_report_imports_the_plotting_library_only_when_it_draws(tmp_path) -> Non
     code = "import sys, mbt_advisor.report; print(sorted(m for m in ('matplotlib', 'matplotlib.pyplot') if m in sys.modules))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert run.stdout.strip() == "[]"
+
+
+def test_evaluate_builds_only_the_profile_models_and_reads_no_knowledge_files(tmp_path) -> None:
+    """The assessment models are defined but not built (no validator, no serializer: they are built without
+    validation and written directly); the knowledge comes compiled, so neither its models nor its checks load."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from pydantic import BaseModel\n"
+        "from pydantic._internal._mock_val_ser import MockValSer\n"
+        "from mbt_advisor.cli.main import app\n"
+        "sys.argv = ['mbt-advisor', 'evaluate', '--example', 'merger', '--format', 'json']\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    app()\n"
+        "def walk(cls):\n"
+        "    for sub in cls.__subclasses__():\n"
+        "        yield sub\n"
+        "        yield from walk(sub)\n"
+        "built = {f'{m.__module__}.{m.__name__}' for m in walk(BaseModel) if m.__module__.startswith('mbt_advisor')\n"
+        "         and not isinstance(m.__pydantic_validator__, MockValSer)}\n"
+        "print(' '.join(sorted(built)))\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('mbt_advisor.'))))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    built, modules = (set(line.split()) for line in run.stdout.splitlines())
+    assert built == {
+        "mbt_advisor.base.Strict",
+        *(f"mbt_advisor.profile.{m}" for m in ("Profile", "Organization", "Ratings", "Facts")),
+    }
+    assert not modules & {
+        f"mbt_advisor.{m}" for m in ("knowledge_base", "knowledge_models", "rule_models", "field_checks")
+    }
