@@ -218,6 +218,33 @@ def db_restore(
     note(f"restored {file} into {database_label(url)}")
 
 
+@db_app.command("move")
+def db_move(
+    to: Annotated[str, typer.Option("--to", help="The database to move into: postgresql://USER@HOST/DATABASE.")],
+    database: Database = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete what the target holds first (in the same transaction).")
+    ] = False,
+) -> None:
+    """Move a portfolio (by default the local SQLite file) into another database, typically the PostgreSQL of
+    a shared server: every unit, visit, questionnaire, account, membership and token, ids kept, in one
+    transaction, checked by counting afterwards. Sign-ins are not moved. The source is left as it was.
+
+    Example:
+
+      mbt-advisor db move --to postgresql://mbt@db.example.org/mbt
+    """
+    from mbt_advisor.web.config import database_label, database_url
+    from mbt_advisor.web.move import NOT_MOVED, move
+
+    target = database_url(to, "--to")
+    counts = move(database_url(database), target, replace=replace)  # bad input: one line, exit 2
+    moved = ", ".join(f"{count} {table}" for table, count in counts.items())
+    note(f"moved into {database_label(target)}: {moved}")
+    for reason in NOT_MOVED.values():
+        note(reason)
+
+
 users_app = typer_app(
     help="Accounts of a shared server: from the first one on, everyone signs in.", no_args_is_help=True
 )
@@ -279,7 +306,8 @@ def users_list(database: Database = None) -> None:
     from mbt_advisor.web.models import UnitMember, User
 
     with _changing(database) as session:
-        for user in session.scalars(select(User).order_by(User.name)):
+        # sorted here, not by the database: PostgreSQL's collation may order names differently from SQLite's
+        for user in sorted(session.scalars(select(User)), key=lambda u: u.name):
             units = sorted(session.scalars(select(UnitMember.unit_id).where(UnitMember.user_id == user.id)))
             shown = f"  units {', '.join(map(str, units))}" if units else ""
             sys.stdout.write(f"{user.name}  {user.role}{shown}\n")

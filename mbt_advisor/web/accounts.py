@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mbt_advisor.errors import InputError
 
 from .audit import Actor, current_actor, record
-from .models import ApiToken, Draft, UnitMember, User, WebSession, utcnow
+from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, utcnow
 
 ROLES = ("admin", "consultant", "founder")
 SESSION_COOKIE = "mbt_session"
@@ -93,6 +93,8 @@ def add_user(session: Session, name: str, role: str, password: str, units: tuple
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise InputError("already exists.", source=f"user {name}")
     check_password(password)
+    for unit in units:
+        _check_unit(session, unit)
     user = User(name=name, role=role, password_hash=hash_password(password))
     session.add(user)
     session.flush()
@@ -101,6 +103,11 @@ def add_user(session: Session, name: str, role: str, password: str, units: tuple
         session.add(UnitMember(user_id=user.id, unit_id=unit))
         record(session, "user.grant", user=user, unit_id=unit)
     return user
+
+
+def _check_unit(session: Session, unit_id: int) -> None:
+    if find(session, Unit, unit_id) is None:
+        raise InputError("no such unit (mbt-advisor serve lists the units with their ids).", source=f"unit {unit_id}")
 
 
 def find_user(session: Session, name: str) -> User:
@@ -127,6 +134,7 @@ def remove_user(session: Session, name: str) -> None:
 
 def grant(session: Session, name: str, unit_id: int) -> None:
     user = find_user(session, name)
+    _check_unit(session, unit_id)
     if session.get(UnitMember, (user.id, unit_id)) is None:
         session.add(UnitMember(user_id=user.id, unit_id=unit_id))
         record(session, "user.grant", user=user, unit_id=unit_id)
@@ -149,7 +157,8 @@ def sign_in(session: Session, name: str, password: str) -> str | None:
     """A new session token, or None (wrong name, wrong password or locked: the caller says the same for all,
     after :func:`failure_delay`). Every outcome is recorded in the audit trail, never the password tried."""
     now = utcnow()
-    user = session.scalar(select(User).where(User.name == name))
+    # locked until the transaction ends: failures counted by several server processes at once all count
+    user = session.scalar(select(User).where(User.name == name).with_for_update())
     if user is None:
         verify_password(password, _DUMMY_HASH)
         record(session, "signin.failed", detail="unknown name")  # the name may be a mistyped password: not kept
@@ -240,7 +249,7 @@ def create_api_token(session: Session, user_id: int, name: str) -> str:
 
 
 def revoke_api_token(session: Session, token_id: int) -> None:
-    row = session.get(ApiToken, token_id)
+    row = find(session, ApiToken, token_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         record(session, "token.revoke", user=session.get(User, row.user_id), detail=f"token {row.id}")
@@ -289,9 +298,9 @@ class Authorizer:
             if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
                 raise Denied(404, "not found.")
             if match := DRAFT_PATH.match(path):
-                _check_draft(session.get(Draft, match.group(1)), principal, finishing=bool(match.group(2)))
+                _check_draft(find(session, Draft, match.group(1)), principal, finishing=bool(match.group(2)))
             if match := TOKEN_PATH.match(path):
-                token_row = session.get(ApiToken, int(match.group(1)))
+                token_row = find(session, ApiToken, int(match.group(1)))
                 if token_row is None or token_row.user_id != principal.user_id:
                     raise Denied(404, "not found.")  # one's own tokens only
             return principal

@@ -9,8 +9,16 @@ from pathlib import Path
 
 from mbt_advisor.errors import InputError
 
+PG_DUMP = (
+    "db backup and db restore copy a SQLite file; for PostgreSQL use its own tools: pg_dump --format=custom "
+    "--file FILE DATABASE and pg_restore --clean --dbname DATABASE FILE (a SQLite file goes into PostgreSQL "
+    "with mbt-advisor db move --database FILE --to URL; see docs/web.md)."
+)
+
 
 def sqlite_path(url: str) -> Path:
+    if url.startswith("postgresql"):
+        raise InputError(PG_DUMP, source="--database")
     if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
         raise InputError("backup and restore work on a SQLite database file.", source="--database")
     return Path(url.removeprefix("sqlite:///"))
@@ -84,8 +92,8 @@ def restore(url: str, source: Path) -> Path | None:
     from .db import make_engine
     from .migrate import upgrade
 
-    check_backup(source)
     target = sqlite_path(url)
+    check_backup(source)
     target.parent.mkdir(parents=True, exist_ok=True)
     kept = None
     if target.exists():

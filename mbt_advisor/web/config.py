@@ -28,12 +28,27 @@ def data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "mbt-advisor"
 
 
-def database_url(database: str | None) -> str:
-    """``--database`` as given (a SQLAlchemy URL, or a file path), or the SQLite file in the data folder."""
+SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "postgresql+psycopg": "postgresql+psycopg"}
+ALLOWED_DATABASES = "a SQLite file, sqlite:///FILE, postgresql://USER@HOST/DATABASE (or postgresql+psycopg://...)"
+
+
+def database_url(database: str | None, option: str = "--database") -> str:
+    """``--database`` as a SQLAlchemy URL: a file path or ``sqlite:///FILE`` (SQLite), ``postgresql://...``
+    (PostgreSQL through psycopg 3, the ``postgresql`` extra), or the SQLite file in the data folder."""
     if database and "://" in database:
-        return database
+        scheme, rest = database.split("://", 1)
+        if scheme.lower() not in SCHEMES:
+            from mbt_advisor.errors import InputError
+
+            hint = " (did you mean postgresql://?)" if scheme.lower().startswith("postgres") else ""
+            raise InputError(f"unsupported database '{scheme}://'{hint}.", source=option, allowed=ALLOWED_DATABASES)
+        return f"{SCHEMES[scheme.lower()]}://{rest}"
     path = Path(database) if database else data_dir() / DATABASE_NAME
     return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith("postgresql")
 
 
 def database_label(url: str) -> str:
@@ -42,7 +57,8 @@ def database_label(url: str) -> str:
         return url.removeprefix("sqlite:///")
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
 
 
 def is_loopback(host: str) -> bool:

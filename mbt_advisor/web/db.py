@@ -1,18 +1,42 @@
-"""The database engine: SQLite in the user's data folder by default, created and migrated on first use."""
+"""The database engine: SQLite in the user's data folder by default, or PostgreSQL for a shared server
+(``postgresql://...``, through psycopg 3, imported only then); created and migrated on first use.
+
+Both databases get the same models and migrations. What one of them would refuse and the other quietly
+accept (a text longer than its column, which PostgreSQL refuses and SQLite stores; a NUL character, which
+PostgreSQL cannot store) is refused before every write, the same way on both (:func:`check_values`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from mbt_advisor.errors import InputError
+
+DRIVER_HINT = "the PostgreSQL driver is not installed: pip install 'mbt-advisor[postgresql]' (psycopg 3)."
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, the folder is created and foreign keys are enforced."""
+    from .config import database_label, is_postgresql
+
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if is_postgresql(url):
+        try:
+            # connect_timeout: a server that does not answer is reported, not waited for; pre-ping: a pooled
+            # connection the server closed (a restart) is replaced instead of failing a request
+            engine = create_engine(
+                url,
+                connect_args={"connect_timeout": 10, "application_name": "mbt-advisor"},
+                pool_pre_ping=True,
+            )
+        except ImportError:
+            raise InputError(DRIVER_HINT, source=f"--database {database_label(url)}") from None
+        return engine
     engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
 
@@ -27,11 +51,43 @@ def make_engine(url: str) -> Engine:
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
-    """Engine and session factory for a database brought to the current schema."""
+    """Engine and session factory for a database brought to the current schema. A database that cannot be
+    reached or opened is an :class:`InputError` (one line: which database, and the server's or file's reason)."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError
+
+    from .config import database_label
     from .migrate import upgrade
 
     engine = make_engine(url)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except (DBAPIError, CommandError) as exc:  # unreachable, refused, or a schema from a newer mbt-advisor
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise InputError(f"cannot be opened ({reason}).", source=f"--database {database_label(url)}") from None
     from .audit import AuditedSession
 
-    return engine, sessionmaker(engine, class_=AuditedSession, expire_on_commit=False)
+    sessions: sessionmaker[Session] = sessionmaker(engine, class_=AuditedSession, expire_on_commit=False)
+    event.listen(sessions, "before_flush", check_values)
+    return engine, sessions
+
+
+def check_values(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse, before anything is written, a text longer than its column or containing a NUL character."""
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)  # only what is loaded or set: nothing is read from the database here
+            if not isinstance(value, str):
+                continue
+            column = attr.columns[0]
+            length = column.type.length if isinstance(column.type, String) else None
+            if "\x00" in value:
+                raise InputError("a text may not contain a NUL character.", source=column.table.name, field=attr.key)
+            if length is not None and len(value) > length:
+                raise InputError(
+                    f"at most {length} characters are stored here (this has {len(value)}).",
+                    source=column.table.name,
+                    field=attr.key,
+                )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -19,11 +19,27 @@ def _config() -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x6D6274  # "mbt": the PostgreSQL advisory lock held while migrating
+
+
+def _one_at_a_time(connection: Connection) -> None:
+    """Several server processes may start at once over one database: each migration takes the database's lock
+    for its whole transaction, so one migrates and the others then find the schema current. PostgreSQL: an
+    advisory lock (its DDL is transactional). SQLite: BEGIN IMMEDIATE, the write lock, which also keeps the
+    migration's DDL in one transaction (Python's sqlite3 would otherwise run each CREATE on its own)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate in one transaction, one process at a time."""
     from alembic import command
 
     config = _config()
     with engine.begin() as connection:
+        _one_at_a_time(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -46,5 +62,6 @@ def downgrade(engine: Engine, revision: str) -> None:
 
     config = _config()
     with engine.begin() as connection:
+        _one_at_a_time(connection)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

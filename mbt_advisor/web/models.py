@@ -7,13 +7,31 @@ the latest one (tests/web/test_migrations.py checks that they do).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, inspect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+T = TypeVar("T")
+INTEGER_IDS = range(-(2**31), 2**31)  # an Integer column on both databases (PostgreSQL's integer is 32 bits)
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def find(session: Session, model: type[T], key: Any, **options: Any) -> T | None:
+    """``session.get``, but None for a key no row can have (an id beyond the column's range, a text longer than
+    the column or with a NUL) instead of the error PostgreSQL (or, past 64 bits, SQLite) raises for it: a
+    guessed id is a 404 on both databases."""
+    keys = key if isinstance(key, tuple) else (key,)
+    for value, column in zip(keys, inspect(model).primary_key, strict=True):
+        if isinstance(value, int) and value not in INTEGER_IDS:
+            return None
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and ("\x00" in value or (length is not None and len(value) > length)):
+            return None
+    return session.get(model, key, **options)
 
 
 class Base(DeclarativeBase):

@@ -15,7 +15,7 @@ from mbt_advisor.wizard import PATH_QUESTION, Wizard
 
 from . import store
 from .app import member_of_new_unit, principal_of, web_of
-from .models import Draft
+from .models import Draft, find
 from .pages import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -34,8 +34,11 @@ def start(request: Request, unit_id: str = Form("")) -> Response:
         return see_other(f"/questionnaire/{draft.id}")
 
 
-def _draft(session: Session, draft_id: str) -> Draft:
-    draft = session.get(Draft, draft_id)
+def _draft(session: Session, draft_id: str, *, for_update: bool = False) -> Draft:
+    """The draft, or a 404. ``for_update``: locked until the transaction ends (on PostgreSQL), so two answers or
+    two finishes of one questionnaire arriving at once, through one server process or two, apply one after the
+    other (the second finish finds the visit of the first instead of storing another)."""
+    draft = find(session, Draft, draft_id, with_for_update=for_update)
     if draft is None:
         raise HTTPException(404)
     return draft
@@ -86,7 +89,7 @@ async def answer(request: Request, draft_id: str) -> Response:
     action = str(form.get("action", "answer"))
     values = [str(v) for v in form.getlist("value")]
     with web.transaction() as session:
-        draft = _draft(session, draft_id)
+        draft = _draft(session, draft_id, for_update=True)
         wizard = Wizard(web.advisor.kb, store.draft_state(draft))
         question = wizard.next_question()
         if str(form.get("field", "")) != (question.field if question else ""):
@@ -127,7 +130,7 @@ def finish(request: Request, draft_id: str) -> Response:
     """Save the answers as a visit (of the draft's unit, or of a new unit named in the answers)."""
     web = web_of(request)
     with web.transaction() as session:
-        draft = _draft(session, draft_id)
+        draft = _draft(session, draft_id, for_update=True)
         if draft.visit_id is not None:
             visit = session.get(store.Visit, draft.visit_id)
             if visit is not None:

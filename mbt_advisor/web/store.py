@@ -22,7 +22,7 @@ from mbt_advisor.render import to_json
 from mbt_advisor.wizard import WizardState, profile_yaml, state_json
 
 from .audit import record
-from .models import Draft, Unit, UnitMember, User, Visit
+from .models import Draft, Unit, UnitMember, User, Visit, find
 
 __all__ = ["Draft", "Unit", "Visit", "parse_profile"]
 from .summary import change_since, readiness_line, visit_index
@@ -94,7 +94,8 @@ def assessment_data(visit: Visit) -> dict[str, Any]:
 def refresh(session: Session, advisor: Advisor) -> int:
     """Re-assess every visit whose stored assessment was made with other knowledge; returns how many."""
     digest = advisor.kb.digest
-    stale = session.scalars(select(Visit).where(Visit.knowledge_digest != digest)).all()
+    # in id order: processes starting at once over one PostgreSQL update the same rows in the same order
+    stale = session.scalars(select(Visit).where(Visit.knowledge_digest != digest).order_by(Visit.id)).all()
     for visit in stale:
         ensure_current(session, visit, advisor)
     return len(stale)
@@ -118,11 +119,11 @@ def exported(session: Session, visit: Visit, kind: str) -> Visit:
 
 
 def get_unit(session: Session, unit_id: int) -> Unit | None:
-    return session.get(Unit, unit_id, options=[selectinload(Unit.visits)])
+    return find(session, Unit, unit_id, options=[selectinload(Unit.visits)])
 
 
 def get_visit(session: Session, unit_id: int, visit_id: int) -> Visit | None:
-    visit = session.get(Visit, visit_id)
+    visit = find(session, Visit, visit_id)
     return visit if visit is not None and visit.unit_id == unit_id else None
 
 
@@ -151,7 +152,7 @@ class PortfolioRow:
 def portfolio(session: Session, advisor: Advisor, visible: frozenset[int] | None = None) -> list[PortfolioRow]:
     """Every unit (or those in ``visible``) with its latest visit, declining units first (early warning, then
     the largest rise)."""
-    query = select(Unit).options(selectinload(Unit.visits))
+    query = select(Unit).options(selectinload(Unit.visits)).order_by(Unit.id)  # ties: the same order on both databases
     if visible is not None:
         query = query.where(Unit.id.in_(visible))
     units = session.scalars(query).all()

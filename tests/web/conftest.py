@@ -1,5 +1,9 @@
-"""Fixtures of the web tests: an application over a fresh SQLite file, a test client that comes from this
-computer, and the profiles of a unit before and during a reorganization."""
+"""Fixtures of the web tests: an application over a fresh database, a test client that comes from this
+computer, and the profiles of a unit before and during a reorganization.
+
+A test module marked ``pytestmark = pytest.mark.both_databases`` runs each of its tests that use a database
+(the ``database``, ``empty_database``, ``app`` or ``client`` fixtures) twice: on a SQLite file (default
+tier) and on a PostgreSQL database of its own (tests/web/postgres.py; slow tier); elsewhere it is SQLite."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ with warnings.catch_warnings():  # starlette suggests httpx2 over httpx; both wo
     from fastapi.testclient import TestClient
 
 from mbt_advisor.examples import example_path
+
+from .postgres import Server, postgresql_server
 
 LOCAL = ("127.0.0.1", 50000)
 BASE = "http://127.0.0.1:8765"
@@ -51,11 +57,70 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "portfolio.sqlite3"
 
 
+# the PostgreSQL variants are the slow tier (a server to start, a database per test); CI runs them
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def app(db_path: Path, advisor) -> FastAPI:  # type: ignore[no-untyped-def]
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> Iterator[Server]:
+    """One PostgreSQL server for the whole run (started at its first use)."""
+    with postgresql_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def migrated_template(postgresql: Server) -> Iterator[str]:
+    """A PostgreSQL database at the current schema, the template of each test's database."""
+    from mbt_advisor.web.db import open_database
+
+    name = postgresql.create()
+    engine, _ = open_database(postgresql.url(name))
+    engine.dispose()
+    yield name
+    postgresql.drop(name)
+
+
+@pytest.fixture
+def database(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a fresh database at the current schema: a SQLite file (``db_path``), or PostgreSQL."""
+    if backend == "sqlite":
+        yield f"sqlite:///{db_path}"
+        return
+    server: Server = request.getfixturevalue("postgresql")
+    name = server.create(request.getfixturevalue("migrated_template"))
+    yield server.url(name)
+    server.drop(name)
+
+
+@pytest.fixture
+def empty_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of an empty database (no tables): a new SQLite file, or an empty PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server: Server = request.getfixturevalue("postgresql")
+    name = server.create()
+    yield server.url(name)
+    server.drop(name)
+
+
+@pytest.fixture
+def app(database: str, advisor) -> Iterator[FastAPI]:  # type: ignore[no-untyped-def]
     from mbt_advisor.web.app import create_app
 
-    return create_app(str(db_path), advisor)
+    application = create_app(database, advisor)
+    yield application
+    application.state.web.engine.dispose()
 
 
 @pytest.fixture

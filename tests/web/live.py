@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,37 +30,57 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def running_server(database: Path, *options: str) -> Iterator[str]:
+def running_server(database: Path | str, *options: str) -> Iterator[str]:
     """Start `mbt-advisor serve` on a free loopback port; yields its address and stops it afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database), *options],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    with running_servers(database, 1, *options) as urls:
+        yield urls[0]
+
+
+@contextmanager
+def running_servers(database: Path | str, count: int, *options: str) -> Iterator[list[str]]:
+    """Start ``count`` `mbt-advisor serve` processes over one database at once (each on its own free loopback
+    port, run outside the checkout); yields their addresses once all answer, and stops them afterwards."""
+    command = [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database), *options]
+    processes = [
+        subprocess.Popen(
+            command,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=tempfile.gettempdir(),
+        )
+        for _ in range(count)
+    ]
     try:
-        assert process.stderr is not None
-        deadline = time.monotonic() + 60
-        url = None
-        lines = []
-        while time.monotonic() < deadline and url is None:
-            line = process.stderr.readline()
-            if not line:
-                break
-            lines.append(line)
-            if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-                url = match.group(1)
-        assert url, f"the server did not start: {''.join(lines)}"
-        _wait_until_up(url)
-        yield url
+        urls = [_address(process) for process in processes]
+        for url in urls:
+            _wait_until_up(url)
+        yield urls
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _address(process: subprocess.Popen[str]) -> str:
+    """The address a starting server prints (``serving http://127.0.0.1:PORT/``)."""
+    assert process.stderr is not None
+    deadline = time.monotonic() + 60
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
+            return match.group(1)
+    raise AssertionError(f"the server did not start: {''.join(lines)}")
 
 
 @contextmanager

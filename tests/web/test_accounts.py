@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from mbt_advisor.cli.main import app as cli
@@ -16,14 +15,15 @@ from mbt_advisor.web.config import BindRefused, check_bind
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 
+pytestmark = pytest.mark.both_databases
 PASSWORD = "correct horse battery"
 SECRET_UNIT = "Secret unit of another team"
 
 
 @pytest.fixture
-def shared(db_path: Path, advisor, riverside_text: str):  # type: ignore[no-untyped-def]
+def shared(database: str, advisor, riverside_text: str):  # type: ignore[no-untyped-def]
     """Unit A (ours) and unit B (someone else's), each with a visit and a questionnaire draft; three accounts."""
-    app = create_app(str(db_path), advisor)
+    app = create_app(database, advisor)
     web = app.state.web
     from mbt_advisor.web import store
 
@@ -42,7 +42,8 @@ def shared(db_path: Path, advisor, riverside_text: str):  # type: ignore[no-unty
         accounts.add_user(session, "fran", "founder", PASSWORD, (ours.id,))
         ids = {"ours": ours.id, "theirs": theirs.id, "visit": secret.id, "draft": draft.id, "loose": loose.id}
         ids["token"] = session.query(accounts.ApiToken).one().id
-    return app, ids
+    yield app, ids
+    web.engine.dispose()
 
 
 def signed_in(app, name: str | None) -> TestClient:  # type: ignore[no-untyped-def]
@@ -92,6 +93,17 @@ def test_guessed_ids_reveal_nothing(shared) -> None:  # type: ignore[no-untyped-
     assert client.get(f"/api/v1/units/{ids['theirs']}/visits/{ids['visit']}/profile").status_code == 404
     assert client.get(f"/units/{ids['theirs']}/visits/{ids['visit']}/brief").status_code == 404
     assert client.get(f"/questionnaire/{ids['loose']}").status_code == 404  # someone else's draft
+
+
+def test_ids_beyond_what_a_column_holds_are_404s_not_errors(shared) -> None:  # type: ignore[no-untyped-def]
+    app, ids = shared
+    admin = signed_in(app, "ada")  # sees every unit: the routes' own lookups answer, not the access check
+    for guess in (2**31, 2**63, 10**25):  # beyond PostgreSQL's integer, SQLite's 64 bits, any integer column
+        for path in [f"/units/{guess}", f"/api/v1/units/{guess}", f"/api/v1/units/{ids['ours']}/visits/{guess}"]:
+            assert admin.get(path).status_code == 404, path
+        assert admin.post(f"/tokens/{guess}/revoke", data={"csrf_token": csrf(admin)}).status_code == 404
+    assert admin.get("/questionnaire/a%00b").status_code == 404
+    assert admin.get("/questionnaire/" + "x" * 100).status_code == 404
 
 
 def test_the_portfolio_and_the_api_list_only_the_units_an_account_sees(shared) -> None:  # type: ignore[no-untyped-def]
@@ -172,16 +184,16 @@ def test_passwords_are_stored_as_salted_scrypt() -> None:
     assert accounts.verify_password("a long secret", one) and not accounts.verify_password("a long secreT", one)
 
 
-def test_users_commands_and_binding_beyond_loopback(db_path: Path) -> None:
+def test_users_commands_and_binding_beyond_loopback(database: str) -> None:
     runner = CliRunner()
-    database = ["--database", str(db_path)]
+    url, database = database, ["--database", database]  # type: ignore[assignment]
     with pytest.raises(BindRefused):
-        check_bind("0.0.0.0", f"sqlite:///{db_path}")
+        check_bind("0.0.0.0", url)
     added = runner.invoke(
         cli, ["users", "add", "ada", "--role", "admin", "--password-stdin", *database], input=PASSWORD + "\n"
     )
     assert added.exit_code == 0, added.output
-    check_bind("0.0.0.0", f"sqlite:///{db_path}")  # an admin exists: allowed
+    check_bind("0.0.0.0", url)  # an admin exists: allowed
     short = runner.invoke(
         cli, ["users", "add", "bob", "--role", "founder", "--password-stdin", *database], input="short\n"
     )
@@ -190,6 +202,10 @@ def test_users_commands_and_binding_beyond_loopback(db_path: Path) -> None:
         cli, ["users", "add", "bob", "--role", "boss", "--password-stdin", *database], input=PASSWORD + "\n"
     )
     assert bad_role.exit_code == 2 and "Allowed: admin, consultant, founder" in bad_role.stderr
+    add_bo = ["users", "add", "bo", "--role", "founder", "--unit", "2147483648", "--password-stdin"]
+    for unknown in (["users", "grant", "ada", "999"], add_bo):
+        refused = runner.invoke(cli, [*unknown, *database], input=PASSWORD + "\n")
+        assert refused.exit_code == 2 and "no such unit" in refused.stderr, refused.output
     listed = runner.invoke(cli, ["users", "list", *database])
     assert listed.stdout == "ada  admin\n"
     assert runner.invoke(cli, ["users", "remove", "ada", *database]).exit_code == 0

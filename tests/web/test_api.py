@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from mbt_advisor.examples import example_path, list_examples
 
 runner = CliRunner()
+pytestmark = pytest.mark.both_databases
 
 
 def cli_json(*args: str) -> str:

@@ -1,9 +1,14 @@
-"""The shipped migrations build the current schema from an empty database, and the models match it."""
+"""The shipped migrations build the current schema from an empty database, and the models match it, on SQLite
+and on PostgreSQL; server processes starting at once over one database migrate it one after the other."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import subprocess
+import sys
+import tempfile
+import time
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -12,9 +17,11 @@ from mbt_advisor.web import migrate
 from mbt_advisor.web.db import make_engine
 from mbt_advisor.web.models import Base
 
+pytestmark = pytest.mark.both_databases
 
-def test_an_empty_database_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+
+def test_an_empty_database_is_migrated_to_the_current_schema(empty_database: str) -> None:
+    engine = make_engine(empty_database)
     assert inspect(engine).get_table_names() == []
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
@@ -39,8 +46,8 @@ def test_an_empty_database_is_migrated_to_the_current_schema(tmp_path: Path) -> 
     engine.dispose()
 
 
-def test_a_database_of_the_first_version_keeps_its_data_when_accounts_arrive(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+def test_a_database_of_the_first_version_keeps_its_data_when_accounts_arrive(empty_database: str) -> None:
+    engine = make_engine(empty_database)
     migrate.upgrade(engine, "0001")
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT INTO units (name, created_at) VALUES ('Kept', '2026-01-01 00:00:00')")
@@ -54,11 +61,41 @@ def test_a_database_of_the_first_version_keeps_its_data_when_accounts_arrive(tmp
     engine.dispose()
 
 
-def test_downgrading_to_nothing_and_up_again_works(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def test_downgrading_to_nothing_and_up_again_works(empty_database: str) -> None:
+    engine = make_engine(empty_database)
     migrate.upgrade(engine)
     migrate.downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     migrate.upgrade(engine)
     assert {"units", "visits", "drafts"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+MIGRATE_AT = """
+import sys, time
+from mbt_advisor.web.db import open_database
+while time.time() < float(sys.argv[2]):
+    pass
+open_database(sys.argv[1])[0].dispose()
+"""
+
+
+@pytest.mark.slow
+def test_server_processes_starting_at_once_migrate_one_after_the_other(empty_database: str) -> None:
+    """Without the migration lock, two of three processes fail here ('table ... already exists', or on
+    PostgreSQL a duplicate key in its catalog)."""
+    start = time.time() + 4  # all three have imported everything by then, and begin within a millisecond
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE_AT, empty_database, str(start)],
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tempfile.gettempdir(),
+        )
+        for _ in range(3)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], errors
+    engine = make_engine(empty_database)
+    assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()

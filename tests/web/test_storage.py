@@ -4,21 +4,23 @@ assessments are recomputed; a failed write leaves nothing behind; the portfolio 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 
 import pytest
 from sqlalchemy import func, select
 
-from mbt_advisor.errors import ProfileError
+from mbt_advisor.errors import InputError, ProfileError
 from mbt_advisor.render import to_json
 from mbt_advisor.web import store
 from mbt_advisor.web.db import open_database
 from mbt_advisor.web.models import Unit, Visit
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
-def sessions(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine, factory = open_database(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+def sessions(database: str):  # type: ignore[no-untyped-def]
+    engine, factory = open_database(database)
     yield factory
     engine.dispose()
 
@@ -96,3 +98,18 @@ def test_questionnaire_drafts_keep_the_wizard_state(sessions) -> None:
         state = store.draft_state(session.get(store.Draft, draft_id))
         assert state.answers == {"organization.name": "X", "facts.team_size": 9}
         assert state.skipped == ["facts.x"] and state.history == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("x" * 201, "units: name: at most 200 characters are stored here (this has 201)."), ("a\x00b", "NUL")],
+)
+def test_a_text_either_database_would_refuse_or_keep_differently_is_refused_on_both(
+    sessions, name: str, problem: str
+) -> None:
+    """PostgreSQL refuses a text longer than its column and a NUL character, where SQLite would store them."""
+    with pytest.raises(InputError, match=re.escape(problem)), sessions.begin() as session:
+        store.create_unit(session, name)
+    with sessions.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Unit)) == 0
+        store.create_unit(session, "x" * 200)  # the longest name fits on both
