@@ -119,3 +119,19 @@ def test_a_questionnaire_for_an_existing_unit_adds_a_visit_to_it(client: TestCli
 
 def test_an_unknown_draft_is_404(client: TestClient) -> None:
     assert client.get("/questionnaire/nope").status_code == 404
+
+
+def test_dont_know_is_offered_exactly_where_the_wizard_accepts_it(client: TestClient) -> None:
+    """The name and the founder-or-expert choice need an answer: their pages offer no skip button."""
+    from mbt_advisor.wizard import REQUIRED
+
+    draft = post_form(client, "/questionnaire").headers["location"]
+    seen: dict[str, bool] = {}
+    for _ in range(80):
+        field, kind, values = current(client, draft)
+        if not field:
+            break
+        seen[field] = 'value="skip"' in client.get(draft).text
+        step(client, draft, field, "answer", default_answer(field, kind, values))
+    assert {"organization.name", "wizard.path"} <= set(seen)
+    assert {f for f, offered in seen.items() if not offered} == REQUIRED
