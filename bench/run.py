@@ -46,7 +46,7 @@ t0 = time.perf_counter()
 from mbt_advisor import compiled
 digest = compiled.bundled_digest()
 t1 = time.perf_counter()
-data = compiled.artifact_for(digest)
+data = compiled.artifact_for(digest, "tables")
 t2 = time.perf_counter()
 from mbt_advisor.tables import Tables
 tables = Tables(data["tables"])

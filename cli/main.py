@@ -3,8 +3,6 @@
 Exit status: 0 success, 1 findings (e.g. `rules check` found errors), 2 bad input or usage.
 """
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path

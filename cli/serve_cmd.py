@@ -3,8 +3,6 @@
 The web stack (FastAPI, SQLAlchemy, uvicorn) is imported only inside these commands.
 """
 
-from __future__ import annotations
-
 import socket
 import sys
 from collections.abc import Iterator

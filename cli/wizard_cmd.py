@@ -1,7 +1,5 @@
 """`mbt-advisor wizard`: from nothing to a saved profile and a cited assessment, without losing an answer."""
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path

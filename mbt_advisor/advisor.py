@@ -59,7 +59,7 @@ class Advisor:
         if rules_dir is None and knowledge_dir is None:
             from .compiled import artifact_for, bundled_digest
 
-            artifact = artifact_for(bundled_digest())
+            artifact = artifact_for(bundled_digest(), "tables")
             data = None if artifact is None else artifact["tables"]
         if data is None:
             from .knowledge_base import load_knowledge_base

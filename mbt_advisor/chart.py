@@ -128,7 +128,7 @@ def compiled_charts(kb: KnowledgeBase) -> dict[str, Any]:
 def _compiled_reorganization_chart(kb: KnowledgeBase) -> str | None:
     from .compiled import artifact_for
 
-    data = artifact_for(kb.digest)
+    data = artifact_for(kb.digest, "knowledge")
     charts = data.get("charts") if data is not None else None
     if not charts or {k: charts.get(k) for k in ("matplotlib", "code")} != drawn_by():
         return None

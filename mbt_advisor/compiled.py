@@ -1,18 +1,22 @@
-"""The bundled rule base compiled at build time: ``mbt_advisor/compiled_knowledge.json``.
+"""The bundled rule base compiled at build time: ``mbt_advisor/compiled_tables.json`` and
+``mbt_advisor/compiled_knowledge.json``.
 
 The bundled rules/ and knowledge/ are data that ship with the package, so they are checked once, when the
-artifact is generated (and by the tests, which fail while it is stale), not at every start. The artifact
-holds the digest of the YAML files it was made from, every knowledge file as its checked models dump them,
-and the evaluation's tables (``tables.tables_data``: rule alternatives, scores, the fixed parts of each
-recommendation, the cases' answers and concerns). It is JSON: safe to read, the same on every Python, and
-written deterministically (regenerating it from the same files gives the same bytes).
+artifact is generated (and by the tests, which fail while it is stale), not at every start. Both files hold
+the digest of the YAML files they were made from. The first holds the evaluation's tables
+(``tables.tables_data``: rule alternatives, scores, the fixed parts of each recommendation, the cases'
+answers and concerns), all that an evaluation reads. The second holds every knowledge file as its checked
+models dump it, for the commands that read the knowledge itself, and the brief's one chart that depends on
+the knowledge alone, drawn with matplotlib (used only with the same matplotlib release and drawing code,
+``chart.py``). They are JSON: safe to read, the same on every Python, and written deterministically
+(regenerating them from the same files gives the same bytes).
 
 At run time the artifact is used only when its digest is the digest of the bundled YAML files as they are
 now (reading them costs about as much as hashing them); otherwise, say while a rule file is being edited,
 the files are loaded and checked as usual. ``--rules`` and ``--knowledge`` folders are always loaded and
 checked in full, and nothing is ever written into them.
 
-Regenerate after changing rules/ or knowledge/ (or the code that derives the tables)::
+Regenerate after changing rules/ or knowledge/ (or the code that derives the tables or draws the chart)::
 
     python -m mbt_advisor.compiled --write
 """
@@ -42,7 +46,11 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 REGENERATE = "python -m mbt_advisor.compiled --write"
-ARTIFACT = Path(__file__).resolve().parent / "compiled_knowledge.json"
+PARTS = ("tables", "knowledge")  # one file each: an evaluation reads only the first
+
+
+def artifact_path(part: str) -> Path:
+    return Path(__file__).resolve().parent / f"compiled_{part}.json"
 
 
 def _package_dir(package: str, fallback: str) -> Path:
@@ -82,19 +90,19 @@ def bundled_digest() -> str:
     return digest([default_rules_dir(), default_knowledge_dir()])
 
 
-@functools.lru_cache(maxsize=1)
-def _read_artifact() -> dict[str, Any] | None:
+@functools.lru_cache(maxsize=len(PARTS))
+def _read_artifact(part: str) -> dict[str, Any] | None:
     try:
-        data: dict[str, Any] = json.loads(ARTIFACT.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(artifact_path(part).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
-def artifact_for(current_digest: str) -> dict[str, Any] | None:
-    """The artifact's data when it was made from the bundled files as they are now (``current_digest``),
-    else None (then the caller loads and checks the files)."""
-    data = _read_artifact()
+def artifact_for(current_digest: str, part: str) -> dict[str, Any] | None:
+    """One part of the artifact ("tables" or "knowledge") when it was made from the bundled files as they
+    are now (``current_digest``), else None (then the caller loads and checks the files)."""
+    data = _read_artifact(part)
     return data if data is not None and data.get("digest") == current_digest else None
 
 
@@ -216,8 +224,8 @@ def knowledge_base_from(data: dict[str, Any], rules_dir: Path) -> KnowledgeBase:
 # -- generating the artifact ---------------------------------------------------------------------------
 
 
-def build() -> dict[str, Any]:
-    """The artifact's data, from the bundled files loaded and checked in full."""
+def build() -> dict[str, dict[str, Any]]:
+    """The artifact's data, part by part, from the bundled files loaded and checked in full."""
     from .advisor import Advisor
     from .knowledge_base import load_knowledge_files
 
@@ -226,17 +234,15 @@ def build() -> dict[str, Any]:
     advisor = Advisor.from_knowledge_base(kb)
     from .chart import compiled_charts
 
+    head = {"format": FORMAT, "digest": kb.digest}
     return {
-        "format": FORMAT,
-        "digest": kb.digest,
-        "knowledge": knowledge_data(kb),
-        "tables": advisor.tables_data(with_case_views=True),
-        "charts": compiled_charts(kb),
+        "tables": {**head, "tables": advisor.tables_data(with_case_views=True)},
+        "knowledge": {**head, "knowledge": knowledge_data(kb), "charts": compiled_charts(kb)},
     }
 
 
 def render(data: dict[str, Any]) -> str:
-    """The artifact's text: one JSON value, one item per line (readable diffs), UTF-8, a final newline."""
+    """One part's text: one JSON value, one item per line (readable diffs), UTF-8, a final newline."""
     return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=0, separators=(",", ":")) + "\n"
 
 
@@ -246,18 +252,22 @@ def main(argv: list[str] | None = None) -> int:
     if args not in (["--write"], ["--check"]):
         sys.stderr.write(f"usage: {REGENERATE} | python -m mbt_advisor.compiled --check\n")
         return 2
-    text = render(build())
-    current = ARTIFACT.read_text(encoding="utf-8") if ARTIFACT.exists() else None
-    if args == ["--check"]:
-        if current != text:
-            sys.stderr.write(f"{ARTIFACT.name} is stale: run `{REGENERATE}`\n")
-            return 1
-        return 0
-    if current != text:
-        ARTIFACT.write_text(text, encoding="utf-8")
-        sys.stdout.write(f"wrote {ARTIFACT}\n")
-    else:
-        sys.stdout.write(f"{ARTIFACT} is up to date\n")
+    built = build()
+    stale = []
+    for part in PARTS:
+        path, text = artifact_path(part), render(built[part])
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path.name)
+        if args == ["--write"]:
+            path.write_text(text, encoding="utf-8")
+            sys.stdout.write(f"wrote {path}\n")
+    if args == ["--check"] and stale:
+        sys.stderr.write(f"{', '.join(stale)} stale: run `{REGENERATE}`\n")
+        return 1
+    if args == ["--write"] and not stale:
+        sys.stdout.write("the compiled rule base is up to date\n")
     return 0
 
 

@@ -331,7 +331,7 @@ def load_knowledge_base(
     rdir = Path(rules_dir) if rules_dir is not None else default_rules_dir()
     kdir = Path(knowledge_dir) if knowledge_dir is not None else default_knowledge_dir()
     digest = compiled.digest([rdir, kdir])
-    if rules_dir is None and knowledge_dir is None and compiled.artifact_for(digest) is not None:
+    if rules_dir is None and knowledge_dir is None and compiled.artifact_for(digest, "knowledge") is not None:
         return _from_artifact(rdir.resolve(), digest)
     return _load_cached(rdir.resolve(), kdir.resolve(), digest)
 
@@ -343,7 +343,7 @@ def load_knowledge_files(rules_dir: Path, knowledge_dir: Path) -> KnowledgeBase:
 
 @functools.lru_cache(maxsize=2)
 def _from_artifact(rules_dir: Path, digest: str) -> KnowledgeBase:
-    data = compiled.artifact_for(digest)
+    data = compiled.artifact_for(digest, "knowledge")
     assert data is not None  # checked by the caller
     return compiled.knowledge_base_from(data, rules_dir)
 

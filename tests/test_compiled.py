@@ -1,4 +1,4 @@
-"""The bundled rule base compiled at build time (mbt_advisor/compiled_knowledge.json): current, faithful to
+"""The bundled rule base compiled at build time (mbt_advisor/compiled_*.json): current, faithful to
 the checked files, used only while it matches them, and never a reason to skip checking a user's folders."""
 
 from __future__ import annotations
@@ -22,16 +22,21 @@ from mbt_advisor.render import to_json, to_markdown, to_text
 
 
 @pytest.fixture(scope="module")
-def built() -> dict[str, Any]:
+def built() -> dict[str, dict[str, Any]]:
     return compiled.build()
 
 
-def test_the_compiled_artifact_is_current(built: dict[str, Any]) -> None:
-    committed = json.loads(compiled.ARTIFACT.read_text(encoding="utf-8"))
-    # the chart is drawn by the installed matplotlib, which may be another release: see the next test
-    expected = compiled.render({**built, "charts": committed["charts"]})
-    assert compiled.ARTIFACT.read_text(encoding="utf-8") == expected, (
-        f"mbt_advisor/compiled_knowledge.json is stale (rules/ or knowledge/ changed): run `{compiled.REGENERATE}`"
+def _committed(part: str) -> str:
+    return compiled.artifact_path(part).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("part", compiled.PARTS)
+def test_the_compiled_artifact_is_current(built: dict[str, dict[str, Any]], part: str) -> None:
+    expected = built[part]
+    if part == "knowledge":  # drawn by the installed matplotlib, maybe another release: see the next test
+        expected = {**expected, "charts": json.loads(_committed(part))["charts"]}
+    assert _committed(part) == compiled.render(expected), (
+        f"mbt_advisor/compiled_{part}.json is stale (rules/ or knowledge/ changed): run `{compiled.REGENERATE}`"
     )
 
 
@@ -39,17 +44,19 @@ def test_the_compiled_chart_is_used_only_as_this_matplotlib_and_this_code_draw_i
     from mbt_advisor.chart import _compiled_reorganization_chart, drawn_by
     from mbt_advisor.knowledge_base import load_knowledge_base
 
-    committed = json.loads(compiled.ARTIFACT.read_text(encoding="utf-8"))["charts"]
+    committed = json.loads(_committed("knowledge"))["charts"]
     used = _compiled_reorganization_chart(load_knowledge_base())
     if {k: committed[k] for k in ("matplotlib", "code")} == drawn_by():
-        assert committed == built["charts"], f"the compiled chart is stale: run `{compiled.REGENERATE}`"
-        assert used == built["charts"]["reorganization"]
+        fresh = built["knowledge"]["charts"]
+        assert committed == fresh, f"the compiled chart is stale: run `{compiled.REGENERATE}`"
+        assert used == fresh["reorganization"]
     else:  # another matplotlib release or changed drawing code: the brief draws the chart itself
         assert used is None
 
 
-def test_the_artifact_is_plain_json_written_deterministically(built: dict[str, Any]) -> None:
-    text = compiled.render(built)
+@pytest.mark.parametrize("part", compiled.PARTS)
+def test_the_artifact_is_plain_json_written_deterministically(built: dict[str, dict[str, Any]], part: str) -> None:
+    text = compiled.render(built[part])
     assert compiled.render(json.loads(text)) == text
     assert json.loads(text)["digest"] == compiled.bundled_digest()
 
@@ -103,9 +110,14 @@ def test_the_default_advisor_evaluates_from_the_artifact_without_the_knowledge_f
         "from mbt_advisor.examples import example_path\n"
         "from mbt_advisor.render import to_json\n"
         "to_json(mbt_advisor.evaluate(example_path('merger')))\n"
+        "from mbt_advisor.compiled import _read_artifact\n"
+        "print(_read_artifact.cache_info().currsize)\n"
         "print(' '.join(sorted(m for m in sys.modules if m.startswith('mbt_advisor.'))))\n"
     )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    parts, *loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert parts == "1"  # the tables only: the knowledge part is not even read
     for module in ("knowledge_base", "knowledge_models", "rule_models", "field_checks", "directions", "readiness"):
         assert f"mbt_advisor.{module}" not in loaded
 
@@ -121,9 +133,10 @@ def _outputs(advisor: Advisor) -> list[str]:
 def test_a_stale_artifact_is_not_used_and_the_files_give_the_same_output(monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = Advisor()
     assert fresh._kb is None  # from the artifact: the knowledge base is not even loaded
-    data = json.loads(compiled.ARTIFACT.read_text(encoding="utf-8"))
-    data["digest"] = "0" * 16  # made from other files than the bundled ones as they are now
-    monkeypatch.setattr(compiled, "_read_artifact", lambda: data)
+    parts = {part: json.loads(_committed(part)) for part in compiled.PARTS}
+    for data in parts.values():
+        data["digest"] = "0" * 16  # made from other files than the bundled ones as they are now
+    monkeypatch.setattr(compiled, "_read_artifact", parts.get)
     stale = Advisor()
     assert stale._kb is not None  # loaded and checked from the files
     assert _outputs(stale) == _outputs(fresh)
