@@ -5,6 +5,7 @@ non-200 answer or different bytes). It measures; it asserts nothing.
 
     python bench/web_load.py     # 10 s per level; writes bench/web_results.json and docs/performance.md
     python bench/web_load.py --seconds 3 --no-docs
+    python bench/web_load.py --shared   # signed-in users on two processes over PostgreSQL (bench/web_shared.py)
 """
 
 from __future__ import annotations
@@ -105,7 +106,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server processes, one run each")
+    parser.add_argument("--shared", action="store_true", help="the shared-server run instead (bench/web_shared.py)")
+    parser.add_argument("--users", type=int, default=8, help="--shared: signed-in users, one thread each")
+    parser.add_argument("--postgresql", help="--shared: a server URL (default: a throwaway cluster)")
     args = parser.parse_args()
+    if args.shared:
+        sys.path.insert(0, str(HERE))
+        from web_shared import main as shared
+
+        shared(args.seconds, args.users, args.postgresql, docs=not args.no_docs)
+        return
     cases = bodies()
     from mbt_advisor.advisor import default_advisor
     from mbt_advisor.loading import profile_from_data

@@ -80,8 +80,9 @@ class Server:
 
 
 @contextmanager
-def throwaway_cluster(binaries: Path) -> Iterator[Server]:
-    """initdb + pg_ctl start in a temporary folder (a unix socket there, no TCP port); removed afterwards."""
+def throwaway_cluster(binaries: Path, *, durable: bool = False) -> Iterator[Server]:
+    """initdb + pg_ctl start in a temporary folder (a unix socket there, no TCP port); removed afterwards.
+    Without fsync (fast, for tests) unless ``durable`` (as a real server runs, for the load run)."""
     folder = Path(tempfile.mkdtemp(prefix="mbt-pg-"))
     as_owner: list[str] = []
     if os.geteuid() == 0:  # initdb refuses root
@@ -93,10 +94,9 @@ def throwaway_cluster(binaries: Path) -> Iterator[Server]:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         as_owner = ["runuser", "-u", "postgres", "--"]
     data, log = folder / "data", folder / "server.log"
-    options = (
-        f"-c listen_addresses='' -k {folder} -c fsync=off -c full_page_writes=off -c synchronous_commit=off "
-        "-c max_connections=200"
-    )
+    options = f"-c listen_addresses='' -k {folder} -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
     try:
         subprocess.run(
             [*as_owner, str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]

@@ -83,3 +83,23 @@ def test_the_newest_of_debians_postgresql_servers_is_used() -> None:
     if not debian:
         pytest.skip("Debian's PostgreSQL server is not installed here")
     assert postgres.server_binaries() == debian[-1].parent
+
+
+def test_the_load_run_counts_a_wrong_or_leaking_answer_as_an_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """bench/web_shared.py's check (a benchmark asserts nothing itself; what it counts as an error is pinned here)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("web_shared", Path(__file__).parents[2] / "bench" / "web_shared.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "web_shared", bench)
+    spec.loader.exec_module(bench)
+    names = {1: bench.unit_name(1), 2: bench.unit_name(2)}
+    user = bench.User("user0", "founder", {1}, {1: 10})
+    assert bench.check(user, "list", "/api/v1/units", 200, b'[{"id": 1}]', names) is None
+    assert bench.check(user, "list", "/api/v1/units", 200, b'[{"id": 1}, {"id": 2}]', names) is not None
+    assert bench.check(user, "other unit", "/api/v1/units/2", 404, b'{"error": "not found"}', names) is None
+    assert bench.check(user, "other unit", "/api/v1/units/2", 200, b"{}", names) is not None
+    assert bench.check(user, "unit", "/api/v1/units/1", 200, names[2].encode(), names) is not None
+    assert bench.check(user, "create unit", "/api/v1/units", 201, b'{"id": 3}', names) is not None  # founder: 403
+    assert user.leaks == 2
