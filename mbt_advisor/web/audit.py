@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from .models import ApiToken, AuditEvent, Draft, Unit, UnitMember, User, Visit, WebSession
+from .models import INTEGER_IDS, ApiToken, AuditEvent, Draft, Unit, UnitMember, User, Visit, WebSession, storable_equal
 
 ACTIONS: dict[str, str] = {
     "unit.create": "a unit was created",
@@ -138,16 +138,17 @@ class Filter:
 def query(selection: Filter) -> Select[Any]:
     statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(selection.limit)
     if selection.unit_id is not None:
-        statement = statement.where(AuditEvent.unit_id == selection.unit_id)
+        statement = statement.where(storable_equal(AuditEvent.unit_id, selection.unit_id))
     if selection.user:
-        statement = statement.where((AuditEvent.actor == selection.user) | (AuditEvent.user_name == selection.user))
+        user = selection.user
+        statement = statement.where(storable_equal(AuditEvent.actor, user) | storable_equal(AuditEvent.user_name, user))
     if selection.action:
         family = selection.action.rstrip(".")
         statement = statement.where((AuditEvent.action == family) | AuditEvent.action.startswith(family + "."))
     if selection.since is not None:
         statement = statement.where(AuditEvent.at >= selection.since)
-    if selection.before is not None:
-        statement = statement.where(AuditEvent.id < selection.before)
+    if selection.before is not None and selection.before < INTEGER_IDS.stop:  # beyond every id: no limit
+        statement = statement.where(storable_equal(AuditEvent.id, selection.before, AuditEvent.id < selection.before))
     return statement
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, inspect
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, false, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 T = TypeVar("T")
@@ -20,17 +20,28 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def storable(column: Any, value: object) -> bool:
+    """Whether ``column`` can hold ``value`` on both databases (an integer in range, a text that fits without
+    NUL); comparing a column with a value it cannot hold is an error on PostgreSQL."""
+    if isinstance(value, int):
+        return value in INTEGER_IDS
+    length = getattr(column.type, "length", None)
+    return not isinstance(value, str) or ("\x00" not in value and (length is None or len(value) <= length))
+
+
+def storable_equal(column: Any, value: object, condition: Any = None) -> Any:
+    """``condition`` (default: ``column == value``) where ``value`` fits ``column``, else a false condition (no
+    row can match): a filter with an impossible value finds nothing, on both databases."""
+    return (column == value if condition is None else condition) if storable(column, value) else false()
+
+
 def find(session: Session, model: type[T], key: Any, **options: Any) -> T | None:
     """``session.get``, but None for a key no row can have (an id beyond the column's range, a text longer than
     the column or with a NUL) instead of the error PostgreSQL (or, past 64 bits, SQLite) raises for it: a
     guessed id is a 404 on both databases."""
     keys = key if isinstance(key, tuple) else (key,)
-    for value, column in zip(keys, inspect(model).primary_key, strict=True):
-        if isinstance(value, int) and value not in INTEGER_IDS:
-            return None
-        length = getattr(column.type, "length", None)
-        if isinstance(value, str) and ("\x00" in value or (length is not None and len(value) > length)):
-            return None
+    if not all(storable(column, value) for value, column in zip(keys, inspect(model).primary_key, strict=True)):
+        return None
     return session.get(model, key, **options)
 
 
