@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor.errors import InputError
@@ -97,7 +98,10 @@ def add_user(session: Session, name: str, role: str, password: str, units: tuple
         _check_unit(session, unit)
     user = User(name=name, role=role, password_hash=hash_password(password))
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same name, added at the same moment through another process
+        raise InputError("already exists.", source=f"user {name}") from None
     record(session, "user.add", user=user, detail=role)
     for unit in units:
         session.add(UnitMember(user_id=user.id, unit_id=unit))

@@ -94,8 +94,10 @@ def assessment_data(visit: Visit) -> dict[str, Any]:
 def refresh(session: Session, advisor: Advisor) -> int:
     """Re-assess every visit whose stored assessment was made with other knowledge; returns how many."""
     digest = advisor.kb.digest
-    # in id order: processes starting at once over one PostgreSQL update the same rows in the same order
-    stale = session.scalars(select(Visit).where(Visit.knowledge_digest != digest).order_by(Visit.id)).all()
+    # PostgreSQL: server processes starting at once after an upgrade share the work instead of each redoing it:
+    # the rows one of them has taken (locked until its commit) are skipped by the others (ignored by SQLite)
+    statement = select(Visit).where(Visit.knowledge_digest != digest).order_by(Visit.id)
+    stale = session.scalars(statement.with_for_update(skip_locked=True)).all()
     for visit in stale:
         ensure_current(session, visit, advisor)
     return len(stale)

@@ -83,9 +83,11 @@ class Server:
 def throwaway_cluster(binaries: Path, *, durable: bool = False) -> Iterator[Server]:
     """initdb + pg_ctl start in a temporary folder (a unix socket there, no TCP port); removed afterwards.
     Without fsync (fast, for tests) unless ``durable`` (as a real server runs, for the load run)."""
-    folder = Path(tempfile.mkdtemp(prefix="mbt-pg-"))
+    as_root = os.geteuid() == 0
+    # as root, in /tmp itself: the postgres account cannot enter a private $TMPDIR (pytest's own is 0700)
+    folder = Path(tempfile.mkdtemp(prefix="mbt-pg-", dir="/tmp" if as_root and os.path.isdir("/tmp") else None))
     as_owner: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root
+    if as_root:  # initdb refuses root
         try:
             owner = pwd.getpwnam("postgres")
         except KeyError:

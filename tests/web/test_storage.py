@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mbt_advisor.errors import InputError, ProfileError
 from mbt_advisor.render import to_json
@@ -113,3 +113,28 @@ def test_a_text_either_database_would_refuse_or_keep_differently_is_refused_on_b
     with sessions.begin() as session:
         assert session.scalar(select(func.count()).select_from(Unit)) == 0
         store.create_unit(session, "x" * 200)  # the longest name fits on both
+
+
+@pytest.mark.slow
+def test_processes_refreshing_at_once_share_the_work_on_postgresql(  # type: ignore[no-untyped-def]
+    postgresql, migrated_template, advisor, riverside_text: str
+) -> None:
+    """After an upgrade every server process refreshes the stale assessments at start: on PostgreSQL the rows one
+    process is refreshing are skipped by the others, not waited for and then recomputed again."""
+    name = postgresql.create(migrated_template)
+    engine, sessions = open_database(postgresql.url(name))
+    with sessions.begin() as session:
+        unit = store.create_unit(session, "Riverside")
+        for _ in range(3):
+            store.add_visit(session, unit, riverside_text, advisor).knowledge_digest = "an-older-rule-base"
+    first = sessions()
+    with first.begin():
+        assert store.refresh(first, advisor) == 3  # its three rows stay locked until this block commits
+        with sessions.begin() as second:
+            second.execute(text("SET LOCAL lock_timeout = '2s'"))  # waiting would fail here, not hang
+            assert store.refresh(second, advisor) == 0
+    with sessions.begin() as session:
+        assert store.refresh(session, advisor) == 0
+        assert session.scalars(select(Visit.knowledge_digest).distinct()).all() == [advisor.kb.digest]
+    engine.dispose()
+    postgresql.drop(name)
