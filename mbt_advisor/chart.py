@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 COLOURS = {"PRE-REORG": "#2b8a3e", "REORG": "#c92a2a", "unit": "#1c4e80"}
 COHORTS = (
-    "The cohorts: patients of one adult day-hospital MBT programme treated before a reorganization (green) and "
-    "during it (red), rated by experts from 1 (very poor) to 7 (excellent) (Bales, Timman et al. 2017, Table 4)."
+    "The cohorts: one day-hospital MBT programme, its cohort treated before a reorganization (green) and its cohort "
+    "treated during it (red); Table 4 gives consensus ratings of its adherence at organization, team and therapist "
+    "level, from 1 (very poor) to 7 (excellent) (Bales, Timman et al. 2017)."
 )
 
 
@@ -71,8 +72,8 @@ def chart_rows(profile: Profile, kb: KnowledgeBase) -> tuple[list[Row], str] | N
     elif reorganization_reported(profile):
         rows = reorganization_rows(kb)
         caption = (
-            "This unit reports a reorganization; it was not rated, so it is not drawn. What the documented "
-            f"reorganization did to ratings, per level. {COHORTS}"
+            "This unit reports a reorganization; it was not rated, so it is not drawn. How the documented "
+            f"cohorts were rated before and during the reorganization, per level. {COHORTS}"
         )
     else:
         return None

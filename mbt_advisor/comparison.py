@@ -230,8 +230,8 @@ def _early_warnings(
         items = ", ".join(c.field.split(".", 1)[1] for c in rating_drops[:6])
         warnings.append(
             f"Early warning: {len(rating_drops)} Table 4 ratings fell by two points or more ({items}); in the "
-            "REORG cohort every one of the 21 items was rated lower than before the reorganization (Table 4), "
-            "and the talk titles that comparison 'Treatment is 2 to 3 times less effective when implementation "
-            "is cumbersome'."
+            "REORG cohort every one of the 21 items was rated lower than before the reorganization (Table 4, under "
+            "the talk's slide 'How come?'); the slide before it titles Figure 1, the two cohorts' outcome courses, "
+            "'Treatment is 2 to 3 times less effective when implementation is cumbersome'."
         )
     return warnings

@@ -515,10 +515,22 @@ def case_text(case: Case, kb: KnowledgeBase) -> str:
         out.append("  expert ratings (Table 2, 0-5):")
         out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
     for e in case.effect_sizes:
-        out.append(f"  effect sizes at {e.months} months ({e.measure}): {e.low}-{e.high}")
+        out.append(
+            f"  effect sizes at {e.months} months ({e.measure}; published abstract, beyond the talk): "
+            f"{e.low:.2f}-{e.high:.2f}"
+        )
     out += _encoded_profile(case, kb)
     out += [f"  note: {' '.join(n.split())}" for n in case.notes]
     return "\n".join(out) + "\n"
+
+
+def _source_form(value: object) -> str:
+    """A Table 4 half as the source prints it ('2/3'), beside the decimal the rules read; nothing otherwise."""
+    from .knowledge_base import table4_form  # loaded already: a case is shown from the knowledge base
+
+    if not isinstance(value, int | float) or float(value).is_integer():
+        return ""
+    return f"  (Table 4: {table4_form(float(value))})"
 
 
 def _encoded_profile(case: Case, kb: KnowledgeBase) -> list[str]:
@@ -528,7 +540,10 @@ def _encoded_profile(case: Case, kb: KnowledgeBase) -> list[str]:
     if ratings:
         out.append(f"    ratings (Table 4, 1-7; {len(ratings)} items):")
         labels = {item.id: item.short for item in kb.rating_items.items}
-        out += [f"      {key:<26} {show(value):>4}  {labels.get(key, '')}".rstrip() for key, value in ratings.items()]
+        out += [
+            f"      {key:<26} {show(value):>4}  {labels.get(key, '')}{_source_form(value)}".rstrip()
+            for key, value in ratings.items()
+        ]
     facts = case.profile.get("facts") or {}
     if facts:
         out.append("    facts:")

@@ -30,7 +30,7 @@ VISIT_QUESTIONS = 8
 EVIDENCE_WORDS = {
     "several_cases": "several documented cases",
     "one_case": "one documented case",
-    "expert_consensus": "the experts' consensus",
+    "expert_consensus": "consensus or expert ratings (Table 4, Table 2)",
     "suggestion": "a suggestion, not a finding",
 }
 SEVERITY_WORDS = {"high": "high", "medium": "medium", "low": "low"}
@@ -317,7 +317,7 @@ def brief_context(
         chart_caption=chart[1] if chart else None,
         chart_title="The unit's ratings against the documented cohorts"
         if chart_rated
-        else "What the documented reorganization did to the ratings",
+        else "The documented cohorts' ratings before and during the reorganization",
         similar=similar,
         guide={level: [q for q in gaps + missing if q.level == level] for level in LEVELS},
         references=[Reference(kb.sources[s].reference(), cited.get(s, [])) for s in sources_in_order],

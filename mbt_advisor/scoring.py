@@ -2,8 +2,8 @@
 
 The weights are anchored in the figures of the sources (see docs/scoring.md):
 
-* case support: how many of the documented cases named the rule's determinant (Bales, Verheul & Hutsebaut
-  2017, determinants table, out of the 8 named at most), or how far the rule's Table 4 item fell between the
+* source support: the determinant slide's X for the rule's determinant (how often it is named there, not a
+  count of cases; out of the 8 at most), or how far the rule's Table 4 item fell between the
   pre-reorganization and the reorganization cohort (Bales, Timman et al. 2017, out of 6 scale points),
   whichever is larger;
 * level weight: the experts' mean agreement that factors at that level contributed (Table 2: organization

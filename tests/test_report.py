@@ -229,7 +229,7 @@ def test_markdown_follows_the_same_structure_without_escaped_punctuation(advisor
         "The 5 most urgent actions",
         "8 questions to ask on the visit",
         "Still unknown",
-        "What the documented reorganization did to the ratings",
+        "The documented cohorts' ratings before and during the reorganization",
         "Recommendations by level, most urgent first",
         "Most similar documented cases",
         "References",
@@ -407,7 +407,9 @@ def test_the_merger_brief_prints_to_at_most_8_a4_pages_with_the_brief_on_page_on
         assert words in one
     assert "Act now: the reorganization meets a team already under strain" in one
     assert "Do therapists drift from the model in daily practice?" in one  # the eighth question
-    assert pages[1].startswith("What the documented reorganization did to the ratings"), "the detail starts on page 2"
+    assert pages[1].startswith("The documented cohorts' ratings before and during the reorganization"), (
+        "the detail starts on page 2"
+    )
     assert sum(p.count("doi:10.1002/pmh.1368") for p in pages) == 1
 
 
