@@ -434,8 +434,10 @@ def test_a_latin1_terminal_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_sigint_in_the_first_moments_exits_130_without_a_traceback(profile: Path) -> None:
-    """Interrupt at growing delays, from while Python imports the command line to the end of the run."""
-    codes = set()
+    """Interrupt at growing delays, from while Python imports the command line to the end of the run. A
+    signal that lands in the interpreter's own start-up, before any code of ours runs, ends the process by
+    the signal itself (-2, which a shell shows as 130): documented in docs/guarantees.md, and on a loaded
+    machine 0.3 s can still be that early, so it is allowed here but must come with no output at all."""
     for delay in (0.3, 0.5, 0.8):
         proc = subprocess.Popen(
             [sys.executable, "-m", "mbt_advisor", "evaluate", str(profile)],
@@ -447,9 +449,31 @@ def test_sigint_in_the_first_moments_exits_130_without_a_traceback(profile: Path
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert "Traceback" not in err and len(err.splitlines()) <= 1, err
-        assert proc.returncode in (0, 130), (delay, proc.returncode, err)
-        codes.add(proc.returncode)
-    assert 130 in codes
+        assert proc.returncode in (0, 130) or (proc.returncode == -signal.SIGINT and err == ""), (
+            delay,
+            proc.returncode,
+            err,
+        )
+
+
+@pytest.mark.slow
+def test_sigint_while_a_command_runs_is_exit_130_with_one_line(tmp_path: Path) -> None:
+    """Deterministic: the wizard waits for its first answer (so our code is running), then Ctrl-C."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mbt_advisor", "wizard", "--output", str(tmp_path / "unit.yaml")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the wizard's first line: the command line is loaded and waiting
+    assert first.strip(), first
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "Traceback" not in err and len(err.splitlines()) <= 1, err
+    assert not (tmp_path / "unit.yaml").exists()
 
 
 @pytest.mark.slow
