@@ -167,6 +167,7 @@ def test_the_actor_is_the_token_owner_the_local_user_or_the_system(served, db_pa
     local = create_app(str(db_path.with_name("local.sqlite3")), advisor)
     with TestClient(local, base_url=BASE, client=LOCAL) as anyone:
         anyone.post("/api/v1/units", json={"name": "Mine"})
+        assert ">unit.create</td>" in anyone.get("/audit").text  # without accounts: the one local user sees it
     assert [(r.action, r.actor, r.via) for r in audit_rows(local)] == [("unit.create", "local", "local")]
 
 
