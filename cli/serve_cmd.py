@@ -105,7 +105,7 @@ def serve(
     address = f"http://{shown}:{bound}/"
     reach = "this computer only" if is_loopback(host) else "reachable from other computers"
     if site.public_url:
-        reach += f", behind {site.public_url}/"
+        reach += f"; people open {site.public_url}/ through the reverse proxy"
     note(f"mbt-advisor {_version()}: serving {address} ({reach}); press Ctrl+C to stop.")
     if site.forwarded_allow_ips:
         note(f"believing X-Forwarded-For and X-Forwarded-Proto from {', '.join(site.forwarded_allow_ips)} only")
@@ -236,7 +236,10 @@ def db_move(
     from mbt_advisor.web.move import NOT_MOVED, move
 
     target = database_url(to, "--to")
-    counts = move(database_url(database), target, replace=replace)  # bad input: one line, exit 2
+    from mbt_advisor.web.audit import acting_as, command_line
+
+    with acting_as(command_line()):  # recorded in the target's audit trail as the command line's
+        counts = move(database_url(database), target, replace=replace)  # bad input: one line, exit 2
     moved = ", ".join(f"{count} {table}" for table, count in counts.items())
     note(f"moved into {database_label(target)}: {moved}")
     for reason in NOT_MOVED.values():

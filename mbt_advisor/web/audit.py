@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, event, select
+from sqlalchemy import Connection, Select, event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from .models import INTEGER_IDS, ApiToken, AuditEvent, Draft, Unit, UnitMember, User, Visit, WebSession, storable_equal
@@ -47,6 +48,7 @@ ACTIONS: dict[str, str] = {
     "signout": "an account signed out",
     "db.backup": "the database was copied to a backup file (detail: the file)",
     "db.restore": "the database's content was replaced by a backup (detail: the file)",
+    "db.move": "a whole portfolio was moved into this database (detail: where from), its own trail included",
 }
 
 
@@ -69,12 +71,20 @@ _actor: ContextVar[Actor] = ContextVar("mbt_advisor_audit_actor", default=SYSTEM
 
 
 def command_line() -> Actor:
-    """The administrator at the server's command line (the operating system's user name)."""
+    """The administrator at the server's command line: the terminal's login name (also under ``sudo -u`` or
+    ``runuser -u``), else sudo's caller, else the operating system's user; ``via`` names the user the command ran
+    as when that differs (``command line as mbt``)."""
     try:
-        name = getpass.getuser()
+        running_as = getpass.getuser()
     except (OSError, KeyError):
-        name = "unknown"
-    return Actor(name[:80], "command line")
+        running_as = "unknown"
+    try:
+        login: str | None = os.getlogin()
+    except OSError:  # no controlling terminal (cron, a service)
+        login = None
+    name = login or os.environ.get("SUDO_USER") or running_as
+    via = "command line" if name == running_as else f"command line as {running_as}"
+    return Actor(name[:80], via[:40])
 
 
 @contextmanager
@@ -102,24 +112,40 @@ def record(
     actor: Actor | None = None,
 ) -> AuditEvent:
     """Add one event to ``session``'s transaction (committed with it, or rolled back with it)."""
+    row = AuditEvent(**_values(action, unit_id, visit_id, user, detail, actor))
+    session.add(row)
+    return row
+
+
+def record_on(connection: Connection, action: str, *, detail: str | None = None) -> None:
+    """The same, for a write made without the ORM on ``connection`` (``db move``), in its transaction."""
+    connection.execute(insert(AuditEvent), _values(action, None, None, None, detail, None))
+
+
+def _values(
+    action: str,
+    unit_id: int | None,
+    visit_id: int | None,
+    user: User | None,
+    detail: str | None,
+    actor: Actor | None,
+) -> dict[str, Any]:
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     who = actor or current_actor()
-    row = AuditEvent(
-        at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        actor=who.name[:80],
-        actor_id=who.user_id,
-        via=who.via[:40],
-        address=who.address[:64] if who.address else None,
-        action=action,
-        unit_id=unit_id,
-        visit_id=visit_id,
-        user_id=user.id if user is not None else None,
-        user_name=user.name if user is not None else None,
-        detail=detail[:300] if detail else None,
-    )
-    session.add(row)
-    return row
+    return {
+        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "actor": who.name[:80],
+        "actor_id": who.user_id,
+        "via": who.via[:40],
+        "address": who.address[:64] if who.address else None,
+        "action": action,
+        "unit_id": unit_id,
+        "visit_id": visit_id,
+        "user_id": user.id if user is not None else None,
+        "user_name": user.name if user is not None else None,
+        "detail": detail[:300] if detail else None,
+    }
 
 
 # -- reading ------------------------------------------------------------------------------------------------

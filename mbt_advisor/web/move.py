@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Integer, Table, func, select, text
 
 from mbt_advisor.errors import InputError
 
+from .audit import record_on
 from .models import Base
 
 NOT_MOVED = {
@@ -60,6 +61,7 @@ def move(source_url: str, target_url: str, *, replace: bool = False) -> dict[str
             counts = {table.name: _copy(src, dst, table, target_label) for table in moved_tables()}
             _continue_sequences(dst)
             _verify(src, dst, counts, target_label)
+            record_on(dst, "db.move", detail=f"from {source_label}")  # in the move's transaction (audit.py)
         return counts
     except DBAPIError as exc:
         reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]

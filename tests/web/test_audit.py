@@ -23,9 +23,12 @@ UNIT_NAME = "Oak ward of the north team"
 ASSESSOR = "Dr. Confidential"
 
 
-def fingerprint(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+pytestmark = pytest.mark.both_databases  # the tests on `database` run on SQLite, and on PostgreSQL (slow tier)
+
+
+def fingerprint(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row but the audit trail's, table by table."""
-    engine = create_engine(f"sqlite:///{db_path}")
+    engine = create_engine(url)
     try:
         with engine.connect() as connection:
             return {
@@ -43,9 +46,9 @@ def audit_rows(app) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def served(db_path: Path, advisor, riverside_text: str):  # type: ignore[no-untyped-def]
+def served(database: str, advisor, riverside_text: str):  # type: ignore[no-untyped-def]
     """An admin (ada, signed in) and a unit with a visit, a questionnaire with a name, and an API token."""
-    app = create_app(str(db_path), advisor)
+    app = create_app(database, advisor)
     with app.state.web.transaction() as session:
         unit = store.create_unit(session, UNIT_NAME)
         visit = store.add_visit(session, unit, riverside_text.replace('"J. Doe"', repr(ASSESSOR)), advisor)
@@ -102,17 +105,17 @@ def request_for(
 
 
 def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(
-    served, db_path: Path, riverside_text: str
+    served, database: str, riverside_text: str
 ) -> None:
     app, client, ids = served
     routes = [(m, p) for m, p in route_table(app) if m != "MOUNT" and p != "/signout"] + [("POST", "/signout")]
     writers = set()
     for method, path in routes:
-        before, count = fingerprint(db_path), len(audit_rows(app))
+        before, count = fingerprint(database), len(audit_rows(app))
         response = client.request(**request_for(method, path, ids, client, riverside_text), follow_redirects=False)
         assert response.status_code < 500, (method, path, response.status_code)
         new_rows = audit_rows(app)[count:]
-        if fingerprint(db_path) != before:
+        if fingerprint(database) != before:
             writers.add((method, path))
             assert new_rows, f"{method} {path} changed stored data without an audit row"
             assert {r.actor for r in new_rows} <= {"ada", "anonymous"}, (method, path)
@@ -199,7 +202,7 @@ def test_no_audit_row_holds_profile_content_a_unit_name_or_an_assessor(served, r
         assert secret not in stored
 
 
-def test_a_change_without_its_audit_row_never_commits(served, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_without_its_audit_row_never_commits(served) -> None:  # type: ignore[no-untyped-def]
     app, _, ids = served
     sessions = app.state.web.sessions
     with pytest.raises(audit.UnauditedWrite, match="unit"), sessions.begin() as session:
@@ -234,6 +237,24 @@ def test_a_rolled_back_change_leaves_no_audit_row(served, riverside_text: str, a
     assert len(audit_rows(app)) == count
 
 
+def test_the_command_line_names_the_person_logged_in_not_only_the_account_it_runs_as(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    monkeypatch.setattr(os, "getlogin", lambda: "alice")
+    monkeypatch.setenv("USER", "mbt")
+    monkeypatch.setenv("LOGNAME", "mbt")
+    assert audit.command_line() == audit.Actor("alice", "command line as mbt")
+
+    def no_terminal() -> str:
+        raise OSError("no controlling terminal")
+
+    monkeypatch.setattr(os, "getlogin", no_terminal)
+    monkeypatch.setenv("SUDO_USER", "bob")
+    assert audit.command_line() == audit.Actor("bob", "command line as mbt")
+    monkeypatch.delenv("SUDO_USER")
+    assert audit.command_line() == audit.Actor("mbt", "command line")
+
+
 def test_recording_takes_only_known_actions(served) -> None:  # type: ignore[no-untyped-def]
     app, _, _ = served
     with pytest.raises(ValueError, match="unknown audit action"), app.state.web.transaction() as session:
@@ -241,7 +262,6 @@ def test_recording_takes_only_known_actions(served) -> None:  # type: ignore[no-
 
 
 def test_the_command_line_records_as_the_os_user_and_shows_the_trail(db_path: Path, tmp_path: Path) -> None:
-    import getpass
     import json
 
     from mbt_advisor.cli.main import app as cli
@@ -258,12 +278,13 @@ def test_the_command_line_records_as_the_os_user_and_shows_the_trail(db_path: Pa
     shown = runner.invoke(cli, ["audit", "--format", "json", *database])
     assert shown.exit_code == 0, shown.output
     rows = json.loads(shown.stdout)
+    me = audit.command_line()
     assert [(r["action"], r["user_name"], r["via"]) for r in rows] == [
-        ("db.backup", None, "command line"),
-        ("user.remove", "cole", "command line"),
-        ("user.add", "cole", "command line"),
+        ("db.backup", None, me.via),
+        ("user.remove", "cole", me.via),
+        ("user.add", "cole", me.via),
     ]
-    assert {r["actor"] for r in rows} == {getpass.getuser()} and rows[2]["detail"] == "consultant"
+    assert {r["actor"] for r in rows} == {me.name} and rows[2]["detail"] == "consultant"
     text_view = runner.invoke(cli, ["audit", "--action", "user", "--user", "cole", *database])
     lines = text_view.stdout.splitlines()
     assert len(lines) == 2 and "user.remove  account cole" in lines[0] and lines[0].split()[0].endswith("Z")

@@ -64,6 +64,11 @@ def test_every_table_moves_with_its_ids_and_values_and_the_source_stays(source: 
     assert moved.exit_code == 0, moved.output
     assert "2 units, " in moved.stderr and "sign-ins are not moved" in moved.stderr
     after = rows(database)
+    *moved_trail, recorded = after["audit_events"]  # the move itself is recorded in the target's trail (audit.py)
+    assert (
+        recorded[6] == "db.move" and recorded[4].startswith("command line") and recorded[-1].endswith("local.sqlite3")
+    )
+    after["audit_events"] = moved_trail
     for table in Base.metadata.sorted_tables:
         if table.name in NOT_MOVED:
             assert after[table.name] == [], table.name
