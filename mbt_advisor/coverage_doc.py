@@ -24,7 +24,8 @@ def render_coverage(kb: KnowledgeBase) -> str:
     ]
     groups = [
         (
-            "Case determinants (Bales et al. 2017, Table 1; Hutsebaut et al. 2012)",
+            "Case determinants (Bales, Verheul & Hutsebaut 2017, Table 1; "
+            "MBT-A: Hutsebaut et al. 2012 and the talk's slides)",
             [t for t in table if not t.startswith("table4.") and "." in t and t.split(".")[0] in kb.cases],
         ),
         ("Table 4 rating items (Bales, Timman et al. 2017)", [t for t in table if t.startswith("table4.")]),
