@@ -6,6 +6,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 DATA_ENV = "MBT_ADVISOR_DATA"
 DATABASE_NAME = "mbt-advisor.sqlite3"
@@ -58,7 +59,8 @@ def database_label(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
+    shown = parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
+    return unquote(shown)  # ?host=/run/postgresql as typed, not %2Frun%2Fpostgresql
 
 
 def is_loopback(host: str) -> bool:

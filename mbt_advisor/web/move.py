@@ -6,7 +6,8 @@ without a change here; only the tables in :data:`NOT_MOVED` stay behind, each wi
 read in one snapshot and is never changed (apart from being migrated to the current schema, as every start
 of the application does); the target must be empty unless ``replace`` is given, and is locked against other
 writers until the move commits. Afterwards PostgreSQL's id sequences continue after the largest copied id, and
-the rows of every table are counted again on the target before the commit.
+the rows of every table are counted again on the target before the commit; the move itself is then recorded
+in the target's audit trail (``db.move``), in the same transaction.
 """
 
 from __future__ import annotations

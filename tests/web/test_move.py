@@ -101,6 +101,7 @@ def test_a_target_with_data_is_refused_unless_replaced(source: str, database: st
     replaced = runner.invoke(cli, ["db", "move", "--database", source, "--to", database, "--replace"])
     assert replaced.exit_code == 0, replaced.output
     assert rows(database)["units"] == rows(source)["units"]
+    assert rows(database)["audit_events"][:-1] == rows(source)["audit_events"]  # the target's own trail is gone
 
 
 def test_moving_nothing_or_onto_itself_is_refused(source: str, tmp_path: Path, database: str) -> None:
