@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mbt_advisor.errors import InputError
 
 from .audit import Actor, current_actor, record
-from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, utcnow
+from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, lock_for_update, utcnow
 
 ROLES = ("admin", "consultant", "founder")
 SESSION_COOKIE = "mbt_session"
@@ -162,6 +162,7 @@ def sign_in(session: Session, name: str, password: str) -> str | None:
     after :func:`failure_delay`). Every outcome is recorded in the audit trail, never the password tried."""
     now = utcnow()
     # locked until the transaction ends: failures counted by several server processes at once all count
+    lock_for_update(session)
     user = session.scalar(select(User).where(User.name == name).with_for_update())
     if user is None:
         verify_password(password, _DUMMY_HASH)

@@ -42,7 +42,19 @@ def find(session: Session, model: type[T], key: Any, **options: Any) -> T | None
     keys = key if isinstance(key, tuple) else (key,)
     if not all(storable(column, value) for value, column in zip(keys, inspect(model).primary_key, strict=True)):
         return None
+    if options.get("with_for_update"):
+        lock_for_update(session)
     return session.get(model, key, **options)
+
+
+def lock_for_update(session: Session) -> None:
+    """For SQLite, which ignores ``SELECT ... FOR UPDATE``: begin the transaction with the database's write lock
+    (BEGIN IMMEDIATE) before its first read, so a second writer of the same rows, in this process or another,
+    waits until this transaction ends instead of acting on what it read before. Call it before a locking read;
+    PostgreSQL locks the rows themselves."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Base(DeclarativeBase):

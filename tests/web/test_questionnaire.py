@@ -9,11 +9,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
 from .conftest import BASE, LOCAL, TestClient, csrf, post_form
 
+pytestmark = pytest.mark.both_databases
 ANSWERS = {"organization.name": "Oak <ward>", "organization.setting": "school", "facts.team_size": "12"}
 
 
@@ -135,3 +137,38 @@ def test_dont_know_is_offered_exactly_where_the_wizard_accepts_it(client: TestCl
         step(client, draft, field, "answer", default_answer(field, kind, values))
     assert {"organization.name", "wizard.path"} <= set(seen)
     assert {f for f, offered in seen.items() if not offered} == REQUIRED
+
+
+def test_two_finishes_of_one_questionnaire_at_once_store_one_visit(app) -> None:  # type: ignore[no-untyped-def]
+    """A double click on 'save as a visit', or the same questionnaire finished in two tabs, possibly through two
+    server processes: the questionnaire is locked while it is finished, so the second finds the first's visit
+    (without the lock both read 'not finished yet' and each stores a unit and a visit)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from mbt_advisor.web import store
+    from mbt_advisor.wizard import WizardState
+
+    with app.state.web.transaction() as session:
+        draft = store.new_draft(session)
+        store.save_draft(draft, WizardState({"organization.name": "Oak ward", "facts.team_size": 12}, [], []))
+        path = f"/questionnaire/{draft.id}/finish"
+    clients = [TestClient(app, base_url=BASE, client=LOCAL) for _ in range(2)]
+    tokens = [csrf(client) for client in clients]
+    barrier, answers = threading.Barrier(2), [None, None]
+
+    def finish(k: int) -> None:
+        barrier.wait()
+        answers[k] = clients[k].post(path, data={"csrf_token": tokens[k]}, follow_redirects=False)
+
+    threads = [threading.Thread(target=finish, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [303, 303]  # type: ignore[union-attr]
+    assert answers[0].headers["location"] == answers[1].headers["location"]  # type: ignore[union-attr]
+    with app.state.web.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(store.Visit)) == 1
+        assert session.scalar(select(func.count()).select_from(store.Unit)) == 1
