@@ -85,9 +85,12 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def _lock(dst: Connection) -> None:
-    if dst.dialect.name == "postgresql":  # no other writer until the move commits (readers go on)
+    """No other writer on the target from the emptiness check to the commit (readers go on)."""
+    if dst.dialect.name == "postgresql":
         names = ", ".join(dst.dialect.identifier_preparer.format_table(t) for t in Base.metadata.sorted_tables)
         dst.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+    elif dst.dialect.name == "sqlite":
+        dst.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, and one transaction from the first read on
 
 
 def _check_empty(dst: Connection, replace: bool, label: str) -> None:
