@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -57,8 +56,7 @@ class Choice(NamedTuple):
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionView:
+class QuestionView(NamedTuple):  # tuples: thousands are made per load, and a tuple is the cheapest to make
     """A question as the assessment and the text output read it (prompt, type, choices, when it applies)."""
 
     field: str
@@ -72,8 +70,7 @@ class QuestionView:
         return question_applies(self.when, self.unless, answers)
 
 
-@dataclass(frozen=True, slots=True)
-class PreconditionView:
+class PreconditionView(NamedTuple):
     field: str
     text: str
     in_place: tuple[Any, ...] | None
@@ -85,8 +82,7 @@ class PreconditionView:
         return precondition_holds(self.in_place, self.between, value)
 
 
-@dataclass(frozen=True, slots=True)
-class RuleView:
+class RuleView(NamedTuple):
     """What an evaluation reads of a rule: how it is matched (``depth``, ``branches``), what it concludes,
     its score, and ``recommendation``: the fields of its Recommendation that do not depend on the profile
     (JSON data, in the contract's field order)."""
