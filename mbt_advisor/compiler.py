@@ -236,15 +236,21 @@ def _action(rule_id: str, concludes: tuple[str, ...], branch: int, names: list[s
     return action
 
 
-@dataclass(frozen=True)
 class _Compiled:
     """One rule base compiled: the engine class, and its one instance (the Rete network) with its lock."""
 
-    engine_class: type
-    read_fields: set[str]
-    branch_atoms: dict[tuple[str, int], tuple[Atom, ...]]
-    engine: Any
-    lock: threading.Lock
+    __slots__ = ("engine_class", "read_fields", "branch_atoms", "engine", "lock")
+
+    def __init__(
+        self,
+        engine_class: type,
+        read_fields: set[str],
+        branch_atoms: dict[tuple[str, int], tuple[Atom, ...]],
+        engine: Any,
+        lock: threading.Lock,
+    ) -> None:
+        self.engine_class, self.read_fields, self.branch_atoms = engine_class, read_fields, branch_atoms
+        self.engine, self.lock = engine, lock
 
 
 _ENGINE_CLASSES: dict[str, _Compiled] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .advisor import Advisor
@@ -41,60 +41,72 @@ def precondition_holds(in_place: Any, between: Any, value: Any) -> bool:
     return value in (in_place or ())
 
 
-class Atom(NamedTuple):
+# The views are plain classes with slots: a NamedTuple or dataclass costs about half a millisecond to define,
+# at every start, and these are read-only records made once per rule base.
+
+
+class Atom:
     """One test of a rule alternative: a field test (``op`` and ``target`` as Condition.operator() gives
     them) or a derived concern."""
 
-    field: str | None
-    concern: str | None
-    op: str | None = None
-    target: Any = None
+    __slots__ = ("field", "concern", "op", "target")
+
+    def __init__(self, field: str | None, concern: str | None, op: str | None = None, target: Any = None) -> None:
+        self.field, self.concern, self.op, self.target = field, concern, op, target
 
 
-class Choice(NamedTuple):
-    value: Any
-    label: str
+class Choice:
+    __slots__ = ("value", "label")
+
+    def __init__(self, value: Any, label: str) -> None:
+        self.value, self.label = value, label
 
 
-class QuestionView(NamedTuple):  # tuples: thousands are made per load, and a tuple is the cheapest to make
+class QuestionView:
     """A question as the assessment and the text output read it (prompt, type, choices, when it applies)."""
 
-    field: str
-    prompt: str
-    type: str
-    choices: tuple[Choice, ...]
-    when: dict[str, Any] | None
-    unless: dict[str, Any] | None
+    __slots__ = ("field", "prompt", "type", "choices", "when", "unless")
+
+    def __init__(self, data: Mapping[str, Any], field: str) -> None:
+        self.field, self.prompt, self.type = field, data["prompt"], data["type"]
+        self.choices = tuple(Choice(value, label) for value, label in data["choices"])
+        self.when: dict[str, Any] | None = data["when"]
+        self.unless: dict[str, Any] | None = data["unless"]
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         return question_applies(self.when, self.unless, answers)
 
 
-class PreconditionView(NamedTuple):
-    field: str
-    text: str
-    in_place: tuple[Any, ...] | None
-    between: tuple[int, int] | None
-    determinant: str | None
-    cases: tuple[str, ...]
+class PreconditionView:
+    __slots__ = ("field", "text", "in_place", "between", "determinant", "cases")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.field, self.text, self.determinant = data["field"], data["text"], data["determinant"]
+        self.in_place = None if data["in_place"] is None else tuple(data["in_place"])
+        self.between = None if data["between"] is None else (data["between"][0], data["between"][1])
+        self.cases = tuple(data["cases"])
 
     def holds(self, value: Any) -> bool:
         return precondition_holds(self.in_place, self.between, value)
 
 
-class RuleView(NamedTuple):
+class RuleView:
     """What an evaluation reads of a rule: how it is matched (``depth``, ``branches``), what it concludes,
     its score, and ``recommendation``: the fields of its Recommendation that do not depend on the profile
     (JSON data, in the contract's field order)."""
 
-    id: str
-    level: str
-    severity: str
-    concludes: tuple[str, ...]
-    depth: int
-    branches: tuple[tuple[Atom, ...], ...]
-    score: float
-    recommendation: dict[str, Any]
+    __slots__ = ("id", "level", "severity", "concludes", "depth", "branches", "score", "recommendation")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        rec: dict[str, Any] = data["recommendation"]
+        self.id: str = data["id"]
+        self.level: str = rec["level"]
+        self.severity: str = rec["severity"]
+        self.concludes = tuple(rec["concludes"])
+        self.depth: int = data["depth"]
+        self.branches = tuple(tuple(_atom(a) for a in branch) for branch in data["branches"])
+        self.score: float = rec["score"]
+        self.recommendation = rec
 
 
 class Tables:
@@ -102,46 +114,14 @@ class Tables:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.digest: str = data["digest"]
-        self.rules: dict[str, RuleView] = {
-            r["id"]: RuleView(
-                id=r["id"],
-                level=r["recommendation"]["level"],
-                severity=r["recommendation"]["severity"],
-                concludes=tuple(r["recommendation"]["concludes"]),
-                depth=r["depth"],
-                branches=tuple(tuple(_atom(a) for a in branch) for branch in r["branches"]),
-                score=r["recommendation"]["score"],
-                recommendation=r["recommendation"],
-            )
-            for r in data["rules"]
-        }
+        self.rules: dict[str, RuleView] = {r["id"]: RuleView(r) for r in data["rules"]}
         self.readers: dict[str, list[str]] = data["readers"]
-        self.questions: dict[str, QuestionView] = {
-            name: QuestionView(
-                field=name,
-                prompt=q["prompt"],
-                type=q["type"],
-                choices=tuple(Choice(value, label) for value, label in q["choices"]),
-                when=q["when"],
-                unless=q["unless"],
-            )
-            for name, q in data["questions"].items()
-        }
+        self.questions = {name: QuestionView(q, name) for name, q in data["questions"].items()}
         readiness = data["readiness"]
         self.not_started_phases: tuple[str, ...] = tuple(readiness["not_started_phases"])
         self.practice_fields: tuple[str, ...] = tuple(readiness["practice_fields"])
         self.decisive_from: int = readiness["decisive_from"]
-        self.preconditions = tuple(
-            PreconditionView(
-                field=p["field"],
-                text=p["text"],
-                in_place=None if p["in_place"] is None else tuple(p["in_place"]),
-                between=None if p["between"] is None else (p["between"][0], p["between"][1]),
-                determinant=p["determinant"],
-                cases=tuple(p["cases"]),
-            )
-            for p in readiness["preconditions"]
-        )
+        self.preconditions = tuple(PreconditionView(p) for p in readiness["preconditions"])
         self.determinant_counts: dict[str, int] = data["determinant_counts"]
         self.cases: dict[str, tuple[str, str]] = {cid: (c["name"], c["outcome"]) for cid, c in data["cases"].items()}
         views = data.get("case_views")
