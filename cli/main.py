@@ -3,7 +3,10 @@
 Exit status: 0 success, 1 findings (e.g. `rules check` found errors), 2 bad input or usage.
 """
 
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,19 +73,37 @@ def main(
     """mbt-advisor: evidence-based advice for MBT implementation."""
 
 
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a command loads its modules and the rule base, then freeze
+    what was loaded (it lives as long as the process) and collect as usual. Loading creates tens of thousands
+    of long-lived objects (models, the engine's network), which would otherwise be traversed again and
+    again by collections that can find nothing to free among them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
 def _knowledge(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
     """The checked rules and knowledge, without compiling an engine (for commands that only read them)."""
-    from mbt_advisor.knowledge_base import load_knowledge_base
+    with _loading():
+        from mbt_advisor.knowledge_base import load_knowledge_base
 
-    return load_knowledge_base(rules, knowledge)
+        return load_knowledge_base(rules, knowledge)
 
 
 def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
-    from mbt_advisor.advisor import Advisor, default_advisor
+    with _loading():
+        from mbt_advisor.advisor import Advisor, default_advisor
 
-    if rules is None and knowledge is None:
-        return default_advisor()
-    return Advisor(rules, knowledge)
+        if rules is None and knowledge is None:
+            return default_advisor()
+        return Advisor(rules, knowledge)
 
 
 @app.command()
@@ -140,7 +161,8 @@ def evaluate(
 
       mbt-advisor evaluate units/ --jobs 2 > assessments.jsonl
     """
-    from mbt_advisor.render import to_json, to_markdown, to_text
+    with _loading():
+        from mbt_advisor.render import to_json, to_markdown, to_text
 
     paths = list(profiles or [])
     if (not paths) == (example is None):
@@ -360,7 +382,8 @@ def report(
 
       mbt-advisor report --example merger --format markdown --output brief.md
     """
-    from mbt_advisor.report import render_brief
+    with _loading():
+        from mbt_advisor.report import render_brief
 
     if output is None:
         fail("give the file to write with --output FILE (e.g. --output brief.html).")

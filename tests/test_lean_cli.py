@@ -64,3 +64,25 @@ def test_evaluate_builds_only_the_profile_models_and_reads_no_knowledge_files(tm
     assert not modules & {
         f"mbt_advisor.{m}" for m in ("knowledge_base", "knowledge_models", "rule_models", "field_checks")
     }
+
+
+def test_loading_pauses_the_garbage_collector_and_always_resumes_it() -> None:
+    import gc
+
+    from mbt_advisor.cli.main import _loading
+
+    assert gc.isenabled()
+    try:
+        with _loading():
+            assert not gc.isenabled()
+        assert gc.isenabled() and gc.get_freeze_count() > 0  # what was loaded is kept out of later collections
+        with pytest.raises(RuntimeError), _loading():
+            raise RuntimeError("a bad rule base")
+        assert gc.isenabled()
+        gc.disable()  # a caller that had paused it keeps it paused
+        with _loading():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
