@@ -27,7 +27,10 @@ Database = Annotated[
     ),
 ]
 
-db_app = typer_app(help="The web application's database: where it is, backup and restore.", no_args_is_help=True)
+db_app = typer_app(
+    help="The web application's database: where it is, backup and restore, deleting a unit or a visit.",
+    no_args_is_help=True,
+)
 
 
 def serve(
@@ -244,6 +247,88 @@ def db_move(
     note(f"moved into {database_label(target)}: {moved}")
     for reason in NOT_MOVED.values():
         note(reason)
+
+
+Yes = Annotated[bool, typer.Option("--yes", help="Do not ask (required without a terminal).")]
+
+
+def _existing(database: str | None) -> str:
+    """The database's URL; a SQLite file that does not exist is bad input (not created empty)."""
+    from mbt_advisor.web.config import database_label, database_url
+
+    url = database_url(database)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise InputError("there is no database here yet.", source=database_label(url))
+    return url
+
+
+def _confirm_by_typing(what: str, expected: str, yes: bool) -> None:
+    """Deleting asks to type ``expected`` (the unit's name, the visit's date) on a terminal; without one, only
+    ``--yes`` proceeds (a script or CI never waits on a prompt)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InputError("not deleted: confirm with --yes (there is no terminal to ask on).", source="--yes")
+    typed = str(typer.prompt(f"To delete it, type {what} ({expected})", default="", show_default=False))
+    if typed.strip() != expected.strip():
+        raise InputError(f"not deleted: that is not {what}.", source="confirmation")
+
+
+@db_app.command("delete-unit")
+def db_delete_unit(
+    unit: Annotated[int, typer.Argument(help="Unit id (the unit's page and `audit` show it).")],
+    database: Database = None,
+    yes: Yes = False,
+) -> None:
+    """Delete a unit with its visits, questionnaires and the accounts' access to it, for everyone (recorded in
+    the audit trail as the command line's: ids and counts, not the name). Asks to type the unit's name on a
+    terminal; elsewhere needs --yes.
+
+    Example:
+
+      mbt-advisor db delete-unit 3 --yes
+    """
+    from mbt_advisor.web import store
+
+    url = _existing(database)
+    with _changing(url) as session:
+        found = store.get_unit(session, unit)
+        name = found.name if found is not None else None
+    if name is None:
+        raise InputError("no such unit (mbt-advisor serve lists the units with their ids).", source=f"unit {unit}")
+    _confirm_by_typing("the unit's name", name, yes)
+    with _changing(url) as session:
+        deleted = store.delete_unit(session, unit)
+    note(f"deleted unit {unit}: {deleted.detail() if deleted else 'it was already gone'}")
+
+
+@db_app.command("delete-visit")
+def db_delete_visit(
+    unit: Annotated[int, typer.Argument(help="Unit id.")],
+    visit: Annotated[int, typer.Argument(help="Visit id (of that unit).")],
+    database: Database = None,
+    yes: Yes = False,
+) -> None:
+    """Delete one visit (and the questionnaire that became it); recorded in the audit trail. Asks to type the
+    visit's date on a terminal; elsewhere needs --yes.
+
+    Example:
+
+      mbt-advisor db delete-visit 3 12 --yes
+    """
+    from mbt_advisor.web import store
+
+    url = _existing(database)
+    with _changing(url) as session:
+        found = store.get_visit(session, unit, visit)
+        day = found.visited_on.isoformat() if found is not None else None
+    if day is None:
+        raise InputError("no such visit of that unit.", source=f"unit {unit} visit {visit}")
+    _confirm_by_typing("the visit's date", day, yes)
+    with _changing(url) as session:
+        found = store.get_visit(session, unit, visit)
+        deleted = store.delete_visit(session, found) if found is not None else None
+    note(f"deleted visit {visit} of unit {unit}: {deleted.detail() if deleted else 'it was already gone'}")
 
 
 users_app = typer_app(

@@ -40,6 +40,9 @@ DRAFT_PATH = re.compile(r"^/questionnaire/([^/]+)(/finish)?(?:/|$)")
 TOKEN_PATH = re.compile(r"^/tokens/(\d+)(?:/|$)")
 ADMIN_ONLY = re.compile(r"^(?:/api/v1)?/audit(?:/|$)")  # the audit trail
 CREATES_UNIT = {("POST", "/units"), ("POST", "/units/from-example"), ("POST", "/api/v1/units")}
+# deleting: the confirmation page and its form, and the API's DELETE (group 1: the unit; 2: a visit)
+DELETE_PAGE = re.compile(r"^/units/(\d+)(?:/visits/(\d+))?/delete$")
+DELETE_API = re.compile(r"^/api/v1/units/(\d+)(?:/visits/(\d+))?$")
 
 
 class Denied(Exception):
@@ -222,6 +225,13 @@ class Principal:
     def creates_units(self) -> bool:
         return self.role in {"admin", "consultant"}
 
+    def may_delete(self, what: str) -> bool:
+        """Deleting is for those accountable for the portfolio (docs/web.md): an administrator deletes units
+        and visits; a consultant deletes visits of the units shared with them (a visit entered by mistake),
+        never a unit (other consultants may serve it); a founder deletes nothing (the assessed unit does not
+        remove its own assessments)."""
+        return self.role == "admin" or (self.role == "consultant" and what == "visit")
+
     def actor(self, address: str | None) -> Actor:
         """This account as the audit trail names it (and how it came: a browser session or a token)."""
         return Actor(self.name, "session" if self.token_id is None else f"token {self.token_id}", self.user_id, address)
@@ -302,6 +312,8 @@ class Authorizer:
                 raise Denied(403, "your account cannot create units.")
             if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
                 raise Denied(404, "not found.")
+            if (what := deletes(method, path)) is not None and not principal.may_delete(what):
+                raise Denied(403, f"your account cannot delete {'units' if what == 'unit' else 'visits'}.")
             if match := DRAFT_PATH.match(path):
                 _check_draft(find(session, Draft, match.group(1)), principal, finishing=bool(match.group(2)))
             if match := TOKEN_PATH.match(path):
@@ -309,6 +321,16 @@ class Authorizer:
                 if token_row is None or token_row.user_id != principal.user_id:
                     raise Denied(404, "not found.")  # one's own tokens only
             return principal
+
+
+def deletes(method: str, path: str) -> str | None:
+    """The kind deleted ("unit" or "visit") when the request deletes one or asks for the page that confirms it."""
+    match = DELETE_PAGE.match(path) if method in {"GET", "POST"} else None
+    if match is None and method == "DELETE":
+        match = DELETE_API.match(path)
+    if match is None:
+        return None
+    return "unit" if match.group(2) is None else "visit"
 
 
 def _check_draft(draft: Draft | None, principal: Principal, finishing: bool) -> None:

@@ -227,6 +227,31 @@ def get_profile(request: Request, unit_id: int, visit_id: int) -> Response:
         return Response(visit.profile_yaml, media_type="application/yaml")
 
 
+@router.delete(
+    "/units/{unit_id}/visits/{visit_id}",
+    status_code=204,
+    summary="Delete a visit (administrators; consultants for the units shared with them)",
+)
+def delete_visit(request: Request, unit_id: int, visit_id: int) -> Response:
+    with web_of(request).transaction() as session:
+        visit = store.get_visit(session, unit_id, visit_id)
+        if visit is None or store.delete_visit(session, visit) is None:
+            raise HTTPException(404)
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/units/{unit_id}",
+    status_code=204,
+    summary="Delete a unit with its visits, questionnaires and memberships (administrators)",
+)
+def delete_unit(request: Request, unit_id: int) -> Response:
+    with web_of(request).transaction() as session:
+        if store.delete_unit(session, unit_id) is None:
+            raise HTTPException(404)
+    return Response(status_code=204)
+
+
 def install_openapi(app: FastAPI) -> None:
     """OpenAPI with the profile's own JSON Schema as ``components.schemas.Profile``."""
 

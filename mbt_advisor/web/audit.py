@@ -7,7 +7,8 @@ page shows the unit's *current* name beside the id). The functions that write (s
 
 Forgetting it is hard: every session of the application is an :class:`AuditedSession`, which refuses to commit
 a new, changed or deleted unit, visit, questionnaire, account, membership, token or sign-in session unless the
-same transaction records an event naming it (``UnauditedWrite``), and refuses any change to an audit row.
+same transaction records an event naming it (``UnauditedWrite``; a deleted unit or visit needs its own
+``unit.delete`` or ``visit.delete``, not just any event naming it), and refuses any change to an audit row.
 The actor is the request's (set once by the access guard, :func:`acting_as`), the command line's, or "system".
 """
 
@@ -32,6 +33,9 @@ ACTIONS: dict[str, str] = {
     "visit.create": "a visit (a profile with its assessment) was stored",
     "visit.reassess": "a stored assessment was recomputed with changed knowledge",
     "visit.export": "a visit left the server: detail brief, profile (YAML) or json (the assessment)",
+    "visit.delete": "a visit was deleted with the questionnaire that became it (detail: the counts; 'with its "
+    "unit' when its unit was deleted)",
+    "unit.delete": "a unit was deleted with its visits, questionnaires and memberships (detail: the counts)",
     "questionnaire.start": "a questionnaire was started",
     "questionnaire.save": "a questionnaire's answers changed (an answer, don't know, back)",
     "questionnaire.finish": "a questionnaire was saved as a visit",
@@ -247,6 +251,36 @@ def as_line(row: AuditEvent) -> str:
 Covers = Callable[[AuditEvent], bool]
 
 
+def _deletion_covered_by(obj: Any) -> tuple[str, Covers] | None:
+    """What an event must be to cover the deletion of ``obj``: a unit only by its ``unit.delete``, a visit only
+    by its ``visit.delete``, a questionnaire or membership by the deletion of its unit (or of the visit the
+    questionnaire became); the ids are read now, while the deleted row's values are at hand."""
+    if isinstance(obj, Unit):
+        unit_id = obj.id
+        return f"the deletion of unit {unit_id}", lambda e: (e.action, e.unit_id) == ("unit.delete", unit_id)
+    if isinstance(obj, Visit):
+        visit_id = obj.id
+        return f"the deletion of visit {visit_id}", lambda e: (e.action, e.visit_id) == ("visit.delete", visit_id)
+    if isinstance(obj, Draft):
+        of_unit, of_visit = obj.unit_id, obj.visit_id
+        return (
+            "the deletion of a questionnaire",
+            lambda e: (
+                (e.action == "unit.delete" and of_unit is not None and e.unit_id == of_unit)
+                or (e.action == "visit.delete" and of_visit is not None and e.visit_id == of_visit)
+            ),
+        )
+    if isinstance(obj, UnitMember):
+        user_id, unit_id = obj.user_id, obj.unit_id
+        return (
+            f"the deletion of membership {user_id}/{unit_id}",
+            lambda e: (
+                (e.action, e.unit_id) == ("unit.delete", unit_id) or (e.action, e.user_id) == ("user.remove", user_id)
+            ),
+        )
+    return _covered_by(obj)
+
+
 def _covered_by(obj: Any) -> tuple[str, Covers] | None:
     """What an event must name to cover a change of ``obj`` (None: not audited)."""
     if isinstance(obj, Unit):
@@ -280,8 +314,12 @@ AUDITED_TABLES = frozenset(
 )
 
 
+DELETED_ONLY_WITH = {Unit.__tablename__: "unit.delete", Visit.__tablename__: "visit.delete"}
+
+
 def _pending(session: Session) -> dict[str, Any]:
-    info: dict[str, Any] = session.info.setdefault("audit", {"touched": [], "events": [], "bulk": []})
+    empty: dict[str, list[Any]] = {"touched": [], "events": [], "bulk": [], "bulk_deletes": []}
+    info: dict[str, Any] = session.info.setdefault("audit", empty)
     return info
 
 
@@ -300,7 +338,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, AuditEvent):
             raise UnauditedWrite("audit rows are append-only: one was deleted")
-        if (covers := _covered_by(obj)) is not None:
+        if (covers := _deletion_covered_by(obj)) is not None:
             pending["touched"].append(covers)
     for obj in session.dirty:
         if not session.is_modified(obj, include_collections=False):
@@ -320,6 +358,8 @@ def _bulk(state: ORMExecuteState) -> None:
         raise UnauditedWrite("audit rows are append-only: an UPDATE or DELETE was attempted")
     if table in AUDITED_TABLES:
         _pending(state.session)["bulk"].append(table)
+    if state.is_delete and table in DELETED_ONLY_WITH:
+        _pending(state.session)["bulk_deletes"].append(table)
 
 
 @event.listens_for(AuditedSession, "before_commit")
@@ -330,6 +370,8 @@ def _before_commit(session: Session) -> None:
     missing = [what for what, covers in pending["touched"] if not any(covers(e) for e in recorded)]
     if pending["bulk"] and not recorded:
         missing.extend(f"a bulk change of {table}" for table in pending["bulk"])
+    actions = {e.action for e in recorded}
+    missing.extend(f"a bulk deletion of {t}" for t in pending["bulk_deletes"] if DELETED_ONLY_WITH[t] not in actions)
     if missing:
         raise UnauditedWrite(f"no audit event records {', '.join(sorted(set(missing)))}")
 

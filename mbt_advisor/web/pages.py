@@ -18,6 +18,11 @@ from .chart import line_chart
 from .summary import RISK_RANK, SCOPES, visit_index
 
 router = APIRouter(include_in_schema=False)
+# the one-line notices a redirect may ask for (``?notice=KEY``): fixed words, never text from the address
+NOTICES = {
+    "unit-deleted": "The unit was deleted with its visits and questionnaires; the audit trail records who did it.",
+    "visit-deleted": "The visit was deleted; the chart and the portfolio now read the remaining visits.",
+}
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -27,6 +32,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         csrf=request.scope.get("state", {}).get("csrf", ""),
         database=web.label,
         principal=principal_of(request),
+        notice=NOTICES.get(request.query_params.get("notice", "")),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
@@ -210,6 +216,60 @@ def visit_profile(request: Request, unit_id: int, visit_id: int) -> Response:
             media_type="application/yaml",
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
+
+
+# -- deleting (who may: Authorizer.check; a confirmation page, then a form that names what it deletes) -------
+def _confirm_delete(
+    request: Request, unit: Any, visit: Any = None, status_code: int = 200, typed: str | None = None
+) -> HTMLResponse:
+    session = store.object_session(unit)
+    assert session is not None, "the unit was loaded in this request's transaction"
+    return render(
+        request,
+        "delete.html.j2",
+        status_code=status_code,
+        unit=unit,
+        visit=visit,
+        counts=store.deletion_counts(session, unit, visit),
+        expected=unit.name if visit is None else visit.visited_on.isoformat(),
+        typed=typed,
+    )
+
+
+@router.get("/units/{unit_id}/delete", response_class=HTMLResponse)
+def confirm_unit_deletion(request: Request, unit_id: int) -> HTMLResponse:
+    with web_of(request).transaction() as session:
+        return _confirm_delete(request, _unit_or_404(session, unit_id))
+
+
+@router.post("/units/{unit_id}/delete")
+def delete_unit(request: Request, unit_id: int, confirm: str = Form("")) -> Response:
+    """Deletes only when ``confirm`` is the unit's name (typed by the user on the confirmation page)."""
+    with web_of(request).transaction() as session:
+        unit = _unit_or_404(session, unit_id)
+        if confirm.strip() != unit.name.strip():
+            return _confirm_delete(request, unit, status_code=400, typed=confirm)
+        store.delete_unit(session, unit.id)
+    return see_other("/?notice=unit-deleted")
+
+
+@router.get("/units/{unit_id}/visits/{visit_id}/delete", response_class=HTMLResponse)
+def confirm_visit_deletion(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
+    with web_of(request).transaction() as session:
+        visit = _visit_or_404(session, unit_id, visit_id)
+        return _confirm_delete(request, visit.unit, visit)
+
+
+@router.post("/units/{unit_id}/visits/{visit_id}/delete")
+def delete_visit(request: Request, unit_id: int, visit_id: int, confirm: str = Form("")) -> Response:
+    """Deletes only when ``confirm`` is the visit's date (YYYY-MM-DD, typed on the confirmation page)."""
+    with web_of(request).transaction() as session:
+        visit = _visit_or_404(session, unit_id, visit_id)
+        if confirm.strip() != visit.visited_on.isoformat():
+            return _confirm_delete(request, visit.unit, visit, status_code=400, typed=confirm)
+        if store.delete_visit(session, visit) is None:
+            raise HTTPException(404)
+    return see_other(f"/units/{unit_id}?notice=visit-deleted")
 
 
 @router.get("/api/docs", response_class=HTMLResponse)

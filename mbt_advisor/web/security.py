@@ -4,8 +4,9 @@
 refuses clients and Host names that are not this computer (a web page elsewhere cannot reach the data by DNS
 rebinding), refuses cross-origin writes, limits request bodies, and checks the CSRF token of every write
 (double submit: the ``mbt_csrf`` cookie must equal the form's ``csrf_token`` field or the ``X-CSRF-Token``
-header; API writes may instead send ``application/json``, which no other site's page can send here without a
-CORS permission this server never gives). Accounts (issue 18) plug in here too.
+header; API writes may instead send ``application/json``, and an API DELETE an ``Authorization`` header, which
+no other site's page can send here without a CORS permission this server never gives). Accounts (issue 18)
+plug in here too.
 
 Behind a reverse proxy (site.py): X-Forwarded-For and X-Forwarded-Proto are believed only from the configured
 proxy addresses (uvicorn's ProxyHeadersMiddleware, applied here and nowhere else; uvicorn's own handling is
@@ -129,6 +130,8 @@ def _replay(body: bytes) -> Receive:
 
 
 async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | None) -> bool:
+    if scope["path"].startswith("/api/") and scope["method"] == "DELETE" and "authorization" in headers:
+        return True  # a tool with its token: no page of another site can send this without a preflight
     if not _valid_token(cookie):
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         return scope["path"].startswith("/api/") and content_type == "application/json"

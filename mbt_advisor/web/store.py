@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from mbt_advisor.advisor import Advisor
@@ -24,7 +24,7 @@ from mbt_advisor.wizard import WizardState, profile_yaml, state_json
 from .audit import record
 from .models import Draft, Unit, UnitMember, User, Visit, find
 
-__all__ = ["Draft", "Unit", "Visit", "parse_profile"]
+__all__ = ["Draft", "Unit", "Visit", "object_session", "parse_profile"]
 from .summary import change_since, readiness_line, visit_index
 
 
@@ -118,6 +118,79 @@ def exported(session: Session, visit: Visit, kind: str) -> Visit:
         raise ValueError(f"unknown export {kind!r}")
     record(session, "visit.export", unit_id=visit.unit_id, visit_id=visit.id, detail=kind)
     return visit
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What a deletion removed (the counts its audit event keeps)."""
+
+    visits: int
+    questionnaires: int
+    memberships: int = 0
+
+    def detail(self) -> str:
+        counts = [(self.visits, "visit"), (self.questionnaires, "questionnaire"), (self.memberships, "membership")]
+        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+
+
+def _drafts_of(unit_id: int, visit_ids: list[int]) -> Any:
+    """The questionnaires of a unit, or that became one of ``visit_ids`` (a condition)."""
+    return or_(Draft.unit_id == unit_id, Draft.visit_id.in_(visit_ids)) if visit_ids else Draft.unit_id == unit_id
+
+
+def deletion_counts(session: Session, unit: Unit, visit: Visit | None = None) -> Deleted:
+    """What deleting ``visit`` (or, without one, ``unit``) would remove, for the confirmation page."""
+    if visit is not None:
+        drafts = session.scalar(select(func.count()).where(Draft.visit_id == visit.id))
+        return Deleted(1, drafts or 0)
+    drafts = session.scalar(select(func.count()).where(_drafts_of(unit.id, [v.id for v in unit.visits])))
+    members = session.scalar(select(func.count()).where(UnitMember.unit_id == unit.id))
+    return Deleted(len(unit.visits), drafts or 0, members or 0)
+
+
+def delete_visit(session: Session, visit: Visit) -> Deleted | None:
+    """Delete ``visit`` and the questionnaire that became it (its answers are the visit's content); the unit's
+    other visits, its chart and the portfolio's signal then read as if it had never been stored. None if it
+    was deleted meanwhile (its row is locked first: two processes deleting it at once delete it once)."""
+    if session.scalar(select(Visit.id).where(Visit.id == visit.id).with_for_update()) is None:
+        return None
+    drafts = session.scalars(select(Draft).where(Draft.visit_id == visit.id)).all()
+    deleted = Deleted(visits=1, questionnaires=len(drafts))
+    record(session, "visit.delete", unit_id=visit.unit_id, visit_id=visit.id, detail=deleted.detail())
+    for draft in drafts:
+        session.delete(draft)
+    session.flush()  # the drafts first: they refer to the visit
+    unit = visit.unit
+    session.delete(visit)
+    session.flush()
+    session.expire(unit, ["visits"])  # latest and previous recomputed from what remains
+    return deleted
+
+
+def delete_unit(session: Session, unit_id: int) -> Deleted | None:
+    """Delete a unit with everything stored about it: its visits, its questionnaires (also finished ones) and
+    the memberships that let accounts see it. None if there is no such unit. The audit trail keeps one
+    ``visit.delete`` per visit and one ``unit.delete`` with the counts: ids and numbers, never the name.
+
+    The unit's row is locked first, so a visit added through another process at the same moment waits and
+    then fails (PostgreSQL) instead of being removed without its own audit row."""
+    unit = find(session, Unit, unit_id, with_for_update=True, populate_existing=True)
+    if unit is None:
+        return None
+    visits = list(unit.visits)
+    visit_ids = [v.id for v in visits]
+    drafts = session.scalars(select(Draft).where(_drafts_of(unit.id, visit_ids))).all()
+    members = session.scalars(select(UnitMember).where(UnitMember.unit_id == unit.id)).all()
+    deleted = Deleted(len(visits), len(drafts), len(members))
+    for visit in visits:
+        record(session, "visit.delete", unit_id=unit.id, visit_id=visit.id, detail="with its unit")
+    record(session, "unit.delete", unit_id=unit.id, detail=deleted.detail())
+    for row in [*drafts, *members]:
+        session.delete(row)
+    session.flush()  # what refers to the unit and its visits first
+    session.delete(unit)  # its visits with it (the relationship's cascade)
+    session.flush()
+    return deleted
 
 
 def get_unit(session: Session, unit_id: int) -> Unit | None:

@@ -9,7 +9,7 @@ import pytest
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
-from mbt_advisor.web import accounts
+from mbt_advisor.web import accounts, store
 from mbt_advisor.web.app import create_app, route_table
 from mbt_advisor.web.config import BindRefused, check_bind
 
@@ -65,16 +65,22 @@ def test_no_route_shows_another_units_data_to_any_role(shared, who) -> None:  # 
     app, ids = shared
     client = signed_in(app, who)
     token = csrf(client)
-    checked = admin_only = 0
+    checked = admin_only = deleting = 0
     for method, path in route_table(app):
         if method == "MOUNT" or path in {"/signin", "/signout"}:
             continue
         url = filled(path, ids)
         data = {"csrf_token": token, "name": "x", "example": "merger", "unit_id": str(ids["theirs"])}
-        response = client.request(method, url, data=data if method == "POST" else None, follow_redirects=False)
+        headers = {"x-csrf-token": token}  # every write passes the CSRF check: the access check answers
+        response = client.request(
+            method, url, data=data if method == "POST" else None, headers=headers, follow_redirects=False
+        )
         assert SECRET_UNIT not in response.text, (who, method, url)
         if "{" in path or who is None:
             assert response.status_code in {303, 401, 403, 404}, (who, method, url, response.status_code)
+        if who is not None and accounts.deletes(method, url):  # deleting another unit's data: not even shown
+            assert response.status_code == 404, (who, method, url, response.status_code)
+            deleting += 1
         if who is None and response.status_code == 303:
             assert response.headers["location"] == "/signin"
         if who is not None and accounts.ADMIN_ONLY.match(path):  # the audit trail: administrators only
@@ -83,6 +89,10 @@ def test_no_route_shows_another_units_data_to_any_role(shared, who) -> None:  # 
         checked += 1
     assert checked > 20
     assert who is None or admin_only >= 2
+    assert who is None or deleting == 6  # a unit and a visit: the confirmation pages, their forms, the API
+    with app.state.web.sessions() as session:  # and nothing was deleted
+        assert store.get_unit(session, ids["theirs"]) is not None
+        assert store.get_visit(session, ids["theirs"], ids["visit"]) is not None
 
 
 def test_guessed_ids_reveal_nothing(shared) -> None:  # type: ignore[no-untyped-def]

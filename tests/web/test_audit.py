@@ -4,6 +4,7 @@ append-only and hold ids, never profile content."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,12 @@ def request_for(
         ("POST", "/signout"): {"data": {"csrf_token": token}},
         ("POST", "/tokens"): {"data": {"csrf_token": token, "name": "another tool"}},
         ("POST", "/tokens/{token_id}/revoke"): {"data": {"csrf_token": token}},
+        ("POST", "/units/{unit_id}/delete"): {"data": {"csrf_token": token, "confirm": ids.get("unit_name", "")}},
+        ("POST", "/units/{unit_id}/visits/{visit_id}/delete"): {
+            "data": {"csrf_token": token, "confirm": ids.get("visit_date", "")}
+        },
+        ("DELETE", "/api/v1/units/{unit_id}"): {"headers": {"x-csrf-token": token}},
+        ("DELETE", "/api/v1/units/{unit_id}/visits/{visit_id}"): {"headers": {"x-csrf-token": token}},
     }
     if method == "GET":
         return {"method": method, "url": url}
@@ -100,13 +107,27 @@ def request_for(
     return {"method": method, "url": url, **bodies[(method, path)]}
 
 
-def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(served, riverside_text: str) -> None:
+def doomed(app, riverside_text: str, advisor) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A unit with a visit of its own, for a route that deletes one (the walk's other routes keep theirs)."""
+    with app.state.web.transaction() as session:
+        unit = store.create_unit(session, "Doomed unit")
+        visit = store.add_visit(session, unit, riverside_text, advisor)
+        return {"unit": unit.id, "visit": visit.id, "unit_name": unit.name, "visit_date": visit.visited_on.isoformat()}
+
+
+def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(  # type: ignore[no-untyped-def]
+    served, riverside_text: str, advisor
+) -> None:
     app, client, ids = served
-    routes = [(m, p) for m, p in route_table(app) if m != "MOUNT" and p != "/signout"] + [("POST", "/signout")]
+    routes = [(m, p) for m, p in route_table(app) if m != "MOUNT" and p != "/signout"]
+    deleting = [(m, p) for m, p in routes if m != "GET" and accounts.deletes(m, re.sub(r"\{\w+\}", "1", p))]
+    # the deleting routes last, each on a unit of its own
+    routes = [r for r in routes if r not in deleting] + deleting + [("POST", "/signout")]
     writers = set()
     for method, path in routes:
+        target = {**ids, **doomed(app, riverside_text, advisor)} if (method, path) in deleting else ids
         before, count = fingerprint(app), len(audit_rows(app))
-        response = client.request(**request_for(method, path, ids, client, riverside_text), follow_redirects=False)
+        response = client.request(**request_for(method, path, target, client, riverside_text), follow_redirects=False)
         assert response.status_code < 500, (method, path, response.status_code)
         new_rows = audit_rows(app)[count:]
         if fingerprint(app) != before:
@@ -115,7 +136,8 @@ def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(
             assert {r.actor for r in new_rows} <= {"ada", "anonymous"}, (method, path)
     # the walk really wrote through every route that writes (else the check above proves nothing)
     computing = {f"/api/v1/{name}" for name in ("assess", "whatif", "explain", "compare")}
-    assert writers == {(m, p) for m, p in routes if m == "POST" and p not in computing}
+    assert writers == {(m, p) for m, p in routes if m in {"POST", "DELETE"} and p not in computing}
+    assert len(deleting) == 4
 
 
 def test_exports_are_recorded_with_their_kind(served) -> None:  # type: ignore[no-untyped-def]
@@ -284,7 +306,7 @@ def test_the_command_line_records_as_the_os_user_and_shows_the_trail(db_path: Pa
     lines = text_view.stdout.splitlines()
     assert len(lines) == 2 and "user.remove  account cole" in lines[0] and lines[0].split()[0].endswith("Z")
     assert runner.invoke(cli, ["audit", "--since", "2999-01-01", *database]).stdout == ""
-    for bad, message in [(["--since", "yesterday"], "--since"), (["--action", "visit.delete"], "unknown action")]:
+    for bad, message in [(["--since", "yesterday"], "--since"), (["--action", "visit.rename"], "unknown action")]:
         refused = runner.invoke(cli, ["audit", *bad, *database])
         assert refused.exit_code == 2 and message in refused.stderr and refused.stderr.count("\n") == 1
 
@@ -309,7 +331,7 @@ def test_administrators_read_the_trail_on_a_page_and_through_the_api(served) -> 
         e["action"] for e in client.get("/api/v1/audit", params={"user": "ada", "action": "token"}).json()["events"]
     } == {"token.create"}
 
-    bad = client.get("/api/v1/audit", params={"action": "visit.delete"})
+    bad = client.get("/api/v1/audit", params={"action": "visit.rename"})
     assert bad.status_code == 422 and "unknown action" in bad.json()["error"]
     assert client.get("/audit", params={"since": "last week"}).status_code == 400
     for method in ("POST", "PUT", "DELETE", "PATCH"):  # append-only: no route changes the trail
