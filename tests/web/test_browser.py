@@ -146,6 +146,40 @@ def test_a_consultant_sees_a_reorganizing_unit_rise_to_the_top_with_the_early_wa
 
 
 @pytest.mark.slow
+def test_a_visit_entered_by_mistake_is_deleted_and_the_unit_falls_back_then_the_unit_goes(
+    server: str, tmp_path: Path, reorganized_text: str
+) -> None:
+    second = tmp_path / "riverside-2027.yaml"
+    second.write_text(reorganized_text, encoding="utf-8")
+    with chromium_page() as page:
+        for example in ("merger", "riverside"):
+            page.goto(server)
+            page.select_option("#example", example)
+            page.click("text=Start from this example")
+            page.wait_for_url(re.compile(r"/units/\d+$"))
+        page.set_input_files("#profile-file", str(second))
+        page.click("text=Add the visit")
+        page.wait_for_url(re.compile(r"/visits/\d+$"))
+        page.click("text=Delete this visit…")
+        page.fill("#confirm", "2027-05-20")  # the date of the visit, as the page asks
+        page.click("button.delete")
+        page.wait_for_url(re.compile(r"/units/\d+\?notice=visit-deleted$"))
+        assert "The visit was deleted" in page.locator("p.notice").inner_text()
+        assert page.locator("svg.chart polyline").count() == 0  # one visit left: points, no lines
+        page.goto(server)
+        riverside = page.locator("table.portfolio tbody tr", has_text="Riverside MBT day programme")
+        assert "declining" not in (riverside.get_attribute("class") or "")  # its latest visit is the first again
+        assert "(1 visit)" in riverside.inner_text()
+        page.click("text=Riverside MBT day programme")
+        page.click("text=Delete this unit…")
+        page.fill("#confirm", "Riverside MBT day programme")
+        page.click("button.delete")
+        page.wait_for_url(re.compile(r"/\?notice=unit-deleted$"))
+        assert "Riverside" not in page.locator("table.portfolio").inner_text()
+    assert [u["name"] for u in api(server, "/api/v1/units")] == ["Harbour Clinic personality disorders unit"]  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
 def test_the_real_server_answers_the_api_over_loopback_like_the_cli(server: str) -> None:
     import urllib.request
 
