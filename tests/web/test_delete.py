@@ -15,7 +15,7 @@ from mbt_advisor.web import accounts, audit, store
 from mbt_advisor.web.app import create_app
 from mbt_advisor.web.models import AuditEvent, Base, Draft, Unit, UnitMember, Visit
 
-from .conftest import BASE, LOCAL, TestClient, csrf
+from .conftest import BASE, LOCAL, TestClient, add_unit_from_example, csrf
 
 pytestmark = pytest.mark.both_databases
 PASSWORD = "correct horse battery"
@@ -280,3 +280,11 @@ def test_a_tool_deletes_with_its_personal_token_and_another_site_cannot(portfoli
     assert tool.delete(f"/api/v1/units/{ids['ours']}", headers={"authorization": "Bearer mbt_guess"}).status_code == 401
     last = trail(app)[-1]
     assert (last.action, last.actor, last.via.split()[0]) == ("visit.delete", "ada", "token")
+
+
+def test_without_accounts_the_local_user_deletes_like_any_write(client) -> None:  # type: ignore[no-untyped-def]
+    unit = add_unit_from_example(client, "riverside")
+    assert "Delete this unit" in client.get(f"/units/{unit}").text
+    assert client.delete(f"/api/v1/units/{unit}").status_code == 403  # a forged request: no token, no JSON
+    assert client.delete(f"/api/v1/units/{unit}", headers={"content-type": "application/json"}).status_code == 204
+    assert client.get("/api/v1/units").json() == []
