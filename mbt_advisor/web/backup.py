@@ -11,8 +11,8 @@ from mbt_advisor.errors import InputError
 
 PG_DUMP = (
     "db backup and db restore copy a SQLite file; for PostgreSQL use its own tools: pg_dump --format=custom "
-    "--file FILE DATABASE and pg_restore --clean --dbname DATABASE FILE (a SQLite file goes into PostgreSQL "
-    "with mbt-advisor db move --database FILE --to URL; see docs/web.md)."
+    "--file FILE DATABASE and pg_restore --dbname DATABASE FILE into a new, empty database (a SQLite file goes "
+    "into PostgreSQL with mbt-advisor db move --database FILE --to URL; see docs/web.md)."
 )
 
 
