@@ -11,16 +11,19 @@ from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
 from mbt_advisor.examples import example_path
+from mbt_advisor.web.config import database_label
 
 from .conftest import add_unit_from_example, add_visit, post_form
 
+pytestmark = pytest.mark.both_databases
 
-def test_an_empty_portfolio_offers_to_start_from_a_bundled_example(client, db_path: Path) -> None:
+
+def test_an_empty_portfolio_offers_to_start_from_a_bundled_example(client, database: str) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "No units yet" in page.text
     assert 'action="/units/from-example"' in page.text and '<option value="riverside">' in page.text
-    assert str(db_path) in page.text  # the footer says where the data are
+    assert database_label(database) in page.text  # the footer says where the data are (never a password)
 
 
 def test_a_unit_started_from_an_example_stores_the_example_byte_for_byte(client) -> None:

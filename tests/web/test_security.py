@@ -12,6 +12,7 @@ from mbt_advisor.web.config import BindRefused, check_bind, is_loopback
 
 from .conftest import BASE, LOCAL, TestClient, add_unit_from_example, add_visit, csrf, post_form
 
+pytestmark = pytest.mark.both_databases
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
