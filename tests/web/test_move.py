@@ -3,7 +3,9 @@ SQLite file in the default tier) with every table, every id and every value, in 
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,12 @@ def test_an_unknown_kind_of_database_is_refused_with_what_is_allowed() -> None:
     assert runner.invoke(cli, ["db", "path", "--database", "postgresql://mbt:secret@localhost/mbt"]).stdout == (
         "postgresql://mbt:***@localhost/mbt\n"
     )
+
+
+def test_the_postgresql_driver_is_imported_only_for_a_postgresql_url(tmp_path: Path) -> None:
+    code = (
+        "import sys; from mbt_advisor.web.db import open_database; "
+        f"open_database('sqlite:///{tmp_path / 'local.sqlite3'}')[0].dispose(); print('psycopg' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir())
+    assert out.stdout == "False\n", out.stderr

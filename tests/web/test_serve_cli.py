@@ -87,7 +87,7 @@ def test_db_path_prints_the_data_file(tmp_path: Path, monkeypatch) -> None:  # t
 def test_the_library_and_the_other_commands_do_not_import_the_web_stack() -> None:
     code = (
         "import sys, mbt_advisor, mbt_advisor.cli.main; mbt_advisor.evaluate({'organization': {'name': 'x'}}); "
-        "print(sorted(m for m in ('fastapi', 'starlette', 'sqlalchemy', 'alembic', 'uvicorn') if m in sys.modules))"
+        "print(sorted(m for m in ('fastapi', 'starlette', 'sqlalchemy', 'alembic', 'uvicorn', 'psycopg') if m in sys.modules))"
     )
     # run outside the checkout, whose folders would shadow an installed (non-editable) copy
     out = subprocess.run(
