@@ -400,8 +400,15 @@ def users_list(database: Database = None) -> None:
 
 
 @users_app.command("remove")
-def users_remove(name: Annotated[str, typer.Argument()], database: Database = None) -> None:
-    """Remove an account (its sessions end at once).
+def users_remove(
+    name: Annotated[str, typer.Argument()],
+    last_admin: Annotated[
+        bool, typer.Option("--last-admin", help="Remove it even if it is the last admin (see above).")
+    ] = False,
+    database: Database = None,
+) -> None:
+    """Remove an account (its sessions end at once). The last admin is refused unless --last-admin is given:
+    a shared server without an admin cannot be managed, and one without any account is for this computer only.
 
     Example:
 
@@ -410,7 +417,7 @@ def users_remove(name: Annotated[str, typer.Argument()], database: Database = No
     from mbt_advisor.web import accounts
 
     with _changing(database) as session:
-        accounts.remove_user(session, name)
+        accounts.remove_user(session, name, last_admin=last_admin)
     note(f"removed {name}")
 
 
@@ -493,6 +500,8 @@ def audit(
             rows = trail.events(session, selection)
     finally:
         engine.dispose()
+    if len(rows) == limit:
+        note(f"the newest {limit} events shown; older ones with --limit or --since")
     if output_format is AuditFormat.json:
         import json
 

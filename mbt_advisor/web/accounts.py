@@ -133,8 +133,18 @@ def reset_password(session: Session, name: str, password: str) -> None:
     record(session, "user.password", user=user)
 
 
-def remove_user(session: Session, name: str) -> None:
+def remove_user(session: Session, name: str, *, last_admin: bool = False) -> None:
+    """Remove an account. The last admin is kept unless ``last_admin``: without an admin a shared server
+    cannot be managed, and without any account it becomes the single-user local application again."""
     user = find_user(session, name)
+    if user.role == "admin" and not last_admin:
+        others = session.scalar(select(User.id).where(User.role == "admin", User.id != user.id).limit(1))
+        if others is None:
+            raise InputError(
+                "is the last admin: add another admin first (users add NAME --role admin), or give "
+                "--last-admin to remove it anyway (with no account left, the server is for this computer only).",
+                source=f"user {name}",
+            )
     record(session, "user.remove", user=user)
     session.delete(user)
 

@@ -8,6 +8,8 @@ PostgreSQL cannot store) is refused before every write, the same way on both (:f
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +21,20 @@ from mbt_advisor.errors import InputError
 DRIVER_HINT = "the PostgreSQL driver is not installed: pip install 'mbt-advisor[postgresql]' (psycopg 3)."
 
 
+def create_private(path: Path) -> None:
+    """Create a new SQLite file readable by its owner only (0600: the profiles describe real teams); SQLite
+    gives its -wal and -shm files the same mode. An existing file keeps the mode its owner gave it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, the folder is created and foreign keys are enforced."""
     from .config import database_label, is_postgresql
 
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        create_private(Path(url.removeprefix("sqlite:///")))
     if is_postgresql(url):
         try:
             # connect_timeout: a server that does not answer is reported, not waited for; pre-ping: a pooled

@@ -27,11 +27,15 @@ NOTICES = {
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     web = web_of(request)
+    principal = principal_of(request)
+    state = request.scope.get("state", {})
+    # where the data live is for the one local user or an admin, not for a visitor of the sign-in page
+    show_database = not state.get("accounts") or (principal is not None and principal.role == "admin")
     html = web.templates.get_template(template).render(
         request=request,
-        csrf=request.scope.get("state", {}).get("csrf", ""),
-        database=web.label,
-        principal=principal_of(request),
+        csrf=state.get("csrf", ""),
+        database=web.label if show_database else None,
+        principal=principal,
         notice=NOTICES.get(request.query_params.get("notice", "")),
         **context,
     )

@@ -37,7 +37,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # not no-referrer: browsers would then send "Origin: null" on forms
     (b"cache-control", b"no-store"),
     (
         b"content-security-policy",
@@ -70,6 +70,9 @@ def check_origin(scope: Scope, headers: Headers, local: bool = True, site: Site 
     site = site or Site()
     host = headers.get("host", "")
     origin = headers.get("origin")
+    if origin == "null" and scope.get("method", "GET") not in SAFE_METHODS:
+        # an opaque origin (a sandboxed frame, a data: page) never writes; our own pages send their origin
+        raise Refused(403, "a request from an unknown origin was refused.")
     if origin and origin != "null":
         same_host = origin.split("://", 1)[-1] == host
         if not (same_host or origin.lower() == site.public_origin):
@@ -187,6 +190,7 @@ class AccessGuard:
         from .accounts import Denied
 
         accounts = self.authorizer is not None and self.authorizer.accounts()
+        scope["state"]["accounts"] = accounts
         principal = None
         try:
             check_origin(scope, headers, local=not accounts, site=self.site)

@@ -222,7 +222,10 @@ def test_users_commands_and_binding_beyond_loopback(database: str) -> None:
         assert refused.exit_code == 2 and "no such unit" in refused.stderr, refused.output
     listed = runner.invoke(cli, ["users", "list", *database])
     assert listed.stdout == "ada  admin\n"
-    assert runner.invoke(cli, ["users", "remove", "ada", *database]).exit_code == 0
+    last = runner.invoke(cli, ["users", "remove", "ada", *database])
+    assert last.exit_code == 2 and "is the last admin" in last.stderr and "--last-admin" in last.stderr
+    assert runner.invoke(cli, ["users", "list", *database]).stdout == "ada  admin\n"
+    assert runner.invoke(cli, ["users", "remove", "ada", "--last-admin", *database]).exit_code == 0
     assert runner.invoke(cli, ["users", "list", *database]).stdout == ""
 
 
