@@ -235,6 +235,12 @@ class Principal:
     def creates_units(self) -> bool:
         return self.role in {"admin", "consultant"}
 
+    @property
+    def starts_questionnaires(self) -> bool:
+        """A questionnaire ends in a visit of a unit: of one this account sees, or of a new one it may create.
+        A founder not yet granted a unit would answer everything and then be refused the save."""
+        return self.creates_units or bool(self.units)
+
     def may_delete(self, what: str) -> bool:
         """Deleting is for those accountable for the portfolio (docs/web.md): an administrator deletes units
         and visits; a consultant deletes visits of the units shared with them (a visit entered by mistake),
@@ -320,6 +326,8 @@ class Authorizer:
                 raise Denied(403, "only an administrator sees the audit trail.")
             if (method, path) in CREATES_UNIT and not principal.creates_units:
                 raise Denied(403, "your account cannot create units.")
+            if (method, path) == ("POST", "/questionnaire") and not principal.starts_questionnaires:
+                raise Denied(403, "your account has no unit yet: an administrator grants one (users grant).")
             if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
                 raise Denied(404, "not found.")
             if (what := deletes(method, path)) is not None and not principal.may_delete(what):

@@ -26,8 +26,8 @@ def start(request: Request, unit_id: str = Form("")) -> Response:
     principal = principal_of(request)
     with web_of(request).transaction() as session:
         unit = store.get_unit(session, int(unit_id)) if unit_id.isdigit() else None
-        if principal is not None and unit is not None and not principal.sees(unit.id):
-            unit = None
+        if unit_id and (unit is None or (principal is not None and not principal.sees(unit.id))):
+            raise HTTPException(404)  # a unit that does not exist or is not theirs: as on every unit route
         if principal is not None and principal.role == "founder" and unit is None and principal.units:
             unit = store.get_unit(session, min(principal.units))  # a founder answers for their own unit
         draft = store.new_draft(session, unit.id if unit else None, principal.user_id if principal else None)

@@ -143,9 +143,11 @@ def test_a_consultant_creates_units_it_then_sees_and_a_founder_cannot(shared) ->
 def test_a_founder_questionnaire_belongs_to_the_founders_unit(shared) -> None:  # type: ignore[no-untyped-def]
     app, ids = shared
     fran = signed_in(app, "fran")
-    started = fran.post(
+    theirs = fran.post(
         "/questionnaire", data={"csrf_token": csrf(fran), "unit_id": str(ids["theirs"])}, follow_redirects=False
     )
+    assert theirs.status_code == 404  # another team's unit: not found, as on every unit route
+    started = fran.post("/questionnaire", data={"csrf_token": csrf(fran)}, follow_redirects=False)
     draft = started.headers["location"]
     with app.state.web.transaction() as session:
         row = session.get(accounts.Draft, draft.rsplit("/", 1)[1])

@@ -86,3 +86,34 @@ def test_the_audit_view_says_when_it_shows_only_the_newest_events(tmp_path: Path
     assert "the newest 2 events shown; older ones with --limit or --since" in few.stderr
     everything = runner.invoke(cli, ["audit", *database])
     assert everything.exit_code == 0 and "newest" not in everything.stderr
+
+
+def test_a_founder_is_offered_only_what_a_founder_may_do(tmp_path: Path, advisor) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", advisor)
+    from mbt_advisor.web import store
+
+    with app.state.web.transaction() as session:
+        ours, theirs = store.create_unit(session, "Our unit"), store.create_unit(session, "Their unit")
+        accounts.add_user(session, "fran", "founder", PASSWORD, (ours.id,))
+        accounts.add_user(session, "newt", "founder", PASSWORD)  # not granted a unit yet
+        ids = (ours.id, theirs.id)
+
+    def signed_in(name: str) -> TestClient:
+        client = TestClient(app, base_url=BASE, client=LOCAL)
+        form = {"csrf_token": csrf(client), "name": name, "password": PASSWORD}
+        assert client.post("/signin", data=form, follow_redirects=False).status_code == 303
+        return client
+
+    fran = signed_in("fran")
+    page = fran.get("/").text
+    assert 'action="/units"' not in page and 'action="/units/from-example"' not in page
+    assert 'action="/questionnaire"' in page
+    other = fran.post("/questionnaire", data={"csrf_token": csrf(fran), "unit_id": str(ids[1])}, follow_redirects=False)
+    assert other.status_code == 404  # not silently turned into a questionnaire of another unit
+    own = fran.post("/questionnaire", data={"csrf_token": csrf(fran), "unit_id": str(ids[0])}, follow_redirects=False)
+    assert own.status_code == 303
+    newt = signed_in("newt")
+    assert 'action="/questionnaire"' not in newt.get("/").text and "no unit yet" in newt.get("/").text
+    refused = newt.post("/questionnaire", data={"csrf_token": csrf(newt)}, follow_redirects=False)
+    assert refused.status_code == 403 and "no unit yet" in refused.text
+    app.state.web.engine.dispose()
