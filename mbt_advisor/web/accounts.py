@@ -322,23 +322,43 @@ class Authorizer:
                 return principal
             if principal is None:
                 raise Denied(401, "sign in first.")
-            if ADMIN_ONLY.match(path) and principal.role != "admin":
-                raise Denied(403, "only an administrator sees the audit trail.")
-            if (method, path) in CREATES_UNIT and not principal.creates_units:
-                raise Denied(403, "your account cannot create units.")
-            if (method, path) == ("POST", "/questionnaire") and not principal.starts_questionnaires:
-                raise Denied(403, "your account has no unit yet: an administrator grants one (users grant).")
-            if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
-                raise Denied(404, "not found.")
-            if (what := deletes(method, path)) is not None and not principal.may_delete(what):
-                raise Denied(403, f"your account cannot delete {'units' if what == 'unit' else 'visits'}.")
-            if match := DRAFT_PATH.match(path):
-                _check_draft(find(session, Draft, match.group(1)), principal, finishing=bool(match.group(2)))
-            if match := TOKEN_PATH.match(path):
-                token_row = find(session, ApiToken, int(match.group(1)))
-                if token_row is None or token_row.user_id != principal.user_id:
-                    raise Denied(404, "not found.")  # one's own tokens only
+            try:
+                self._decide(session, method, path, principal)
+            except Denied as denied:
+                # a signed-in account asking for what is not theirs: recorded (the address asked for and ids
+                # only, never content), so that an administrator sees probing; then refused as before
+                unit = UNIT_PATH.match(path)
+                record(
+                    session,
+                    "access.denied",
+                    unit_id=int(unit.group(1)) if unit and len(unit.group(1)) < 10 else None,
+                    detail=f"{method} {path[:200]} ({denied.status})",
+                    actor=principal.actor(None),
+                )
+                session.commit()
+                raise
             return principal
+
+    @staticmethod
+    def _decide(session: Session, method: str, path: str, principal: Principal) -> None:
+        """Whether ``principal`` may make this request: raises :class:`Denied` (403, or 404 for what is not
+        theirs) when not."""
+        if ADMIN_ONLY.match(path) and principal.role != "admin":
+            raise Denied(403, "only an administrator sees the audit trail.")
+        if (method, path) in CREATES_UNIT and not principal.creates_units:
+            raise Denied(403, "your account cannot create units.")
+        if (method, path) == ("POST", "/questionnaire") and not principal.starts_questionnaires:
+            raise Denied(403, "your account has no unit yet: an administrator grants one (users grant).")
+        if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
+            raise Denied(404, "not found.")
+        if (what := deletes(method, path)) is not None and not principal.may_delete(what):
+            raise Denied(403, f"your account cannot delete {'units' if what == 'unit' else 'visits'}.")
+        if match := DRAFT_PATH.match(path):
+            _check_draft(find(session, Draft, match.group(1)), principal, finishing=bool(match.group(2)))
+        if match := TOKEN_PATH.match(path):
+            token_row = find(session, ApiToken, int(match.group(1)))
+            if token_row is None or token_row.user_id != principal.user_id:
+                raise Denied(404, "not found.")  # one's own tokens only
 
 
 def deletes(method: str, path: str) -> str | None:

@@ -50,6 +50,8 @@ ACTIONS: dict[str, str] = {
     "signin.failed": "a failed sign-in (detail: wrong password, locked or unknown name); never the password",
     "signin.lockout": "an account was locked after repeated failed sign-ins",
     "signout": "an account signed out",
+    "access.denied": "a signed-in account was refused a page or API route (detail: method, address and status; "
+    "a 404 is a unit, visit, questionnaire or token that is not theirs, or does not exist)",
     "db.backup": "the database was copied to a backup file (detail: the file)",
     "db.restore": "the database's content was replaced by a backup (detail: the file)",
     "db.move": "a whole portfolio was moved into this database (detail: where from), its own trail included",

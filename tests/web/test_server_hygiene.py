@@ -117,3 +117,31 @@ def test_a_founder_is_offered_only_what_a_founder_may_do(tmp_path: Path, advisor
     refused = newt.post("/questionnaire", data={"csrf_token": csrf(newt)}, follow_redirects=False)
     assert refused.status_code == 403 and "no unit yet" in refused.text
     app.state.web.engine.dispose()
+
+
+def test_a_signed_in_account_probing_other_units_leaves_a_trail(tmp_path: Path, advisor) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from mbt_advisor.web import store
+    from mbt_advisor.web.models import AuditEvent
+
+    app = create_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", advisor)
+    with app.state.web.transaction() as session:
+        ours, theirs = store.create_unit(session, "Our unit"), store.create_unit(session, "Secret unit")
+        accounts.add_user(session, "fran", "founder", PASSWORD, (ours.id,))
+        secret_id = theirs.id
+    fran = TestClient(app, base_url=BASE, client=LOCAL)
+    form = {"csrf_token": csrf(fran), "name": "fran", "password": PASSWORD}
+    assert fran.post("/signin", data=form, follow_redirects=False).status_code == 303
+    assert fran.get(f"/units/{secret_id}").status_code == 404
+    assert fran.get(f"/api/v1/units/{secret_id}/visits").status_code == 404
+    assert fran.get("/audit").status_code == 403
+    with app.state.web.sessions() as session:
+        denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [(e.actor, e.unit_id, e.detail) for e in denied] == [
+        ("fran", secret_id, f"GET /units/{secret_id} (404)"),
+        ("fran", secret_id, f"GET /api/v1/units/{secret_id}/visits (404)"),
+        ("fran", None, "GET /audit (403)"),
+    ]
+    assert not any("Secret" in (e.detail or "") for e in denied)
+    app.state.web.engine.dispose()
