@@ -24,8 +24,9 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Copy one SQLite database into another file, page by page, through the online backup API."""
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy one SQLite database into another file (readable by its owner only), page by page, through the
+    online backup API; the source is opened read-only."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # a copy of the profiles: owner only
@@ -52,7 +53,7 @@ def backup(url: str, target: Path, *, force: bool = False) -> None:
     if not target.parent.is_dir():
         raise InputError(f"folder {target.parent} does not exist.", source=str(target))
     _record(url, "db.backup", str(target))  # before the copy: a backup never leaves unrecorded
-    _copy(source, target)
+    copy_sqlite(source, target)
 
 
 def _record(url: str, action: str, detail: str) -> None:
@@ -100,7 +101,7 @@ def restore(url: str, source: Path) -> Path | None:
     if target.exists():
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = target.with_name(f"{target.name}.before-restore-{stamp}")
-        _copy(target, kept)
+        copy_sqlite(target, kept)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target, timeout=30)

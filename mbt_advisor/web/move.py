@@ -3,15 +3,18 @@ file into the PostgreSQL of a shared server), ids kept, in one transaction on th
 
 It is written over the models' metadata, parents before children, so a table added to ``models.py`` moves
 without a change here; only the tables in :data:`NOT_MOVED` stay behind, each with its reason. The source is
-read in one snapshot and is never changed (apart from being migrated to the current schema, as every start
-of the application does); the target must be empty unless ``replace`` is given, and is locked against other
-writers until the move commits. Afterwards PostgreSQL's id sequences continue after the largest copied id, and
-the rows of every table are counted again on the target before the commit; the move itself is then recorded
-in the target's audit trail (``db.move``), in the same transaction.
+read in one snapshot and is never changed: a SQLite source is first copied, read-only, into a private
+temporary file, which is brought to the current schema there (the file given keeps its schema, journal mode
+and mode bits, and may be one the mover can only read); the target must be empty unless ``replace`` is given,
+and is locked against other writers until the move commits. Afterwards PostgreSQL's id sequences continue
+after the largest copied id, and the rows of every table are counted again on the target before the commit;
+the move itself is then recorded in the target's audit trail (``db.move``, with the rows moved and any it
+replaced), in the same transaction.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,16 +42,44 @@ def move(source_url: str, target_url: str, *, replace: bool = False) -> dict[str
     """Copy every table of ``source_url`` into ``target_url``; returns the rows moved per table. Raises
     :class:`InputError` (nothing written) for a missing source, a non-empty target without ``replace``, a
     database that cannot be reached, or a row the target refuses."""
-    from sqlalchemy.exc import DBAPIError
-
     from .config import database_label
-    from .db import open_database
 
     source_label, target_label = database_label(source_url), database_label(target_url)
     if source_url == target_url:
         raise InputError("is the database to move from; give another one.", source=f"--to {target_label}")
     if source_url.startswith("sqlite:///") and not Path(source_url.removeprefix("sqlite:///")).is_file():
         raise InputError("there is no database here (nothing to move).", source=source_label)
+    with _readable_copy(source_url) as copy_url:
+        return _move(copy_url, target_url, source_label, target_label, replace)
+
+
+@contextmanager
+def _readable_copy(url: str) -> Iterator[str]:
+    """The URL to read the source through: for a SQLite file, a private temporary copy (so nothing is ever
+    written to the file given, not even a migration); a server database as it is (read in a snapshot)."""
+    if not url.startswith("sqlite:///"):
+        yield url
+        return
+    import tempfile
+
+    from .backup import copy_sqlite
+
+    with tempfile.TemporaryDirectory(prefix="mbt-advisor-move-") as folder:
+        copy = Path(folder) / "source.sqlite3"
+        try:
+            copy_sqlite(Path(url.removeprefix("sqlite:///")), copy)
+        except sqlite3.Error as exc:
+            from .config import database_label
+
+            raise InputError(f"cannot be read as a database ({exc}).", source=database_label(url)) from None
+        yield f"sqlite:///{copy}"
+
+
+def _move(source_url: str, target_url: str, source_label: str, target_label: str, replace: bool) -> dict[str, int]:
+    from sqlalchemy.exc import DBAPIError
+
+    from .db import open_database
+
     source, _ = open_database(source_url)
     try:
         target, _ = open_database(target_url)
@@ -58,11 +89,14 @@ def move(source_url: str, target_url: str, *, replace: bool = False) -> dict[str
     try:
         with _snapshot(source) as src, target.begin() as dst:
             _lock(dst)
-            _check_empty(dst, replace, target_label)
+            replaced = _check_empty(dst, replace, target_label)
             counts = {table.name: _copy(src, dst, table, target_label) for table in moved_tables()}
             _continue_sequences(dst)
             _verify(src, dst, counts, target_label)
-            record_on(dst, "db.move", detail=f"from {source_label}")  # in the move's transaction (audit.py)
+            detail = f"from {source_label}: {sum(counts.values())} rows" + (
+                f"; replaced {replaced} rows the target held, its trail included" if replaced else ""
+            )
+            record_on(dst, "db.move", detail=detail)  # in the move's transaction (audit.py)
         return counts
     except DBAPIError as exc:
         reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
@@ -93,7 +127,8 @@ def _lock(dst: Connection) -> None:
         dst.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, and one transaction from the first read on
 
 
-def _check_empty(dst: Connection, replace: bool, label: str) -> None:
+def _check_empty(dst: Connection, replace: bool, label: str) -> int:
+    """The rows the target held (deleted here when ``replace``); a target holding any without it is refused."""
     holding = [t.name for t in Base.metadata.sorted_tables if dst.execute(select(1).select_from(t).limit(1)).first()]
     if holding and not replace:
         raise InputError(
@@ -101,8 +136,10 @@ def _check_empty(dst: Connection, replace: bool, label: str) -> None:
             "the same transaction as the move.",
             source=f"--to {label}",
         )
+    deleted = 0
     for table in reversed(Base.metadata.sorted_tables):
-        dst.execute(table.delete())
+        deleted += dst.execute(table.delete()).rowcount or 0
+    return deleted
 
 
 def _copy(src: Connection, dst: Connection, table: Table, label: str) -> int:

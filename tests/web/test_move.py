@@ -17,7 +17,7 @@ from mbt_advisor.web import accounts
 from mbt_advisor.web.app import create_app
 from mbt_advisor.web.db import open_database
 from mbt_advisor.web.models import Base
-from mbt_advisor.web.move import NOT_MOVED
+from mbt_advisor.web.move import NOT_MOVED, moved_tables
 
 from .conftest import BASE, LOCAL, TestClient, add_unit_from_example, csrf, post_form
 
@@ -60,6 +60,8 @@ def rows(url: str) -> dict[str, list[tuple[object, ...]]]:
 
 def test_every_table_moves_with_its_ids_and_values_and_the_source_stays(source: str, database: str) -> None:
     before = rows(source)
+    source_file = Path(source.removeprefix("sqlite:///"))
+    source_bytes = source_file.read_bytes()
     empty = [name for name, content in before.items() if not content]
     assert empty == [], f"give table(s) {empty} rows in the `source` fixture, so that this test sees them move"
     moved = runner.invoke(cli, ["db", "move", "--database", source, "--to", database])
@@ -68,7 +70,9 @@ def test_every_table_moves_with_its_ids_and_values_and_the_source_stays(source: 
     after = rows(database)
     *moved_trail, recorded = after["audit_events"]  # the move itself is recorded in the target's trail (audit.py)
     assert (
-        recorded[6] == "db.move" and recorded[4].startswith("command line") and recorded[-1].endswith("local.sqlite3")
+        recorded[6] == "db.move"
+        and recorded[4].startswith("command line")
+        and recorded[-1] == f"from {source_file}: {sum(len(before[t.name]) for t in moved_tables())} rows"
     )
     after["audit_events"] = moved_trail
     for table in Base.metadata.sorted_tables:
@@ -76,6 +80,7 @@ def test_every_table_moves_with_its_ids_and_values_and_the_source_stays(source: 
             assert after[table.name] == [], table.name
         else:
             assert after[table.name] == before[table.name], table.name
+    assert source_file.read_bytes() == source_bytes  # read through a private copy: not migrated, not re-journaled
     assert rows(source) == before
 
 
@@ -104,6 +109,8 @@ def test_a_target_with_data_is_refused_unless_replaced(source: str, database: st
     assert replaced.exit_code == 0, replaced.output
     assert rows(database)["units"] == rows(source)["units"]
     assert rows(database)["audit_events"][:-1] == rows(source)["audit_events"]  # the target's own trail is gone
+    recorded = rows(database)["audit_events"][-1][-1]
+    assert "; replaced " in recorded and " rows the target held, its trail included" in recorded  # and says so
 
 
 def test_moving_nothing_or_onto_itself_is_refused(source: str, tmp_path: Path, database: str) -> None:
