@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,3 +75,35 @@ def test_direct_json_refuses_what_json_refuses(advisor: Advisor) -> None:
     broken = built.model_copy(update={"concerns": [float("nan")]})
     with pytest.raises(ValueError):
         assessment_json(broken)
+
+
+def test_every_example_gives_the_same_bytes_under_any_hash_seed(advisor: Advisor, tmp_path: Path) -> None:
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib\n"
+        "from mbt_advisor.advisor import default_advisor\n"
+        "from mbt_advisor.examples import example_path, list_examples\n"
+        "from mbt_advisor.render import to_json, to_markdown, to_text\n"
+        "advisor = default_advisor()\n"
+        "for name in list_examples():\n"
+        "    a = advisor.evaluate(example_path(name))\n"
+        "    text = to_json(a) + to_text(a, width=80, kb=advisor.tables) + to_markdown(a)\n"
+        "    print(name, hashlib.sha256(text.encode()).hexdigest())\n"
+    )
+    seen = set()
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=tmp_path
+        )
+        seen.add(run.stdout)
+    here = ""
+    for name in list_examples():
+        a = advisor.evaluate(example_path(name))
+        text = to_json(a) + to_text(a, width=80, kb=advisor.tables) + to_markdown(a)
+        here += f"{name} {hashlib.sha256(text.encode()).hexdigest()}\n"
+    assert seen == {here}
