@@ -494,10 +494,12 @@ def rules_check(
 
       mbt-advisor rules check --rules my-rules/
     """
+    from mbt_advisor.knowledge_base import default_knowledge_dir, default_rules_dir
     from mbt_advisor.lint import lint
     from mbt_advisor.render import to_json
 
-    findings = lint(rules, knowledge)
+    # the files themselves, never the compiled artifact: a check added since it was compiled must run
+    findings = lint(rules or default_rules_dir(), knowledge or default_knowledge_dir())
     errors = [f for f in findings if f.severity == "error"]
     if format is DataFormat.json:
         emit(to_json({"ok": not errors, "findings": [f.as_dict() for f in findings]}), None)

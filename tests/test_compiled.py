@@ -197,3 +197,16 @@ def test_the_brief_of_a_unit_not_rated_needs_no_plotting_library(tmp_path: Path)
     usable, drawn, imported = out.stdout.split()
     assert drawn == "True"
     assert imported == ("False" if usable == "True" else "True")
+
+
+def test_rules_check_reads_the_files_not_the_compiled_artifact(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mbt_advisor.cli.main import app
+    from typer.testing import CliRunner
+
+    def refused(*args: object) -> None:
+        raise AssertionError("rules check used the compiled artifact")
+
+    monkeypatch.setattr(compiled, "artifact_for", refused)
+    result = CliRunner().invoke(app, ["rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.stdout
