@@ -457,8 +457,9 @@ def test_sigint_in_the_first_moments_exits_130_without_a_traceback(profile: Path
 
 
 @pytest.mark.slow
-def test_sigint_while_a_command_runs_is_exit_130_with_one_line(tmp_path: Path) -> None:
-    """Deterministic: the wizard waits for its first answer (so our code is running), then Ctrl-C."""
+def test_sigint_while_a_command_runs_is_exit_130_and_the_wizard_says_how_to_go_on(tmp_path: Path) -> None:
+    """Deterministic: the wizard waits for its first answer (so our code is running), then Ctrl-C: no
+    traceback, exit 130, the profile not written, and the wizard's own two lines (progress kept, how to resume)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "mbt_advisor", "wizard", "--output", str(tmp_path / "unit.yaml")],
         stdin=subprocess.PIPE,
@@ -472,7 +473,10 @@ def test_sigint_while_a_command_runs_is_exit_130_with_one_line(tmp_path: Path) -
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, (proc.returncode, err)
-    assert "Traceback" not in err and len(err.splitlines()) <= 1, err
+    lines = err.splitlines()
+    assert "Traceback" not in err and len(lines) == 2, err
+    assert lines[0].startswith("Interrupted after 0 of ") and "answers are saved in" in lines[0]
+    assert lines[1].startswith("Continue with") and "--resume" in lines[1]
     assert not (tmp_path / "unit.yaml").exists()
 
 
