@@ -488,12 +488,28 @@ def test_report_prints_no_matplotlib_warnings_when_home_cannot_be_written(tmp_pa
     assert run.returncode == 0 and run.stderr == f"wrote {tmp_path / 'b.html'}\n"
 
 
-def test_importing_the_library_sets_no_matplotlib_folder() -> None:
-    code = "import os, mbt_advisor; mbt_advisor.evaluate; print(os.environ.get('MPLCONFIGDIR'))"
-    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+def test_importing_the_library_sets_no_matplotlib_folder_and_no_blas_threads() -> None:
+    code = (
+        "import os, mbt_advisor; mbt_advisor.evaluate; "
+        "print(os.environ.get('MPLCONFIGDIR'), os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLCONFIGDIR", "OPENBLAS_NUM_THREADS")}
     env.update(XDG_CONFIG_HOME="/dev/null/config")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert run.stdout == "None\n"
+    assert run.stdout == "None None\n"
+
+
+def test_the_command_line_asks_openblas_for_one_thread_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mbt_advisor.cli import entry
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    entry._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    entry._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
 
 
 def test_a_fifo_or_device_among_rule_files_is_one_knowledge_error(rules_copy: Path, profile: Path) -> None:
