@@ -23,8 +23,8 @@ from mbt_advisor.generate import random_profile
 from mbt_advisor.profile import LEVELS, sample_values
 from mbt_advisor.scoring import RISK_ORDER
 
-QUICK = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "100"))
-THOROUGH = 10 * QUICK
+QUICK = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "50"))  # the default tier stays under a minute
+THOROUGH = int(os.environ.get("MBT_PROPERTY_EXAMPLES_SLOW", "1000"))  # pytest -m slow: the same properties, 20x
 
 
 def property_test(*strategies: st.SearchStrategy[Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -156,7 +156,19 @@ def test_a_founder_questionnaire_belongs_to_the_founders_unit(shared) -> None:  
     assert signed_in(app, None).get(draft, follow_redirects=False).status_code == 303
 
 
-def test_sign_in_says_the_same_for_every_failure_and_locks_after_repeated_failures(shared) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_sign_in_waits_before_it_answers(shared) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    app, _ = shared
+    client = TestClient(app, base_url=BASE, client=LOCAL)
+    token = csrf(client)
+    started = time.perf_counter()
+    wrong = client.post("/signin", data={"csrf_token": token, "name": "cole", "password": "wrong password"})
+    assert wrong.status_code == 401 and time.perf_counter() - started >= accounts.FAILURE_DELAY
+
+
+def test_sign_in_says_the_same_for_every_failure_and_locks_after_repeated_failures(shared, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(accounts, "FAILURE_DELAY", 0)  # the wait has its own test above; here, what is said
     app, _ = shared
     client = TestClient(app, base_url=BASE, client=LOCAL)
     token = csrf(client)
