@@ -194,42 +194,30 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
                         field="when",
                     )
         for citation in rule.citations:
-            if citation.case not in case_ids:
-                raise KnowledgeError(
-                    f"rule '{rule.id}' cites unknown case '{citation.case}'.{did_you_mean(citation.case, case_ids)}",
-                    source=item.source,
-                    line=item.line,
-                    field="citations",
-                    allowed=quote_list(case_ids),
-                )
-            if citation.source not in source_ids:
-                raise KnowledgeError(
-                    f"rule '{rule.id}' cites unknown source '{citation.source}'."
-                    f"{did_you_mean(citation.source, source_ids)}",
-                    source=item.source,
-                    line=item.line,
-                    field="citations",
-                    allowed=quote_list(source_ids),
-                )
+            _known(item, "citations", f" cites unknown case '{citation.case}'", citation.case, case_ids)
+            _known(item, "citations", f" cites unknown source '{citation.source}'", citation.source, source_ids)
         for statement in rule.source_statements:
-            if statement.source not in source_ids:
-                raise KnowledgeError(
-                    f"rule '{rule.id}' cites unknown source '{statement.source}'."
-                    f"{did_you_mean(statement.source, source_ids)}",
-                    source=item.source,
-                    line=item.line,
-                    field="source_statements",
-                    allowed=quote_list(source_ids),
-                )
-        if rule.table4_item and rule.table4_item not in Ratings.model_fields:
-            raise KnowledgeError(
-                f"rule '{rule.id}': unknown Table 4 item '{rule.table4_item}'."
-                f"{did_you_mean(rule.table4_item, Ratings.model_fields)}",
-                source=item.source,
-                line=item.line,
-                field="table4_item",
+            _known(
+                item, "source_statements", f" cites unknown source '{statement.source}'", statement.source, source_ids
             )
+        if rule.table4_item:
+            problem = f": unknown Table 4 item '{rule.table4_item}'"
+            _known(item, "table4_item", problem, rule.table4_item, list(Ratings.model_fields), allowed=False)
     _check_no_cycles(located)
+
+
+def _known(item: LocatedRule, field: str, problem: str, name: str, known: list[str], *, allowed: bool = True) -> None:
+    """``name`` is one of ``known``, or a KnowledgeError at the rule's line: "rule 'ID'<problem>." with the
+    closest spelling (and the allowed names)."""
+    if name in known:
+        return
+    raise KnowledgeError(
+        f"rule '{item.rule.id}'{problem}.{did_you_mean(name, known)}",
+        source=item.source,
+        line=item.line,
+        field=field,
+        allowed=quote_list(known) if allowed else None,
+    )
 
 
 def _check_no_cycles(located: list[LocatedRule]) -> None:
@@ -364,15 +352,9 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
                 allowed=quote_list(determinant_ids),
             )
     for item in located:
-        if item.rule.determinant and item.rule.determinant not in determinant_ids:
-            raise KnowledgeError(
-                f"rule '{item.rule.id}' names unknown determinant '{item.rule.determinant}'."
-                f"{did_you_mean(item.rule.determinant, determinant_ids)}",
-                source=item.source,
-                line=item.line,
-                field="determinant",
-                allowed=quote_list(determinant_ids),
-            )
+        if item.rule.determinant:
+            problem = f" names unknown determinant '{item.rule.determinant}'"
+            _known(item, "determinant", problem, item.rule.determinant, determinant_ids)
     return KnowledgeBase(
         rules=[item.rule for item in located],
         digest=digest,

@@ -67,6 +67,33 @@ BREAKS = [
     ),
     ("support.yaml", "    theme: support\n", "    theme: support\n    theme: culture\n", "appears twice"),
     ("leadership.yaml", "    table4_item: leadership\n", "    table4_item: leadershp\n", "Did you mean 'leadership'"),
+    (
+        "support.yaml",
+        '      - {case: F, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
+        '      - {case: FF, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
+        "rule 'support.management-backing' cites unknown case 'FF'. Did you mean 'F'?",
+    ),
+    (
+        "support.yaml",
+        '      - {case: F, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
+        '      - {case: F, source: bales2017-barrier, locator: "Table 1", detail: "strong support',
+        "rule 'support.management-backing' cites unknown source 'bales2017-barrier'. Did you mean 'bales2017-barriers'?",
+    ),
+    (
+        "support.yaml",
+        '      - {source: bales2017-barriers, locator: "Determinants of success/failure slide, column X", detail: '
+        '"Commitment and support within the organization: 8"}',
+        '      - {source: bales2017-barrier, locator: "Determinants of success/failure slide, column X", detail: '
+        '"Commitment and support within the organization: 8"}',
+        "rule 'support.management-backing' cites unknown source 'bales2017-barrier'. Did you mean 'bales2017-barriers'?",
+    ),
+    (
+        "support.yaml",
+        "    determinant: organizational_support\n",
+        "    determinant: organisational_support\n",
+        "rule 'support.management-backing' names unknown determinant 'organisational_support'. Did you mean "
+        "'organizational_support'?",
+    ),
 ]
 
 
