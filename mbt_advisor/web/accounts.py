@@ -26,6 +26,7 @@ from mbt_advisor.errors import InputError
 
 from .audit import Actor, current_actor, record
 from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, lock_for_update, utcnow
+from .security import Refused
 
 ROLES = ("admin", "consultant", "founder")
 SESSION_COOKIE = "mbt_session"
@@ -45,13 +46,10 @@ DELETE_PAGE = re.compile(r"^/units/(\d+)(?:/visits/(\d+))?/delete$")
 DELETE_API = re.compile(r"^/api/v1/units/(\d+)(?:/visits/(\d+))?$")
 
 
-class Denied(Exception):
-    """The request may not proceed: ``status`` 401 (sign in), 403 (not allowed) or 404 (not yours: not shown)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class Denied(Refused):
+    """The request may not proceed: ``status`` 401 (sign in), 403 (not allowed) or 404 (not yours: not shown).
+    The access guard refuses it like its own refusals, except that a page asked for before signing in (401)
+    is sent to the sign-in page."""
 
 
 # -- passwords ----------------------------------------------------------------------------------------------

@@ -203,14 +203,11 @@ class AccessGuard:
                 cookies = Request(scope).cookies
                 principal = self.authorizer.check(scope["method"], scope["path"], cookies, headers.get("authorization"))
                 scope["state"]["principal"] = principal
-        except Denied as denied:
-            if denied.status == 401 and not scope["path"].startswith("/api/v1/"):
+        except Refused as refused:
+            if isinstance(refused, Denied) and refused.status == 401 and not scope["path"].startswith("/api/v1/"):
                 await _redirect(send, "/signin")
             else:
-                await _refuse(scope, send, Refused(denied.status, denied.message))
-            return
-        except Refused as refused:
-            await _refuse(scope, send, refused)
+                await _refuse(scope, send, refused)
             return
 
         async def send_with_headers(message: dict[str, Any]) -> None:
