@@ -81,11 +81,11 @@ BREAKS = [
     ),
     (
         "support.yaml",
-        '      - {source: bales2017-barriers, locator: "Determinants of success/failure slide, column X", detail: '
+        '      - {source: talk-lessons, locator: "Determinants of success/failure slide, column X", detail: '
         '"Commitment and support within the organization: 8"}',
-        '      - {source: bales2017-barrier, locator: "Determinants of success/failure slide, column X", detail: '
+        '      - {source: talk-lesson, locator: "Determinants of success/failure slide, column X", detail: '
         '"Commitment and support within the organization: 8"}',
-        "rule 'support.management-backing' cites unknown source 'bales2017-barrier'. Did you mean 'bales2017-barriers'?",
+        "rule 'support.management-backing' cites unknown source 'talk-lesson'. Did you mean 'talk-lessons'?",
     ),
     (
         "support.yaml",
