@@ -17,6 +17,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -330,7 +331,7 @@ class Authorizer:
                     session,
                     "access.denied",
                     unit_id=int(unit.group(1)) if unit and len(unit.group(1)) < 10 else None,
-                    detail=f"{method} {path[:200]} ({denied.status})",
+                    detail=f"{method} {quote(path)[:200]} ({denied.status})",  # percent-encoded: one plain line
                     actor=principal.actor(None),
                 )
                 session.commit()

@@ -21,6 +21,7 @@ from mbt_advisor.yamlio import parse_json
 
 from . import store
 from .app import member_of_new_unit, visible_units, web_of
+from .canonical_ids import PathId
 from .summary import visit_index
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -178,14 +179,14 @@ def _unit(session: Any, unit_id: int) -> Any:
     return unit
 
 
-@router.get("/units/{unit_id}", summary="A unit and its visits")
-def get_unit(request: Request, unit_id: int) -> Response:
+@router.get("/units/{unit_id:id}", summary="A unit and its visits")
+def get_unit(request: Request, unit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         return _json(_unit_out(_unit(session, unit_id)))
 
 
-@router.post("/units/{unit_id}/visits", status_code=201, summary="Add a visit (a profile) to a unit")
-def add_visit(request: Request, unit_id: int, visit: VisitIn) -> Response:
+@router.post("/units/{unit_id:id}/visits", status_code=201, summary="Add a visit (a profile) to a unit")
+def add_visit(request: Request, unit_id: PathId, visit: VisitIn) -> Response:
     web = web_of(request)
     if (visit.profile is None) == (visit.profile_yaml is None):
         raise ProfileError("give either 'profile' (JSON) or 'profile_yaml' (text).", source=BODY_SOURCE)
@@ -205,8 +206,8 @@ def add_visit(request: Request, unit_id: int, visit: VisitIn) -> Response:
         return _json(_visit_out(created, full=True), status_code=201)
 
 
-@router.get("/units/{unit_id}/visits/{visit_id}", summary="A visit with its assessment")
-def get_visit(request: Request, unit_id: int, visit_id: int) -> Response:
+@router.get("/units/{unit_id:id}/visits/{visit_id:id}", summary="A visit with its assessment")
+def get_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     web = web_of(request)
     with web.transaction() as session:
         visit = store.get_visit(session, unit_id, visit_id)
@@ -217,8 +218,8 @@ def get_visit(request: Request, unit_id: int, visit_id: int) -> Response:
         return _json(_visit_out(visit, full=True))
 
 
-@router.get("/units/{unit_id}/visits/{visit_id}/profile", summary="The visit's profile as YAML (byte for byte)")
-def get_profile(request: Request, unit_id: int, visit_id: int) -> Response:
+@router.get("/units/{unit_id:id}/visits/{visit_id:id}/profile", summary="The visit's profile as YAML (byte for byte)")
+def get_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         visit = store.get_visit(session, unit_id, visit_id)
         if visit is None:
@@ -228,11 +229,11 @@ def get_profile(request: Request, unit_id: int, visit_id: int) -> Response:
 
 
 @router.delete(
-    "/units/{unit_id}/visits/{visit_id}",
+    "/units/{unit_id:id}/visits/{visit_id:id}",
     status_code=204,
     summary="Delete a visit (administrators; consultants for the units shared with them)",
 )
-def delete_visit(request: Request, unit_id: int, visit_id: int) -> Response:
+def delete_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         visit = store.get_visit(session, unit_id, visit_id)
         if visit is None or store.delete_visit(session, visit) is None:
@@ -241,11 +242,11 @@ def delete_visit(request: Request, unit_id: int, visit_id: int) -> Response:
 
 
 @router.delete(
-    "/units/{unit_id}",
+    "/units/{unit_id:id}",
     status_code=204,
     summary="Delete a unit with its visits, questionnaires and memberships (administrators)",
 )
-def delete_unit(request: Request, unit_id: int) -> Response:
+def delete_unit(request: Request, unit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         if store.delete_unit(session, unit_id) is None:
             raise HTTPException(404)

@@ -19,6 +19,7 @@ from mbt_advisor._version import __version__
 from mbt_advisor.advisor import Advisor, default_advisor
 from mbt_advisor.errors import InputError
 
+from .canonical_ids import SPELLING_ERROR
 from .config import MAX_BODY_BYTES, database_label, database_url
 from .db import open_database
 from .security import AccessGuard
@@ -139,6 +140,8 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> Any:
+        if any(error["type"] == SPELLING_ERROR for error in exc.errors()):
+            return await _not_found(request, exc)  # an id in another spelling: no such page (canonical_ids.py)
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
         message = f"{field}: {first['msg']}" if field else first["msg"]
@@ -169,7 +172,8 @@ def app_from_environment() -> FastAPI:
 
 
 def route_table(app: FastAPI) -> list[tuple[str, str]]:
-    """(method, path) of every route and mount (``MOUNT``), for tests that must cover them all."""
+    """(method, path) of every route and mount (``MOUNT``), for tests that must cover them all; a path names its
+    parameters without their convertor (``/units/{unit_id}``)."""
     from starlette.routing import Mount
 
     found: list[tuple[str, str]] = []
@@ -181,7 +185,8 @@ def route_table(app: FastAPI) -> list[tuple[str, str]]:
             elif isinstance(route, Mount):
                 found.append(("MOUNT", route.path))
             else:
-                found.extend((m, route.path) for m in sorted(getattr(route, "methods", None) or {"GET"}) if m != "HEAD")
+                methods = sorted(getattr(route, "methods", None) or {"GET"})
+                found.extend((m, route.path_format) for m in methods if m != "HEAD")  # {unit_id}, not {unit_id:id}
 
     walk(list(app.routes))
     return found

@@ -5,7 +5,7 @@ in ``Authorizer.check`` (admins only once accounts exist); there is no route tha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from . import audit
 from .app import web_of
+from .canonical_ids import QueryId
 from .models import Unit
 from .pages import render
 
@@ -50,11 +51,11 @@ def _read(request: Request, selection: audit.Filter) -> tuple[list[Any], dict[in
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request,
-    unit: int | None = None,
+    unit: QueryId = None,
     user: str | None = Query(None, max_length=80),
     action: str | None = Query(None, max_length=40),
     since: str | None = Query(None, max_length=40),
-    before: int | None = None,
+    before: QueryId = None,
 ) -> HTMLResponse:
     selection = _selection(unit, user, action, since, before, PAGE)
     rows, names = _read(request, selection)
@@ -76,11 +77,11 @@ def audit_page(
 @api_router.get("/audit", summary="The audit trail, newest first (administrators only)")
 def audit_api(
     request: Request,
-    unit: int | None = None,
+    unit: QueryId = None,
     user: str | None = Query(None, max_length=80, description="By, or about, this account name"),
     action: str | None = Query(None, max_length=40, description="An action or a family (visit, signin, user)"),
     since: str | None = Query(None, max_length=40, description="UTC date or time, ISO 8601"),
-    before: int | None = Query(None, description="Only events older than this id (the previous answer's `next`)"),
+    before: Annotated[QueryId, Query(description="Only events older than this id (the last answer's `next`)")] = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> Response:
     from mbt_advisor.render import to_json

@@ -14,6 +14,7 @@ from mbt_advisor.profile import LEVELS
 
 from . import store
 from .app import member_of_new_unit, principal_of, visible_units, web_of
+from .canonical_ids import PathId
 from .chart import line_chart
 from .summary import RISK_RANK, SCOPES, visit_index
 
@@ -118,8 +119,8 @@ def _ratings_over_visits(unit: Any, kb: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@router.get("/units/{unit_id}", response_class=HTMLResponse)
-def unit_page(request: Request, unit_id: int) -> HTMLResponse:
+@router.get("/units/{unit_id:id}", response_class=HTMLResponse)
+def unit_page(request: Request, unit_id: PathId) -> HTMLResponse:
     web = web_of(request)
     with web.transaction() as session:
         unit = _unit_or_404(session, unit_id)
@@ -139,10 +140,10 @@ def unit_page(request: Request, unit_id: int) -> HTMLResponse:
         )
 
 
-@router.post("/units/{unit_id}/visits")
+@router.post("/units/{unit_id:id}/visits")
 async def add_visit(
     request: Request,
-    unit_id: int,
+    unit_id: PathId,
     profile_file: UploadFile | None = None,
     profile_text: str = Form(""),
     visited_on: str = Form(""),
@@ -173,8 +174,8 @@ def _visit_or_404(session: Any, unit_id: int, visit_id: int) -> Any:
     return visit
 
 
-@router.get("/units/{unit_id}/visits/{visit_id}", response_class=HTMLResponse)
-def visit_page(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
+@router.get("/units/{unit_id:id}/visits/{visit_id:id}", response_class=HTMLResponse)
+def visit_page(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResponse:
     web = web_of(request)
     advisor = web.advisor
     with web.transaction() as session:
@@ -199,8 +200,8 @@ def visit_page(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
         )
 
 
-@router.get("/units/{unit_id}/visits/{visit_id}/brief", response_class=HTMLResponse)
-def visit_brief(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
+@router.get("/units/{unit_id:id}/visits/{visit_id:id}/brief", response_class=HTMLResponse)
+def visit_brief(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResponse:
     """The site-visit brief: the same HTML as `mbt-advisor report`, printable."""
     from mbt_advisor.report import render_brief
 
@@ -210,8 +211,8 @@ def visit_brief(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
         return HTMLResponse(render_brief(store.profile_of(visit), web.advisor, "html"))
 
 
-@router.get("/units/{unit_id}/visits/{visit_id}/profile.yaml")
-def visit_profile(request: Request, unit_id: int, visit_id: int) -> Response:
+@router.get("/units/{unit_id:id}/visits/{visit_id:id}/profile.yaml")
+def visit_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         visit = store.exported(session, _visit_or_404(session, unit_id, visit_id), "profile")
         name = f"unit-{unit_id}-visit-{visit.visited_on.isoformat()}.yaml"
@@ -240,14 +241,14 @@ def _confirm_delete(
     )
 
 
-@router.get("/units/{unit_id}/delete", response_class=HTMLResponse)
-def confirm_unit_deletion(request: Request, unit_id: int) -> HTMLResponse:
+@router.get("/units/{unit_id:id}/delete", response_class=HTMLResponse)
+def confirm_unit_deletion(request: Request, unit_id: PathId) -> HTMLResponse:
     with web_of(request).transaction() as session:
         return _confirm_delete(request, _unit_or_404(session, unit_id))
 
 
-@router.post("/units/{unit_id}/delete")
-def delete_unit(request: Request, unit_id: int, confirm: str = Form("")) -> Response:
+@router.post("/units/{unit_id:id}/delete")
+def delete_unit(request: Request, unit_id: PathId, confirm: str = Form("")) -> Response:
     """Deletes only when ``confirm`` is the unit's name (typed by the user on the confirmation page)."""
     with web_of(request).transaction() as session:
         unit = _unit_or_404(session, unit_id)
@@ -257,15 +258,15 @@ def delete_unit(request: Request, unit_id: int, confirm: str = Form("")) -> Resp
     return see_other("/?notice=unit-deleted")
 
 
-@router.get("/units/{unit_id}/visits/{visit_id}/delete", response_class=HTMLResponse)
-def confirm_visit_deletion(request: Request, unit_id: int, visit_id: int) -> HTMLResponse:
+@router.get("/units/{unit_id:id}/visits/{visit_id:id}/delete", response_class=HTMLResponse)
+def confirm_visit_deletion(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResponse:
     with web_of(request).transaction() as session:
         visit = _visit_or_404(session, unit_id, visit_id)
         return _confirm_delete(request, visit.unit, visit)
 
 
-@router.post("/units/{unit_id}/visits/{visit_id}/delete")
-def delete_visit(request: Request, unit_id: int, visit_id: int, confirm: str = Form("")) -> Response:
+@router.post("/units/{unit_id:id}/visits/{visit_id:id}/delete")
+def delete_visit(request: Request, unit_id: PathId, visit_id: PathId, confirm: str = Form("")) -> Response:
     """Deletes only when ``confirm`` is the visit's date (YYYY-MM-DD, typed on the confirmation page)."""
     with web_of(request).transaction() as session:
         visit = _visit_or_404(session, unit_id, visit_id)

@@ -15,6 +15,7 @@ from mbt_advisor.wizard import PATH_QUESTION, Wizard
 
 from . import store
 from .app import member_of_new_unit, principal_of, web_of
+from .canonical_ids import parse_id
 from .models import Draft, find
 from .pages import render, see_other
 
@@ -25,7 +26,8 @@ router = APIRouter(include_in_schema=False)
 def start(request: Request, unit_id: str = Form("")) -> Response:
     principal = principal_of(request)
     with web_of(request).transaction() as session:
-        unit = store.get_unit(session, int(unit_id)) if unit_id.isdigit() else None
+        asked = parse_id(unit_id)
+        unit = store.get_unit(session, asked) if asked is not None else None
         if unit_id and (unit is None or (principal is not None and not principal.sees(unit.id))):
             raise HTTPException(404)  # a unit that does not exist or is not theirs: as on every unit route
         if principal is not None and principal.role == "founder" and unit is None and principal.units:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from . import accounts
 from .app import principal_of, web_of
+from .canonical_ids import PathId
 from .models import ApiToken
 from .pages import render, see_other
 from .security import secure_cookies
@@ -89,8 +90,8 @@ def create_token(request: Request, name: str = Form(min_length=1, max_length=80)
     return _tokens_page(request, new_token=token, status_code=201)
 
 
-@router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int) -> Response:
+@router.post("/tokens/{token_id:id}/revoke")
+def revoke_token(request: Request, token_id: PathId) -> Response:
     _me(request)
     with web_of(request).transaction() as session:
         accounts.revoke_api_token(session, token_id)  # the guard let only the owner's own token through

@@ -112,9 +112,8 @@ def test_ids_beyond_what_a_column_holds_are_404s_not_errors(shared) -> None:  # 
         for path in [f"/units/{guess}", f"/api/v1/units/{guess}", f"/api/v1/units/{ids['ours']}/visits/{guess}"]:
             assert admin.get(path).status_code == 404, path
         assert admin.post(f"/tokens/{guess}/revoke", data={"csrf_token": csrf(admin)}).status_code == 404
-        for query in (f"unit={guess}", f"before={-guess}"):  # the audit trail's filters: nothing matches
-            assert admin.get(f"/api/v1/audit?{query}").json()["events"] == [], query
-        assert admin.get(f"/api/v1/audit?before={guess}").json()["events"] != []  # older than any id: all
+        for query in (f"unit={guess}", f"before={guess}", f"before={-guess}"):  # the audit trail's filters too
+            assert admin.get(f"/api/v1/audit?{query}").status_code == 404, query
     assert admin.get("/api/v1/audit?user=a%00b").json()["events"] == []
     assert admin.get("/questionnaire/a%00b").status_code == 404
     assert admin.get("/questionnaire/" + "x" * 100).status_code == 404

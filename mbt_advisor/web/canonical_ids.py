@@ -1,0 +1,91 @@
+"""One spelling of an id. A unit, visit, token or audit event id in a path or a query is canonical decimal
+digits (no sign, space, leading zero, underscore, decimal point, exponent or non-ASCII digit) and within what
+the id column holds (1 to 2**31-1: PostgreSQL's integer); any other spelling is a 404 before a handler runs.
+
+Paths declare ids as ``{unit_id:id}``: the ``id`` convertor below matches only canonical ids, so another
+spelling matches no route at all, and the handler receives the very integer the route matched. Query
+parameters (and form fields) are read through :func:`parse_id`; a query id is typed :data:`QueryId`, whose
+refusal the application answers with a 404 (app.py), never with the lenient conversion pydantic would make of
+``+4``, ``4.0`` or ``0_4``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+from starlette.convertors import Convertor, register_url_convertor
+
+from .models import INTEGER_IDS
+
+ID_MAX = INTEGER_IDS.stop - 1  # the largest id an Integer column holds on both databases
+SPELLING_ERROR = "id_spelling"  # the pydantic error type of a query id in another spelling (app.py: a 404)
+
+
+def digits_up_to(largest: int) -> str:
+    """A regular expression matching exactly the canonical decimal spellings of 1..``largest``."""
+    top = str(largest)
+    shorter = f"[1-9][0-9]{{0,{len(top) - 2}}}" if len(top) > 1 else ""
+    same_length = []
+    for i, digit in enumerate(top):
+        low = "1" if i == 0 else "0"
+        if digit > low:
+            rest = len(top) - i - 1
+            same_length.append(f"{top[:i]}[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+        elif digit < low:  # a leading digit can only be this low for 0
+            break
+    same_length.append(top)
+    return "(?:" + "|".join(filter(None, [shorter, *same_length])) + ")"
+
+
+CANONICAL = digits_up_to(ID_MAX)
+
+
+def parse_id(text: str) -> int | None:
+    """The id ``text`` spells canonically, or None for any other text."""
+    if len(text) > len(str(ID_MAX)) or not text.isascii() or not text.isdigit() or text[0] == "0":
+        return None
+    value = int(text)
+    return value if value <= ID_MAX else None
+
+
+class IdConvertor(Convertor[int]):
+    """``{name:id}`` in a route's path: canonical digits within the column's range, nothing else (the
+    look-ahead refuses a line break after the id, which a route's ``$`` would otherwise let through)."""
+
+    regex = CANONICAL + r"(?!\n)"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        if not isinstance(value, int) or not 1 <= value <= ID_MAX:
+            raise ValueError(f"not an id: {value!r}")
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
+
+
+def _query_id(value: Any) -> int | None:
+    if value == "" or value is None:
+        return None  # an empty field of a form sent by GET (the audit page's filters): not given
+    parsed = parse_id(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise PydanticCustomError(SPELLING_ERROR, "not an id")
+    return parsed
+
+
+# an optional id in a query: canonical, or empty (not given); any other spelling is a 404 (app.py)
+QueryId = Annotated[
+    int | None,
+    BeforeValidator(_query_id),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": ID_MAX}, {"type": "null"}]}),
+]
+
+
+# the type of an id in a route's path (``{unit_id:id}``): the convertor has matched it already; this states the
+# range in the OpenAPI document
+PathId = Annotated[int, Path(ge=1, le=ID_MAX)]
