@@ -38,24 +38,25 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-FLOOR_B = "from mbt_advisor._experta import load_experta; load_experta(); import yaml, typer, pydantic"
+FLOOR_B = "from mbt_advisor.engine._experta import load_experta; load_experta(); import yaml, typer, pydantic"
 FLOOR_C = FLOOR_B + "\nclass Trivial(pydantic.BaseModel):\n    x: int"
 PHASES = """
 import json, time
-from mbt_advisor import compiled, yamlio  # PyYAML is part of the floor: not counted in the digest
+from mbt_advisor.common import yamlio  # PyYAML is part of the floor: not counted in the digest
+from mbt_advisor.rulebase import artifact
 t0 = time.perf_counter()
-digest = compiled.bundled_digest()
+digest = artifact.bundled_digest()
 t1 = time.perf_counter()
-data = compiled.artifact_for(digest, "tables")
+data = artifact.artifact_for(digest, "tables")
 t2 = time.perf_counter()
-from mbt_advisor.tables import Tables
+from mbt_advisor.engine.tables import Tables
 tables = Tables(data["tables"])
 t3 = time.perf_counter()
-from mbt_advisor.compiler import CompiledRuleBase
+from mbt_advisor.engine.compiler import CompiledRuleBase
 t4 = time.perf_counter()
 CompiledRuleBase(tables)
 t5 = time.perf_counter()
-from mbt_advisor import knowledge_base
+from mbt_advisor.rulebase import knowledge_base
 t6 = time.perf_counter()
 knowledge_base.load_knowledge_base()
 t7 = time.perf_counter()
@@ -145,11 +146,11 @@ def engine_floor_and_warm(reps: int) -> dict[str, float]:
     the same process. Two readings of "one fact": a trivial one (``Fact(x=1)``), and the one fact an
     evaluation of merger declares (its profile as one ``Answers`` fact, built anew each time as evaluate()
     builds it); the target is read against the second, the floor of evaluating this profile at all."""
-    from mbt_advisor._experta import load_experta
+    from mbt_advisor.engine._experta import load_experta
 
     experta = load_experta()
     import mbt_advisor
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.rulebase.examples import example_path
 
     class Empty(experta.KnowledgeEngine):
         pass
@@ -266,9 +267,10 @@ def main() -> None:
         # -- in-process: engine floor, warm latency -----------------------------------------------------
         results["engine"] = engine_floor_and_warm(200 if args.quick else 1000)
         import mbt_advisor
-        from mbt_advisor.advisor import Advisor
-        from mbt_advisor.examples import example_path, list_examples
-        from mbt_advisor.generate import random_profile
+        from mbt_advisor import what_if
+        from mbt_advisor.assessment.advisor import Advisor
+        from mbt_advisor.profile.generate import random_profile
+        from mbt_advisor.rulebase.examples import example_path, list_examples
 
         advisor = Advisor()
         bundled = [mbt_advisor.load_profile(example_path(n)) for n in list_examples()]
@@ -292,7 +294,7 @@ def main() -> None:
         whatif = []
         for profile in bundled + generated[:30]:
             t0 = time.perf_counter()
-            advisor.what_if(profile)
+            what_if(profile, advisor=advisor)
             whatif.append(time.perf_counter() - t0)
         results["whatif_s"] = {"p50": round(percentile(whatif, 0.5), 3), "max": round(max(whatif), 3), "n": len(whatif)}
 

@@ -38,7 +38,7 @@ def percentile(values: list[float], q: float) -> float:
 def bodies() -> list[tuple[bytes, bytes]]:
     """(request body, expected answer) for every bundled example."""
     import mbt_advisor
-    from mbt_advisor.render import to_json
+    from mbt_advisor.rendering.formats import to_json
 
     out = []
     for name in mbt_advisor.list_examples():
@@ -117,9 +117,9 @@ def main() -> None:
         shared(args.seconds, args.users, args.postgresql, docs=not args.no_docs)
         return
     cases = bodies()
-    from mbt_advisor.advisor import default_advisor
-    from mbt_advisor.loading import profile_from_data
-    from mbt_advisor.render import to_json
+    from mbt_advisor.assessment.advisor import default_advisor
+    from mbt_advisor.profile.loading import profile_from_data
+    from mbt_advisor.rendering.formats import to_json
 
     advisor = default_advisor()
 

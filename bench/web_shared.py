@@ -54,8 +54,8 @@ class User:
 
 def seed(url: str, users: int) -> tuple[list[User], dict[int, str], dict[int, int]]:
     """Units with a visit each, and the accounts: even users found one unit, odd users consult two."""
-    from mbt_advisor.advisor import default_advisor
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.assessment.advisor import default_advisor
+    from mbt_advisor.rulebase.examples import example_path
     from mbt_advisor.web import accounts, store
     from mbt_advisor.web.db import open_database
 
@@ -234,7 +234,7 @@ def ms(values: list[float], q: float) -> float:
 
 
 def measure(url: str, users: int, seconds: float, label: str) -> dict[str, Any]:
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.rulebase.examples import example_path
 
     text = example_path("riverside").read_text(encoding="utf-8")
     accounts, names, visits = seed(url, users)

@@ -26,7 +26,7 @@ from typing import NoReturn
 
 import typer
 
-from mbt_advisor.errors import InputError, escape, shorten
+from mbt_advisor.common.errors import InputError, escape, shorten
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a process ended by SIGPIPE

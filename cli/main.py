@@ -92,14 +92,14 @@ def _loading() -> Iterator[None]:
 def _knowledge(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
     """The checked rules and knowledge, without compiling an engine (for commands that only read them)."""
     with _loading():
-        from mbt_advisor.knowledge_base import load_knowledge_base
+        from mbt_advisor.rulebase.knowledge_base import load_knowledge_base
 
         return load_knowledge_base(rules, knowledge)
 
 
 def _advisor(rules: Path | None, knowledge: Path | None):  # type: ignore[no-untyped-def]
     with _loading():
-        from mbt_advisor.advisor import Advisor, default_advisor
+        from mbt_advisor.assessment.advisor import Advisor, default_advisor
 
         if rules is None and knowledge is None:
             return default_advisor()
@@ -162,18 +162,18 @@ def evaluate(
       mbt-advisor evaluate units/ --jobs 2 > assessments.jsonl
     """
     with _loading():
-        from mbt_advisor.render import to_json, to_markdown, to_text
+        from mbt_advisor.rendering.formats import to_json, to_markdown, to_text
 
     paths = list(profiles or [])
     if (not paths) == (example is None):
         fail("give either PROFILE file(s) or --example NAME (see `mbt-advisor examples`).")
-    from mbt_advisor.batch import is_folder
+    from mbt_advisor.questions.batch import is_folder
 
     if len(paths) > 1 or (paths and is_folder(paths[0])):
         _evaluate_batch(paths, format, output, jobs, rules, knowledge)
         return
     if example is not None:
-        from mbt_advisor.examples import example_path
+        from mbt_advisor.rulebase.examples import example_path
 
         paths = [example_path(example)]
     advisor = _advisor(rules, knowledge)
@@ -195,7 +195,7 @@ def _evaluate_batch(
     rules: Path | None,
     knowledge: Path | None,
 ) -> None:
-    from mbt_advisor.batch import evaluate_many, expand_inputs
+    from mbt_advisor.questions.batch import evaluate_many, expand_inputs
 
     if format not in (None, AssessmentFormat.json):
         fail("several profiles give JSON Lines: use --format json (or leave --format out).")
@@ -229,13 +229,13 @@ def _evaluate_batch(
 
 def _emit_result(result: Any, format: DataFormat, as_text: Any) -> None:
     """Exact JSON for tools, or the command's text rendering for people, on stdout."""
-    from mbt_advisor.render import to_json
+    from mbt_advisor.rendering.formats import to_json
 
     emit(to_json(result) if format is DataFormat.json else as_text(result), None)
 
 
 def _load(path: Path):  # type: ignore[no-untyped-def]
-    from mbt_advisor.loading import load_profile
+    from mbt_advisor.profile.loading import load_profile
 
     return load_profile(path)
 
@@ -250,7 +250,7 @@ def _profile_or_example(path: Path | None, example: str | None):  # type: ignore
     if (path is None) == (example is None):
         fail("give either a PROFILE file or --example NAME (see `mbt-advisor examples`).")
     if example is not None:
-        from mbt_advisor.examples import example_path
+        from mbt_advisor.rulebase.examples import example_path
 
         path = example_path(example)
     assert path is not None
@@ -278,9 +278,10 @@ def explain(
 
       mbt-advisor explain profile.yaml --rule support.isolated-team
     """
-    from mbt_advisor.render import explanation_text, rule_check_text
+    from mbt_advisor.questions.explanation import explain as explain_profile
+    from mbt_advisor.rendering.formats import explanation_text, rule_check_text
 
-    result = _advisor(rules, knowledge).explain(_profile_or_example(profile, example), rule)
+    result = explain_profile(_profile_or_example(profile, example), rule, advisor=_advisor(rules, knowledge))
     if result.rule is not None and format is DataFormat.text:
         emit(f"For {result.organization}:\n" + rule_check_text(result.rule), None)
         return
@@ -305,9 +306,12 @@ def whatif(
 
       mbt-advisor whatif profile.yaml --format json
     """
-    from mbt_advisor.render import whatif_text
+    from mbt_advisor.questions.whatif import what_if
+    from mbt_advisor.rendering.formats import whatif_text
 
-    result = _advisor(rules, knowledge).what_if(_profile_or_example(profile, example), include_context=include_context)
+    result = what_if(
+        _profile_or_example(profile, example), include_context=include_context, advisor=_advisor(rules, knowledge)
+    )
     _emit_result(result, format, whatif_text)
 
 
@@ -333,15 +337,16 @@ def compare(
 
       mbt-advisor compare --example adolescent-startup later.yaml
     """
-    from mbt_advisor.render import comparison_text
+    from mbt_advisor.questions.comparison import compare as compare_profiles
+    from mbt_advisor.rendering.formats import comparison_text
 
     names, files = list(example or []), [p for p in (old, new) if p is not None]
     if len(names) + len(files) != 2:
         fail("give two profiles to compare: OLD NEW files, --example NAME and NEW, or --example twice.")
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.rulebase.examples import example_path
 
     first, second = [example_path(n) for n in names] + files
-    result = _advisor(rules, knowledge).compare(_load(first), _load(second))
+    result = compare_profiles(_load(first), _load(second), advisor=_advisor(rules, knowledge))
     _emit_result(result, format, comparison_text)
 
 
@@ -383,7 +388,7 @@ def report(
       mbt-advisor report --example merger --format markdown --output brief.md
     """
     with _loading():
-        from mbt_advisor.report import render_brief
+        from mbt_advisor.rendering.brief import render_brief
 
     if output is None:
         fail("give the file to write with --output FILE (e.g. --output brief.html).")
@@ -406,8 +411,8 @@ def examples(
 
       mbt-advisor examples --format json
     """
-    from mbt_advisor.examples import example_path, list_examples
-    from mbt_advisor.render import examples_table
+    from mbt_advisor.rendering.formats import examples_table
+    from mbt_advisor.rulebase.examples import example_path, list_examples
 
     found = list_examples()
     rows = [{"name": k, "description": v, "path": str(example_path(k))} for k, v in found.items()]
@@ -427,9 +432,9 @@ def schema(
       mbt-advisor schema > mbt-profile.schema.json
       mbt-advisor schema --assessment > mbt-assessment.schema.json
     """
-    from mbt_advisor.assessment import Assessment
-    from mbt_advisor.profile import Profile
-    from mbt_advisor.render import to_json
+    from mbt_advisor.assessment.model import Assessment
+    from mbt_advisor.profile.model import Profile
+    from mbt_advisor.rendering.formats import to_json
 
     data = Assessment.model_json_schema() if assessment else Profile.model_json_schema()
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -449,7 +454,7 @@ def rules_list(
 
       mbt-advisor rules list --format json
     """
-    from mbt_advisor.render import rule_rows, rules_table
+    from mbt_advisor.rendering.formats import rule_rows, rules_table
 
     _emit_result(rule_rows(_knowledge(rules, knowledge)), format, rules_table)
 
@@ -467,8 +472,8 @@ def rules_show(
 
       mbt-advisor rules show leadership.contested-lead
     """
-    from mbt_advisor.ids import find_id
-    from mbt_advisor.render import rule_text, to_json
+    from mbt_advisor.common.ids import find_id
+    from mbt_advisor.rendering.formats import rule_text, to_json
 
     kb = _knowledge(rules, knowledge)
     rule_id = find_id(rule_id, kb.rules_by_id, what="rule", source="ID", hint="See `mbt-advisor rules list`.")
@@ -494,9 +499,9 @@ def rules_check(
 
       mbt-advisor rules check --rules my-rules/
     """
-    from mbt_advisor.knowledge_base import default_knowledge_dir, default_rules_dir
-    from mbt_advisor.lint import lint
-    from mbt_advisor.render import to_json
+    from mbt_advisor.rendering.formats import to_json
+    from mbt_advisor.rulebase.knowledge_base import default_knowledge_dir, default_rules_dir
+    from mbt_advisor.rulebase.lint import lint
 
     # the files themselves, never the compiled artifact: a check added since it was compiled must run
     findings = lint(rules or default_rules_dir(), knowledge or default_knowledge_dir())
@@ -529,8 +534,8 @@ def rules_coverage(
 
       mbt-advisor rules coverage --output docs/coverage.md
     """
-    from mbt_advisor.coverage_doc import coverage_rows, render_coverage
-    from mbt_advisor.render import to_json
+    from mbt_advisor.rendering.formats import to_json
+    from mbt_advisor.rulebase.coverage_doc import coverage_rows, render_coverage
 
     kb = _knowledge(rules, knowledge)
     emit(to_json(coverage_rows(kb)) if format is DataFormat.json else render_coverage(kb), output)
@@ -547,7 +552,7 @@ def cases_list(
 
       mbt-advisor cases list
     """
-    from mbt_advisor.render import case_rows, cases_table
+    from mbt_advisor.rendering.formats import case_rows, cases_table
 
     _emit_result(case_rows(_knowledge(None, knowledge)), format, cases_table)
 
@@ -567,8 +572,8 @@ def cases_show(
 
       mbt-advisor cases show REORG --format json
     """
-    from mbt_advisor.ids import find_id
-    from mbt_advisor.render import case_text, to_json
+    from mbt_advisor.common.ids import find_id
+    from mbt_advisor.rendering.formats import case_text, to_json
 
     kb = _knowledge(None, knowledge)
     case = kb.cases[find_id(case_id, kb.cases, what="case", source="ID", hint=f"Known: {', '.join(kb.cases)}.")]
@@ -580,11 +585,4 @@ def cases_show(
     emit(case_text(case, kb), None)
 
 
-def run() -> None:
-    """Console entry point (kept for callers of this name; see entry.py)."""
-    from .entry import run as entry_run
-
-    entry_run()
-
-
-__all__ = ["app", "run", "EXIT_BAD_INPUT"]
+__all__ = ["app", "EXIT_BAD_INPUT"]

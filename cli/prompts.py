@@ -19,10 +19,10 @@ import datetime as _dt
 import sys
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from mbt_advisor.answer_marks import BACK, SKIP, show_share
+from mbt_advisor.wizard.answer_marks import BACK, SKIP, show_share
 
 if TYPE_CHECKING:  # only annotations: `--help` and `--version` build no pydantic model
-    from mbt_advisor.wizard import Ask
+    from mbt_advisor.wizard.questionnaire import Ask
 
 HELP = "<help>"
 HELP_WORDS = {"?", "help"}

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 
 from .io import fail, note
 from .usage import typer_app

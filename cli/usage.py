@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mbt_advisor.errors import InputError, did_you_mean, escape
+from mbt_advisor.common.errors import InputError, did_you_mean, escape
 
 from .io import EXIT_BAD_INPUT, bad_input
 

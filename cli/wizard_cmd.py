@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from mbt_advisor.answer_marks import BACK, SKIP
-from mbt_advisor.errors import InputError, ProfileError, did_you_mean
+from mbt_advisor.common.errors import InputError, ProfileError, did_you_mean
+from mbt_advisor.wizard.answer_marks import BACK, SKIP
 
 from .io import EXIT_FINDINGS, bad_input, fail, note, output_path, write_atomic
 from .prompts import ArrowPrompter, LinePrompter, Prompter
@@ -29,8 +29,8 @@ def make_prompter(interactive: bool) -> Prompter:
 
 
 def _apply_answers_file(wizard: Any, path: Path) -> None:
-    from mbt_advisor.wizard import PATH_FIELD
-    from mbt_advisor.wizard_files import read_answers
+    from mbt_advisor.wizard.files import read_answers
+    from mbt_advisor.wizard.questionnaire import PATH_FIELD
 
     known = {q.field: q for q in wizard.questions}
     answers = read_answers(path, known)
@@ -75,8 +75,8 @@ def wizard(
 
       mbt-advisor wizard --answers answers.yaml --output our-unit.yaml --force
     """
-    from mbt_advisor.advisor import default_advisor
-    from mbt_advisor.wizard import Wizard, WizardState, profile_yaml, state_json
+    from mbt_advisor.assessment.advisor import default_advisor
+    from mbt_advisor.wizard.questionnaire import Wizard, WizardState, profile_yaml, state_json
 
     if sys.stdout is None:  # the wizard talks on stdout
         fail("standard output is closed; the wizard needs it (redirect it to a file or /dev/null).")

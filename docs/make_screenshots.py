@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from mbt_advisor import Advisor, example_path, load_profile
-from mbt_advisor.report import render_brief
+from mbt_advisor.rendering.brief import render_brief
 
 EXAMPLES = ("merger", "adolescent-startup")
 DOCS = Path(__file__).resolve().parent

@@ -9,19 +9,28 @@ Typical use::
 
 Importing this package prints nothing, configures no logging and touches no network. The engine and the
 rule base are loaded on first use and then reused. ``dir(mbt_advisor)`` lists exactly the public names.
+
+The package is layered; each subpackage may import only those listed before it (checked by import-linter,
+``[tool.importlinter]`` in pyproject.toml; docs/architecture.md is the map):
+``common`` -> ``profile`` -> ``engine`` -> ``rulebase`` -> ``assessment`` -> ``questions`` -> ``rendering``
+-> ``compiled`` (build time) | ``wizard`` -> ``web`` -> ``cli`` (installed as ``mbt_advisor.cli``).
+May import: every subpackage below the web, each only when a public name from it is first used.
 """
 
 import typing as _typing
 
 from ._version import __version__
-from .errors import InputError, KnowledgeError, ProfileError
+from .common.errors import InputError, KnowledgeError, ProfileError
 
 if _typing.TYPE_CHECKING:
-    from .advisor import Advisor, compare, evaluate, explain, what_if
-    from .assessment import Assessment
-    from .examples import example_path, list_examples
-    from .loading import load_profile, parse_profile, profile_from_data
-    from .profile import Profile
+    from .assessment.advisor import Advisor, evaluate
+    from .assessment.model import Assessment
+    from .profile.loading import load_profile, parse_profile, profile_from_data
+    from .profile.model import Profile
+    from .questions.comparison import compare
+    from .questions.explanation import explain
+    from .questions.whatif import what_if
+    from .rulebase.examples import example_path, list_examples
 
 __all__ = [
     "Advisor",
@@ -43,18 +52,18 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Advisor": "advisor",
-    "evaluate": "advisor",
-    "explain": "advisor",
-    "what_if": "advisor",
-    "compare": "advisor",
-    "Assessment": "assessment",
-    "example_path": "examples",
-    "list_examples": "examples",
-    "load_profile": "loading",
-    "parse_profile": "loading",
-    "profile_from_data": "loading",
-    "Profile": "profile",
+    "Advisor": "assessment.advisor",
+    "evaluate": "assessment.advisor",
+    "explain": "questions.explanation",
+    "what_if": "questions.whatif",
+    "compare": "questions.comparison",
+    "Assessment": "assessment.model",
+    "example_path": "rulebase.examples",
+    "list_examples": "rulebase.examples",
+    "load_profile": "profile.loading",
+    "parse_profile": "profile.loading",
+    "profile_from_data": "profile.loading",
+    "Profile": "profile.model",
 }
 
 

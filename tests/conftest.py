@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from mbt_advisor.advisor import Advisor, default_advisor
-from mbt_advisor.examples import example_path
-from mbt_advisor.knowledge_base import default_knowledge_dir, default_rules_dir
+from mbt_advisor.assessment.advisor import Advisor, default_advisor
+from mbt_advisor.rulebase.examples import example_path
+from mbt_advisor.rulebase.knowledge_base import default_knowledge_dir, default_rules_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 class RetrodictionFile(pytest.File):
     def collect(self):  # type: ignore[no-untyped-def]
-        from mbt_advisor.yamlio import load_file
+        from mbt_advisor.common.yamlio import load_file
 
         spec = YamlCaseFile.model_validate(load_file(self.path).data)
         for case in spec.tests:

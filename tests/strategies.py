@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from mbt_advisor.profile import CONTEXT_FIELDS, all_fields, field_domain
+from mbt_advisor.profile.model import CONTEXT_FIELDS, all_fields, field_domain
 
 
 def values(name: str) -> st.SearchStrategy[Any]:

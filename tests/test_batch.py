@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from mbt_advisor.examples import example_path
-from mbt_advisor.generate import random_profile
+from mbt_advisor.profile.generate import random_profile
+from mbt_advisor.rulebase.examples import example_path
 
 
 def make_folder(tmp_path: Path, count: int = 6) -> Path:
@@ -75,7 +75,7 @@ def test_batch_output_file_and_format_rules(tmp_path: Path) -> None:
 def test_jobs_stream_in_input_order_with_a_bounded_number_of_tasks_in_flight(tmp_path: Path, monkeypatch) -> None:
     from concurrent.futures import Future
 
-    from mbt_advisor import batch
+    from mbt_advisor.questions import batch
 
     submitted: list[list[Path]] = []
 

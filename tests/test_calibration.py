@@ -1,15 +1,15 @@
 """The risk index orders the documented cases by their outcomes (docs/scoring.md, "Calibration").
 
 A change to the rules, the case encodings or the weights that breaks this order fails here; re-run
-``python -m mbt_advisor.calibration`` and update docs/scoring.md with the new figures.
+``python -m mbt_advisor.questions.calibration`` and update docs/scoring.md with the new figures.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from mbt_advisor.calibration import calibrate, case_data, in_band, indices, ordered, spearman, violations
-from mbt_advisor.scoring import WEIGHTS, label
+from mbt_advisor.assessment.scoring import WEIGHTS, label
+from mbt_advisor.questions.calibration import calibrate, case_data, in_band, indices, ordered, spearman, violations
 
 # the figures documented in docs/scoring.md (shipped weights, all ten cases)
 SPEARMAN_AT_LEAST = 0.85
@@ -69,5 +69,5 @@ def test_docs_state_the_shipped_weights() -> None:
     w = WEIGHTS
     load = "score-weighted load" if w.load_from == "score" else "severity points"
     stated = f"{load}, scale {w.load_scale:g}, breadth {w.breadth:g}, cut points {w.moderate_from:g} / {w.high_from:g}"
-    assert stated in text, "re-run python -m mbt_advisor.calibration and update docs/scoring.md"
+    assert stated in text, "re-run python -m mbt_advisor.questions.calibration and update docs/scoring.md"
     assert f"`low` below {w.moderate_from:g}" in text and f"`high`\nfrom {w.high_from:g}" in text

@@ -41,7 +41,7 @@ def test_the_package_under_test_is_this_checkout() -> None:
 
 
 def test_the_bundled_rules_are_read_from_this_checkout() -> None:
-    from mbt_advisor.knowledge_base import default_knowledge_dir, default_rules_dir
+    from mbt_advisor.rulebase.knowledge_base import default_knowledge_dir, default_rules_dir
 
     assert default_rules_dir().resolve() == REPO / "rules"
     assert default_knowledge_dir().resolve() == REPO / "knowledge"

@@ -8,7 +8,7 @@ import pytest
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
-from mbt_advisor.examples import example_path
+from mbt_advisor.rulebase.examples import example_path
 
 runner = CliRunner()
 MERGER = str(example_path("merger"))
@@ -98,6 +98,6 @@ def test_rules_coverage_json_counts_what_the_table_shows() -> None:
 def test_cases_take_a_knowledge_folder(tmp_path) -> None:
     result = runner.invoke(app, ["cases", "list", "--knowledge", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "nowhere" in result.stderr
-    from mbt_advisor.knowledge_base import default_knowledge_dir
+    from mbt_advisor.rulebase.knowledge_base import default_knowledge_dir
 
     assert "REORG" in ok("cases", "list", "--knowledge", str(default_knowledge_dir()))

@@ -8,13 +8,13 @@ import pytest
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
-from mbt_advisor import Advisor
-from mbt_advisor.examples import example_path
+from mbt_advisor import Advisor, compare
+from mbt_advisor.rulebase.examples import example_path
 
 
 def test_pre_to_during_reorganization(advisor: Advisor) -> None:
     kb = advisor.kb
-    result = advisor.compare(kb.case_profiles["PRE-REORG"], kb.case_profiles["REORG"])
+    result = compare(kb.case_profiles["PRE-REORG"], kb.case_profiles["REORG"], advisor=advisor)
     assert [(r.scope, r.old, r.new) for r in result.risk] == [
         ("overall", "low", "high"),
         ("organization", "low", "high"),
@@ -30,14 +30,14 @@ def test_pre_to_during_reorganization(advisor: Advisor) -> None:
 
 def test_recovery_is_better_and_raises_no_warning(advisor: Advisor) -> None:
     kb = advisor.kb
-    result = advisor.compare(kb.case_profiles["REORG"], kb.case_profiles["PRE-REORG"])
+    result = compare(kb.case_profiles["REORG"], kb.case_profiles["PRE-REORG"], advisor=advisor)
     assert result.risk[0].direction == "better" and result.risk[0].change < -50  # type: ignore[operator]
     assert result.warnings == []
     assert {r.status for r in result.recommendations} == {"disappeared"}
 
 
 def test_same_profile_changes_nothing(advisor: Advisor) -> None:
-    result = advisor.compare(example_path("merger"), example_path("merger"))
+    result = compare(example_path("merger"), example_path("merger"), advisor=advisor)
     assert all(not changes for changes in result.answers.values())
     assert {r.status for r in result.recommendations} == {"kept"}
     assert result.warnings == []
@@ -151,7 +151,7 @@ def _lakeside(phase: str, date: str, **facts: object) -> dict[str, object]:
 def test_a_unit_entering_a_reorganization_with_a_contested_lead_shows_a_clear_rise(advisor: Advisor) -> None:
     before = _lakeside("planning", "2026-03-01")
     after = _lakeside("reorganizing", "2026-09-01", reorganization=True, clinical_leadership="contested")
-    result = advisor.compare(before, after)
+    result = compare(before, after, advisor=advisor)
     overall, organization, team, therapist = result.risk
     assert overall.change is not None and overall.change >= 25 and overall.direction == "worse"
     assert organization.direction == team.direction == "worse" and therapist.direction == "same"
@@ -165,7 +165,7 @@ def test_a_unit_entering_a_reorganization_with_a_contested_lead_shows_a_clear_ri
 def test_a_change_inside_one_label_is_still_seen(advisor: Advisor) -> None:
     before = _lakeside("running", "2026-03-01", clinical_leadership="contested")
     after = _lakeside("running", "2026-09-01", clinical_leadership="contested", on_site_supervision=False)
-    team = advisor.compare(before, after).risk[2]
+    team = compare(before, after, advisor=advisor).risk[2]
     assert team.old == team.new == "moderate"
     assert team.direction == "worse" and team.change is not None and team.change >= 5
 
@@ -173,6 +173,6 @@ def test_a_change_inside_one_label_is_still_seen(advisor: Advisor) -> None:
 def test_a_reorganization_without_a_rise_raises_no_early_warning(advisor: Advisor) -> None:
     before = _lakeside("running", "2026-03-01", reorganization=True)
     after = _lakeside("reorganizing", "2026-09-01", reorganization=True)
-    result = advisor.compare(before, after)
+    result = compare(before, after, advisor=advisor)
     assert result.risk[0].direction == "same"
     assert result.warnings == []

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mbt_advisor import Advisor
-from mbt_advisor.coverage_doc import render_coverage, uncovered_without_reason
-from mbt_advisor.lint import coverage_targets
+from mbt_advisor.rulebase.coverage_doc import render_coverage, uncovered_without_reason
+from mbt_advisor.rulebase.lint import coverage_targets
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "coverage.md"
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mbt_advisor import Advisor, profile_from_data
-from mbt_advisor.compiler import branches, strata
+from mbt_advisor.rulebase.rule_models import branches, strata
 
 
 def write_rules(folder: Path, body: str) -> Path:
@@ -136,7 +136,7 @@ def test_branches_expand_any_into_alternatives(advisor: Advisor) -> None:
 
 
 def test_a_reused_engine_carries_nothing_from_one_evaluation_to_the_next(advisor: Advisor) -> None:
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.rulebase.examples import example_path
 
     merger, riverside = example_path("merger"), example_path("riverside")
     fresh = Advisor().evaluate(riverside)
@@ -148,7 +148,7 @@ def test_a_reused_engine_carries_nothing_from_one_evaluation_to_the_next(advisor
 def test_engine_classes_are_compiled_once_and_the_least_recently_used_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mbt_advisor import compiler
+    from mbt_advisor.engine import compiler
 
     compiled: list[str] = []
     original = compiler.CompiledRuleBase._compile
@@ -182,7 +182,7 @@ def test_the_rete_network_is_built_once_per_rule_base_and_without_signature_intr
 ) -> None:
     import inspect
 
-    from mbt_advisor import compiler
+    from mbt_advisor.engine import compiler
 
     introspected: list[object] = []
     original = inspect._signature_from_function  # type: ignore[attr-defined]
@@ -203,7 +203,7 @@ def test_the_rete_network_is_built_once_per_rule_base_and_without_signature_intr
 
 def test_firing_order_and_output_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
     code = (
-        "import mbt_advisor; from mbt_advisor.examples import example_path; "
+        "import mbt_advisor; from mbt_advisor.rulebase.examples import example_path; "
         "[print(mbt_advisor.evaluate(example_path(name)).model_dump_json()) for name in ('merger', 'adolescent-startup')]"
     )
     outputs = set()

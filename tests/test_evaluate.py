@@ -8,7 +8,7 @@ import pytest
 
 import mbt_advisor
 from mbt_advisor import Advisor, profile_from_data
-from mbt_advisor.examples import example_path, list_examples
+from mbt_advisor.rulebase.examples import example_path, list_examples
 
 
 @pytest.mark.parametrize("name", sorted(list_examples()))
@@ -118,7 +118,7 @@ def test_citations_carry_the_case_outcome_and_full_reference(advisor: Advisor) -
 
 
 def test_score_components_explain_the_score(advisor: Advisor) -> None:
-    from mbt_advisor.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
+    from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
 
     for rec in advisor.evaluate(example_path("merger")).recommendations:
         c = rec.score_components

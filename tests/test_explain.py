@@ -8,9 +8,9 @@ import pytest
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
-from mbt_advisor import Advisor, load_profile
-from mbt_advisor.examples import example_path
-from mbt_advisor.render import explanation_text
+from mbt_advisor import Advisor, explain, load_profile
+from mbt_advisor.rendering.formats import explanation_text
+from mbt_advisor.rulebase.examples import example_path
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def merger():
 
 
 def test_each_chain_ends_with_the_rule_and_includes_the_rules_behind_its_concerns(advisor: Advisor, merger) -> None:
-    explanation = advisor.explain(merger)
+    explanation = explain(merger, advisor=advisor)
     assert [t.rule_id for t in explanation.recommendations] == [
         r.rule_id for r in advisor.evaluate(merger).recommendations
     ]
@@ -37,7 +37,7 @@ def test_each_chain_ends_with_the_rule_and_includes_the_rules_behind_its_concern
 
 def test_matched_facts_are_the_profile_answers(advisor: Advisor, merger) -> None:
     known = merger.known_fields()
-    for trace in advisor.explain(merger).recommendations:
+    for trace in explain(merger, advisor=advisor).recommendations:
         for step in trace.chain:
             for matched in step.matched:
                 if matched.field.startswith("facts."):
@@ -47,7 +47,9 @@ def test_matched_facts_are_the_profile_answers(advisor: Advisor, merger) -> None
 
 def test_compounded_rule_trace_names_both_concerns(advisor: Advisor, merger) -> None:
     trace = next(
-        t for t in advisor.explain(merger).recommendations if t.rule_id == "support.compounded-support-and-leadership"
+        t
+        for t in explain(merger, advisor=advisor).recommendations
+        if t.rule_id == "support.compounded-support-and-leadership"
     )
     last = trace.chain[-1]
     assert {m.field for m in last.matched} == {"concern:weak_support", "concern:weak_leadership"}
@@ -55,7 +57,7 @@ def test_compounded_rule_trace_names_both_concerns(advisor: Advisor, merger) -> 
 
 
 def test_why_a_rule_did_not_fire(advisor: Advisor, merger) -> None:
-    check = advisor.explain(merger, "support.isolated-team").rule
+    check = explain(merger, "support.isolated-team", advisor=advisor).rule
     assert check is not None and not check.fired
     first = check.alternatives[0]
     assert first[0].condition == "facts.team_isolated is true"
@@ -64,13 +66,13 @@ def test_why_a_rule_did_not_fire(advisor: Advisor, merger) -> None:
 
 
 def test_unknown_answers_are_shown_as_unknown(advisor: Advisor) -> None:
-    check = advisor.explain({"organization": {"name": "x"}}, "leadership.contested-lead").rule
+    check = explain({"organization": {"name": "x"}}, "leadership.contested-lead", advisor=advisor).rule
     assert check is not None
     assert {c.status for alt in check.alternatives for c in alt} == {"unknown"}
 
 
 def test_missing_concern_names_the_rules_that_would_conclude_it(advisor: Advisor) -> None:
-    check = advisor.explain(example_path("riverside"), "support.compounded-support-and-leadership").rule
+    check = explain(example_path("riverside"), "support.compounded-support-and-leadership", advisor=advisor).rule
     assert check is not None
     assert "leadership.contested-lead" in check.alternatives[0][1].note
 
@@ -87,6 +89,6 @@ def test_explain_cli(merger) -> None:
 
 
 def test_the_explanation_states_the_overall_index_of_the_assessment(advisor: Advisor, merger) -> None:
-    explanation = advisor.explain(merger)
+    explanation = explain(merger, advisor=advisor)
     assert explanation.risk_index == advisor.evaluate(merger).risk.index
     assert f"(overall risk high, index {explanation.risk_index:.0f} of 100)" in explanation_text(explanation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mbt_advisor.lint import lint
+from mbt_advisor.rulebase.lint import lint
 
 
 def codes(rules_dir: Path, knowledge_dir: Path | None = None) -> set[tuple[str, str | None]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mbt_advisor import Advisor, KnowledgeError
-from mbt_advisor.examples import example_path
+from mbt_advisor.rulebase.examples import example_path
 
 
 def break_file(folder: Path, name: str, old: str, new: str) -> Path:

@@ -233,7 +233,7 @@ def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ad
     from mbt_advisor.cli.main import app
     from typer.testing import CliRunner
 
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.rulebase.examples import example_path
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("mbt-advisor tried to open a network socket")
@@ -286,13 +286,15 @@ def test_debug_output_can_be_asked_for(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("given", [None, b"unit.yaml", bytearray(b"x"), 3, 2.5, object(), ["organization"]])
 def test_api_arguments_of_the_wrong_kind_are_profile_errors(given: object, advisor: Advisor) -> None:
-    from mbt_advisor.advisor import evaluate, explain
+    from functools import partial
 
-    for call in (advisor.evaluate, advisor.what_if, evaluate, explain):
+    from mbt_advisor import compare, evaluate, explain, what_if
+
+    for call in (advisor.evaluate, partial(what_if, advisor=advisor), evaluate, explain):
         with pytest.raises(ProfileError, match="not"):
             call(given)
     with pytest.raises(ProfileError):
-        advisor.compare({"organization": {"name": "x"}}, given)
+        compare({"organization": {"name": "x"}}, given, advisor=advisor)
 
 
 def test_any_mapping_is_a_profile_and_judged_like_a_dict(advisor: Advisor) -> None:
@@ -375,7 +377,7 @@ ANSWERS = {
 
 
 def test_odd_progress_files_are_one_error_naming_the_file(tmp_path: Path) -> None:
-    from mbt_advisor.wizard_files import read_progress
+    from mbt_advisor.wizard.files import read_progress
 
     for name, (text, field, words) in PROGRESS.items():
         path = tmp_path / name
@@ -435,7 +437,7 @@ def test_a_batch_with_bad_files_writes_every_line_and_exits_2(tmp_path: Path) ->
 def test_an_unexpected_failure_of_one_file_does_not_end_the_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, advisor: Advisor
 ) -> None:
-    from mbt_advisor.batch import evaluate_many
+    from mbt_advisor.questions.batch import evaluate_many
 
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("organization: {name: x}\n")

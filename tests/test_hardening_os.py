@@ -148,7 +148,7 @@ def test_special_files_on_the_command_line_are_one_line(tmp_path: Path) -> None:
 
 def test_a_file_growing_past_the_limit_is_read_with_a_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The size on disk is not trusted: reading stops one byte after the limit, whatever stat said."""
-    from mbt_advisor import yamlio
+    from mbt_advisor.common import yamlio
 
     path = tmp_path / "grows.yaml"
     path.write_text("organization: {name: x}\n")

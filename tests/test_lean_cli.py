@@ -9,7 +9,7 @@ import pytest
 
 # typer (0.29) itself validates a subcommand's options with pydantic TypeAdapters, so pydantic is expected
 # from `rules --help` on; our own models, the engine, YAML and plotting are not.
-OURS = ("experta", "yaml", "matplotlib", "jinja2", "mbt_advisor.knowledge_models", "mbt_advisor.profile")
+OURS = ("experta", "yaml", "matplotlib", "jinja2", "mbt_advisor.rulebase.knowledge_models", "mbt_advisor.profile.model")
 CASES = [(["--version"], ("pydantic", *OURS)), (["--help"], ("pydantic", *OURS)), (["rules", "--help"], OURS)]
 
 
@@ -30,7 +30,7 @@ def test_help_and_version_import_no_models_no_engine_and_no_plotting(
 
 
 def test_report_imports_the_plotting_library_only_when_it_draws(tmp_path) -> None:
-    code = "import sys, mbt_advisor.report; print(sorted(m for m in ('matplotlib', 'matplotlib.pyplot') if m in sys.modules))"
+    code = "import sys, mbt_advisor.rendering.brief; print(sorted(m for m in ('matplotlib', 'matplotlib.pyplot') if m in sys.modules))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert run.stdout.strip() == "[]"
 
@@ -58,11 +58,11 @@ def test_evaluate_builds_only_the_profile_models_and_reads_no_knowledge_files(tm
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     built, modules = (set(line.split()) for line in run.stdout.splitlines())
     assert built == {
-        "mbt_advisor.base.Strict",
-        *(f"mbt_advisor.profile.{m}" for m in ("Profile", "Organization", "Ratings", "Facts")),
+        "mbt_advisor.common.strict.Strict",
+        *(f"mbt_advisor.profile.model.{m}" for m in ("Profile", "Organization", "Ratings", "Facts")),
     }
     assert not modules & {
-        f"mbt_advisor.{m}" for m in ("knowledge_base", "knowledge_models", "rule_models", "field_checks")
+        f"mbt_advisor.rulebase.{m}" for m in ("knowledge_base", "knowledge_models", "rule_models", "field_checks")
     }
 
 

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from strategies import profiles
 
 from mbt_advisor import Advisor, Assessment, profile_from_data
-from mbt_advisor.advisor import default_advisor
-from mbt_advisor.assessment import Risk
-from mbt_advisor.generate import random_profile
-from mbt_advisor.profile import LEVELS, sample_values
-from mbt_advisor.scoring import RISK_ORDER
+from mbt_advisor.assessment.advisor import default_advisor
+from mbt_advisor.assessment.model import Risk
+from mbt_advisor.assessment.scoring import RISK_ORDER
+from mbt_advisor.profile.generate import random_profile
+from mbt_advisor.profile.model import LEVELS, sample_values
 
 QUICK = int(os.environ.get("MBT_PROPERTY_EXAMPLES", "50"))  # the default tier stays under a minute
 THOROUGH = int(os.environ.get("MBT_PROPERTY_EXAMPLES_SLOW", "1000"))  # pytest -m slow: the same properties, 20x
@@ -192,9 +192,9 @@ def rss_kib() -> int:
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc to read the resident size")
 @pytest.mark.slow
 def test_memory_stays_flat_over_10000_evaluations_and_repeated_advisors() -> None:
-    from mbt_advisor.compiler import _ENGINE_CLASSES
-    from mbt_advisor.examples import example_path
-    from mbt_advisor.loading import load_profile
+    from mbt_advisor.engine.compiler import _ENGINE_CLASSES
+    from mbt_advisor.profile.loading import load_profile
+    from mbt_advisor.rulebase.examples import example_path
 
     advisor = default_advisor()
     profiles = [load_profile(example_path(n)) for n in ("riverside", "school")]

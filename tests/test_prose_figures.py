@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from mbt_advisor.lint import Finding, lint
-from mbt_advisor.prose_figures import figures_in
+from mbt_advisor.rulebase.lint import Finding, lint
+from mbt_advisor.rulebase.prose_figures import figures_in
 
 
 def prose_errors(rules: Path, knowledge: Path) -> list[Finding]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mbt_advisor.advisor import Advisor
-from mbt_advisor.errors import KnowledgeError
+from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.common.errors import KnowledgeError
 
 
 def _unit(phase: str, **facts: Any) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
 from mbt_advisor import Advisor, load_profile, profile_from_data
-from mbt_advisor.chart import chart_rows
-from mbt_advisor.examples import example_path, list_examples
-from mbt_advisor.profile import Profile
-from mbt_advisor.report import render_brief
+from mbt_advisor.profile.model import Profile
+from mbt_advisor.rendering.brief import render_brief
+from mbt_advisor.rendering.chart import chart_rows
+from mbt_advisor.rulebase.examples import example_path, list_examples
 
 HOSTILE = "<script>document.title='pwned'</script><img src=x onerror=alert(1)> & Co"
 EXAMPLES = sorted(list_examples())
@@ -70,8 +70,8 @@ def section(html: str, section_id: str) -> str:
 def identifiers(advisor: Advisor) -> set[str]:
     """Every field id, enum value, rule id and concern id a reader must never see (those that are not also
     plain English words: 'partial' or 'high' are both an enum value and a word)."""
-    from mbt_advisor.profile import Facts, Organization, Ratings
-    from mbt_advisor.rule_models import Evidence
+    from mbt_advisor.profile.model import Facts, Organization, Ratings
+    from mbt_advisor.rulebase.rule_models import Evidence
 
     kb = advisor.kb
     found: set[str] = {rule.id for rule in kb.rules}

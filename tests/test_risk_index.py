@@ -9,9 +9,9 @@ from typing import Any
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
-from mbt_advisor.advisor import Advisor
-from mbt_advisor.examples import example_path
-from mbt_advisor.render import to_markdown, to_text
+from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.rendering.formats import to_markdown, to_text
+from mbt_advisor.rulebase.examples import example_path
 
 
 def _unit(phase: str, **facts: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mbt_advisor import Advisor, KnowledgeError
-from mbt_advisor.lint import lint
+from mbt_advisor.rulebase.lint import lint
 
 
 def break_file(folder: Path, name: str, old: str, new: str) -> Path:

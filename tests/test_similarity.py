@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mbt_advisor.advisor import Advisor
+from mbt_advisor.assessment.advisor import Advisor
 
 GAPS = {
     "management_support": "partial",

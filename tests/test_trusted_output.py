@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import profiles
 
-from mbt_advisor.advisor import Advisor
-from mbt_advisor.assessment import Assessment, LevelRisk, trusted
-from mbt_advisor.examples import example_path, list_examples
-from mbt_advisor.generate import random_profile
-from mbt_advisor.loading import load_profile, profile_from_data
-from mbt_advisor.render import assessment_json, to_json, to_markdown, to_text
+from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.assessment.model import Assessment, LevelRisk, trusted
+from mbt_advisor.profile.generate import random_profile
+from mbt_advisor.profile.loading import load_profile, profile_from_data
+from mbt_advisor.rendering.formats import assessment_json, to_json, to_markdown, to_text
+from mbt_advisor.rulebase.examples import example_path, list_examples
 
 
 def _same_as_validated(advisor: Advisor, profile: Any) -> None:
@@ -85,9 +85,9 @@ def test_every_example_gives_the_same_bytes_under_any_hash_seed(advisor: Advisor
 
     code = (
         "import hashlib\n"
-        "from mbt_advisor.advisor import default_advisor\n"
-        "from mbt_advisor.examples import example_path, list_examples\n"
-        "from mbt_advisor.render import to_json, to_markdown, to_text\n"
+        "from mbt_advisor.assessment.advisor import default_advisor\n"
+        "from mbt_advisor.rulebase.examples import example_path, list_examples\n"
+        "from mbt_advisor.rendering.formats import to_json, to_markdown, to_text\n"
         "advisor = default_advisor()\n"
         "for name in list_examples():\n"
         "    a = advisor.evaluate(example_path(name))\n"

@@ -10,10 +10,10 @@ import pytest
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
-from mbt_advisor import Advisor, load_profile
-from mbt_advisor.examples import example_path
-from mbt_advisor.scoring import RISK_ORDER
-from mbt_advisor.whatif import Change, apply_changes
+from mbt_advisor import Advisor, load_profile, what_if
+from mbt_advisor.assessment.scoring import RISK_ORDER
+from mbt_advisor.questions.whatif import Change, apply_changes
+from mbt_advisor.rulebase.examples import example_path
 
 PROFILES = ["adolescent-startup", "school", "merger"]
 
@@ -36,7 +36,7 @@ def risk_with(advisor: Advisor, profile, changes: list[Change]) -> str:
 @pytest.mark.parametrize("include_context", [False, True])
 def test_every_plan_reaches_exactly_its_risk_and_is_minimal(advisor: Advisor, name: str, include_context: bool) -> None:
     profile = load_profile(example_path(name))
-    result = advisor.what_if(profile, include_context=include_context)
+    result = what_if(profile, include_context=include_context, advisor=advisor)
     for changes, risk_after in plans_of(result):
         assert risk_with(advisor, profile, changes) == risk_after
         assert RISK_ORDER[risk_after] < RISK_ORDER[result.risk_before]
@@ -54,10 +54,10 @@ def test_every_plan_reaches_exactly_its_risk_and_is_minimal(advisor: Advisor, na
 
 def test_context_is_held_fixed_unless_asked(advisor: Advisor) -> None:
     profile = load_profile(example_path("merger"))
-    held = advisor.what_if(profile)
+    held = what_if(profile, advisor=advisor)
     assert "facts.reorganization" in held.held_fixed
     assert not {c.field for c in held.changes} & set(held.held_fixed)
-    freed = advisor.what_if(profile, include_context=True)
+    freed = what_if(profile, include_context=True, advisor=advisor)
     assert freed.held_fixed == [] and "--include-context" not in freed.note
 
 
@@ -65,7 +65,7 @@ def test_context_is_held_fixed_unless_asked(advisor: Advisor) -> None:
 @pytest.mark.parametrize("include_context", [False, True])
 def test_the_past_is_never_proposed_for_change(advisor: Advisor, name: str, include_context: bool) -> None:
     """How MBT was chosen and the conflict before the start are history (knowledge/field_directions.yaml)."""
-    result = advisor.what_if(load_profile(example_path(name)), include_context=include_context)
+    result = what_if(load_profile(example_path(name)), include_context=include_context, advisor=advisor)
     history = {"facts.decision_process", "facts.team_conflict"}
     proposed = {c.field for changes, _ in plans_of(result) for c in changes} | {s.field for s in result.sensitivity}
     assert not proposed & history
@@ -91,7 +91,7 @@ def test_no_plan_is_said_once_and_names_the_option(tmp_path: Path) -> None:
 
 def test_sensitivity_lists_single_changes_that_help(advisor: Advisor) -> None:
     profile = load_profile(example_path("adolescent-startup"))
-    result = advisor.what_if(profile)
+    result = what_if(profile, advisor=advisor)
     assert result.sensitivity
     for item in result.sensitivity:
         assert item.rules_removed or item.pressure_drop > 0
@@ -100,8 +100,8 @@ def test_sensitivity_lists_single_changes_that_help(advisor: Advisor) -> None:
 
 
 def test_no_plan_for_low_or_unknown_risk(advisor: Advisor) -> None:
-    assert "already low" in advisor.what_if(example_path("riverside")).note
-    assert "unknown" in advisor.what_if({"organization": {"name": "x"}}).note
+    assert "already low" in what_if(example_path("riverside"), advisor=advisor).note
+    assert "unknown" in what_if({"organization": {"name": "x"}}, advisor=advisor).note
 
 
 def test_whatif_cli_json_shape() -> None:
@@ -167,7 +167,9 @@ def test_a_plateau_is_crossed_with_two_changes_at_once(tmp_path: Path) -> None:
         "team_conflict": "low",
         "staff_recruitment": "selected",
     }
-    result = Advisor(rules_dir=rules).what_if({"organization": {"name": "T", "phase": "running"}, "facts": facts})
+    result = what_if(
+        {"organization": {"name": "T", "phase": "running"}, "facts": facts}, advisor=Advisor(rules_dir=rules)
+    )
     assert result.sensitivity == []
     assert {(c.field, c.to) for c in result.changes} == {("facts.team_size", 12), ("facts.crisis_protocol", True)}
     assert RISK_ORDER[result.risk_after] < RISK_ORDER[result.risk_before]
@@ -175,7 +177,7 @@ def test_a_plateau_is_crossed_with_two_changes_at_once(tmp_path: Path) -> None:
 
 def test_every_plan_carries_the_index_the_changed_profile_really_gets(advisor: Advisor) -> None:
     profile = load_profile(example_path("merger"))
-    result = advisor.what_if(profile)
+    result = what_if(profile, advisor=advisor)
     assert result.index_before == advisor.evaluate(profile).risk.index
     plans = [result, *result.alternatives, *([result.to_low] if result.to_low else [])]
     for plan in plans:

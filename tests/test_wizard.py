@@ -11,7 +11,7 @@ from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
 from mbt_advisor import load_profile
-from mbt_advisor.profile import all_fields
+from mbt_advisor.profile.model import all_fields
 
 runner = CliRunner()
 ORG = ["Riverbank unit", "1", "1", "2", "", ""]  # name, day hospital, adults, starting, no assessor, no date
@@ -65,7 +65,7 @@ def test_help_says_why_and_what_the_answer_bears_on_in_words(tmp_path: Path) -> 
 
 
 def test_shares_are_asked_and_shown_as_percentages(tmp_path: Path, advisor) -> None:
-    from mbt_advisor.wizard import PATH_FIELD, Wizard
+    from mbt_advisor.wizard.questionnaire import PATH_FIELD, Wizard
 
     wiz = Wizard(advisor.kb)
     wiz.state.answers.update(
@@ -84,13 +84,13 @@ def test_shares_are_asked_and_shown_as_percentages(tmp_path: Path, advisor) -> N
 
 @pytest.mark.parametrize("typed,share", [("60%", 0.6), ("60", 0.6), ("0.6", 0.6), ("100", 1.0), ("1", 1.0)])
 def test_a_share_is_read_as_a_percentage_or_a_fraction(typed: str, share: float) -> None:
-    from mbt_advisor.wizard import parse_share
+    from mbt_advisor.wizard.questionnaire import parse_share
 
     assert parse_share(typed) == share
 
 
 def test_prompts_read_cleanly() -> None:
-    from mbt_advisor.advisor import default_advisor
+    from mbt_advisor.assessment.advisor import default_advisor
 
     for question in default_advisor().kb.questions.values():
         assert ";" not in question.prompt and "0 to 1" not in question.prompt, question.prompt
@@ -168,7 +168,7 @@ def test_the_expert_path_asks_the_21_ratings(tmp_path: Path) -> None:
 
 def test_schema_accepts_every_bundled_and_saved_profile(tmp_path: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    from mbt_advisor.examples import example_path, list_examples
+    from mbt_advisor.rulebase.examples import example_path, list_examples
 
     schema = json.loads(runner.invoke(app, ["schema"]).stdout)
     for name in list_examples():

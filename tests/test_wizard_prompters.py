@@ -22,8 +22,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from typer.testing import CliRunner
 
-from mbt_advisor.answer_marks import BACK, SKIP
-from mbt_advisor.wizard import Ask
+from mbt_advisor.wizard.answer_marks import BACK, SKIP
+from mbt_advisor.wizard.questionnaire import Ask
 
 runner = CliRunner()
 

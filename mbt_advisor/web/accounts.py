@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 
 from .audit import Actor, current_actor, record
 from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, lock_for_update, utcnow

@@ -13,11 +13,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
-from mbt_advisor.errors import InputError, ProfileError
-from mbt_advisor.loading import profile_from_data
-from mbt_advisor.profile import Profile
-from mbt_advisor.render import to_json
-from mbt_advisor.yamlio import parse_json
+from mbt_advisor.common.errors import InputError, ProfileError
+from mbt_advisor.common.yamlio import parse_json
+from mbt_advisor.profile.loading import profile_from_data
+from mbt_advisor.profile.model import Profile
+from mbt_advisor.questions.comparison import compare as compare_profiles
+from mbt_advisor.questions.explanation import explain as explain_profile
+from mbt_advisor.questions.whatif import what_if
+from mbt_advisor.rendering.formats import to_json
 
 from . import store
 from .app import member_of_new_unit, visible_units, web_of
@@ -48,8 +51,8 @@ async def _body(request: Request) -> Any:
 
 
 def _profile(data: Any, source: str = BODY_SOURCE) -> Profile:
-    from mbt_advisor.loading import profile_from_document
-    from mbt_advisor.yamlio import Document
+    from mbt_advisor.common.yamlio import Document
+    from mbt_advisor.profile.loading import profile_from_document
 
     return profile_from_document(Document(data=data, source=source))
 
@@ -64,7 +67,7 @@ async def assess(request: Request) -> Response:
 async def whatif(request: Request, include_context: bool = False) -> Response:
     profile = _profile(await _body(request))
     advisor = web_of(request).advisor
-    return _json(await run_in_threadpool(advisor.what_if, profile, include_context=include_context))
+    return _json(await run_in_threadpool(what_if, profile, include_context=include_context, advisor=advisor))
 
 
 @router.post(
@@ -72,7 +75,7 @@ async def whatif(request: Request, include_context: bool = False) -> Response:
 )
 async def explain(request: Request, rule: str | None = None) -> Response:
     profile = _profile(await _body(request))
-    return _json(await run_in_threadpool(web_of(request).advisor.explain, profile, rule))
+    return _json(await run_in_threadpool(explain_profile, profile, rule, advisor=web_of(request).advisor))
 
 
 COMPARE_BODY = {
@@ -101,7 +104,7 @@ async def compare(request: Request) -> Response:
     if not isinstance(data, dict) or set(data) != {"old", "new"}:
         raise ProfileError("the body is an object with exactly 'old' and 'new' profiles.", source=BODY_SOURCE)
     old, new = _profile(data["old"], "old"), _profile(data["new"], "new")
-    return _json(await run_in_threadpool(web_of(request).advisor.compare, old, new))
+    return _json(await run_in_threadpool(compare_profiles, old, new, advisor=web_of(request).advisor))
 
 
 # -- units and visits ---------------------------------------------------------------------------------------

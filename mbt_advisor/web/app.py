@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor._version import __version__
-from mbt_advisor.advisor import Advisor, default_advisor
-from mbt_advisor.errors import InputError
+from mbt_advisor.assessment.advisor import Advisor, default_advisor
+from mbt_advisor.common.errors import InputError
 
 from .canonical_ids import SPELLING_ERROR
 from .config import MAX_BODY_BYTES, database_label, database_url

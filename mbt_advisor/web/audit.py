@@ -190,7 +190,7 @@ def check_action(action: str | None) -> str | None:
         return None
     families = sorted({a.split(".")[0] for a in ACTIONS})
     if action.rstrip(".") not in ACTIONS and action.rstrip(".") not in families:
-        from mbt_advisor.errors import InputError, did_you_mean
+        from mbt_advisor.common.errors import InputError, did_you_mean
 
         known = [*families, *ACTIONS]
         raise InputError(
@@ -206,7 +206,7 @@ def parse_since(value: str | None) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        from mbt_advisor.errors import InputError
+        from mbt_advisor.common.errors import InputError
 
         raise InputError(
             f"'{value}' is not a date or time.", source="--since", allowed="YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"

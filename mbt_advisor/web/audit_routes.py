@@ -84,7 +84,7 @@ def audit_api(
     before: Annotated[QueryId, Query(description="Only events older than this id (the last answer's `next`)")] = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> Response:
-    from mbt_advisor.render import to_json
+    from mbt_advisor.rendering.formats import to_json
 
     rows, _ = _read(request, _selection(unit, user, action, since, before, limit))
     body = {"events": [audit.as_dict(r) for r in rows], "next": rows[-1].id if len(rows) == limit else None}

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 
 PG_DUMP = (
     "db backup and db restore copy a SQLite file; for PostgreSQL use its own tools: pg_dump --format=custom "

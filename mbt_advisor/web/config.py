@@ -39,7 +39,7 @@ def database_url(database: str | None, option: str = "--database") -> str:
     if database and "://" in database:
         scheme, rest = database.split("://", 1)
         if scheme.lower() not in SCHEMES:
-            from mbt_advisor.errors import InputError
+            from mbt_advisor.common.errors import InputError
 
             hint = " (did you mean postgresql://?)" if scheme.lower().startswith("postgres") else ""
             raise InputError(f"unsupported database '{scheme}://'{hint}.", source=option, allowed=ALLOWED_DATABASES)

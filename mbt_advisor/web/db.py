@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 
 DRIVER_HINT = "the PostgreSQL driver is not installed: pip install 'mbt-advisor[postgresql]' (psycopg 3)."
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Integer, Table, func, select, text
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 
 from .audit import record_on
 from .models import Base

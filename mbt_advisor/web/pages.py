@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mbt_advisor.errors import ProfileError
-from mbt_advisor.examples import example_path, list_examples
-from mbt_advisor.profile import LEVELS
+from mbt_advisor.common.errors import ProfileError
+from mbt_advisor.profile.model import LEVELS
+from mbt_advisor.questions.comparison import compare
+from mbt_advisor.questions.explanation import explain
+from mbt_advisor.questions.whatif import what_if
+from mbt_advisor.rulebase.examples import example_path, list_examples
 
 from . import store
 from .app import member_of_new_unit, principal_of, visible_units, web_of
@@ -183,8 +186,8 @@ def visit_page(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLRespo
         store.ensure_current(session, visit, advisor)
         profile = store.profile_of(visit)
         previous = store.previous_visit(visit)
-        comparison = advisor.compare(store.profile_of(previous), profile) if previous else None
-        traces = {t.rule_id: t for t in advisor.explain(profile).recommendations}
+        comparison = compare(store.profile_of(previous), profile, advisor=advisor) if previous else None
+        traces = {t.rule_id: t for t in explain(profile, advisor=advisor).recommendations}
         return render(
             request,
             "visit.html.j2",
@@ -194,7 +197,7 @@ def visit_page(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLRespo
             a=store.assessment_data(visit),
             index=visit_index(store.assessment_data(visit)),
             traces={k: v.model_dump(mode="json") for k, v in traces.items()},
-            plan=advisor.what_if(profile).model_dump(mode="json"),
+            plan=what_if(profile, advisor=advisor).model_dump(mode="json"),
             comparison=comparison.model_dump(mode="json") if comparison else None,
             levels=LEVELS,
         )
@@ -203,7 +206,7 @@ def visit_page(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLRespo
 @router.get("/units/{unit_id:id}/visits/{visit_id:id}/brief", response_class=HTMLResponse)
 def visit_brief(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResponse:
     """The site-visit brief: the same HTML as `mbt-advisor report`, printable."""
-    from mbt_advisor.report import render_brief
+    from mbt_advisor.rendering.brief import render_brief
 
     web = web_of(request)
     with web.transaction() as session:

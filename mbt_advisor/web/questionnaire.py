@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from mbt_advisor.errors import InputError
-from mbt_advisor.wizard import PATH_QUESTION, Wizard
+from mbt_advisor.common.errors import InputError
+from mbt_advisor.wizard.questionnaire import PATH_QUESTION, Wizard
 
 from . import store
 from .app import member_of_new_unit, principal_of, web_of

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 
 PUBLIC_URL_ENV = "MBT_ADVISOR_PUBLIC_URL"
 FORWARDED_ENV = "MBT_ADVISOR_FORWARDED_ALLOW_IPS"

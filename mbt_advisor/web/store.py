@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from mbt_advisor.advisor import Advisor
-from mbt_advisor.assessment import Assessment
-from mbt_advisor.loading import parse_profile
-from mbt_advisor.profile import Profile
-from mbt_advisor.render import to_json
-from mbt_advisor.wizard import WizardState, profile_yaml, state_json
+from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.assessment.model import Assessment
+from mbt_advisor.profile.loading import parse_profile
+from mbt_advisor.profile.model import Profile
+from mbt_advisor.rendering.formats import to_json
+from mbt_advisor.wizard.questionnaire import WizardState, profile_yaml, state_json
 
 from .audit import record
 from .models import Draft, Unit, UnitMember, User, Visit, find

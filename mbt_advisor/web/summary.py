@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mbt_advisor.profile import LEVELS
+from mbt_advisor.profile.model import LEVELS
+from mbt_advisor.questions.comparison import compare
 
 if TYPE_CHECKING:
-    from mbt_advisor.advisor import Advisor
+    from mbt_advisor.assessment.advisor import Advisor
 
     from .models import Visit
 
@@ -62,7 +63,7 @@ def change_since(previous: Visit | None, latest: Visit, advisor: Advisor) -> tup
     change = None if a is None or b is None else round(b - a, 1)
     ra, rb = RISK_RANK.get(old["risk"]["overall"]), RISK_RANK.get(new["risk"]["overall"])
     risk_change = 0 if ra is None or rb is None else (rb > ra) - (rb < ra)
-    warnings = advisor.compare(profile_of(previous), profile_of(latest)).warnings
+    warnings = compare(profile_of(previous), profile_of(latest), advisor=advisor).warnings
     return change, risk_change, warnings
 
 

@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # starlette suggests httpx2 over httpx; both wo
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from mbt_advisor.examples import example_path
+from mbt_advisor.rulebase.examples import example_path
 
 from .postgres import Server, postgresql_server
 

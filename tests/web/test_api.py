@@ -11,7 +11,7 @@ import yaml
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
-from mbt_advisor.examples import example_path, list_examples
+from mbt_advisor.rulebase.examples import example_path, list_examples
 
 runner = CliRunner()
 pytestmark = pytest.mark.both_databases

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from mbt_advisor.errors import ProfileError
+from mbt_advisor.common.errors import ProfileError
 from mbt_advisor.web import accounts, audit, store
 from mbt_advisor.web.app import create_app, route_table
 from mbt_advisor.web.models import AuditEvent, Base, Unit
-from mbt_advisor.wizard import WizardState
+from mbt_advisor.wizard.questionnaire import WizardState
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 

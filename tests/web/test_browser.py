@@ -185,7 +185,7 @@ def test_the_real_server_answers_the_api_over_loopback_like_the_cli(server: str)
 
     import yaml
 
-    from mbt_advisor.examples import example_path
+    from mbt_advisor.rulebase.examples import example_path
 
     body = json.dumps(yaml.safe_load(example_path("merger").read_text(encoding="utf-8")), default=str).encode()
     request = urllib.request.Request(server + "api/v1/assess", data=body, headers={"Content-Type": "application/json"})

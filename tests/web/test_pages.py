@@ -10,7 +10,7 @@ import pytest
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
-from mbt_advisor.examples import example_path
+from mbt_advisor.rulebase.examples import example_path
 from mbt_advisor.web.config import database_label
 
 from .conftest import add_unit_from_example, add_visit, post_form

@@ -11,7 +11,7 @@ from mbt_advisor.cli.main import app as cli
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from mbt_advisor.errors import InputError
+from mbt_advisor.common.errors import InputError
 from mbt_advisor.web import accounts
 from mbt_advisor.web.app import create_app
 from mbt_advisor.web.models import AuditEvent

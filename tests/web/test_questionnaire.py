@@ -125,7 +125,7 @@ def test_an_unknown_draft_is_404(client: TestClient) -> None:
 
 def test_dont_know_is_offered_exactly_where_the_wizard_accepts_it(client: TestClient) -> None:
     """The name and the founder-or-expert choice need an answer: their pages offer no skip button."""
-    from mbt_advisor.wizard import REQUIRED
+    from mbt_advisor.wizard.questionnaire import REQUIRED
 
     draft = post_form(client, "/questionnaire").headers["location"]
     seen: dict[str, bool] = {}
@@ -148,7 +148,7 @@ def test_two_finishes_of_one_questionnaire_at_once_store_one_visit(app) -> None:
     from sqlalchemy import func, select
 
     from mbt_advisor.web import store
-    from mbt_advisor.wizard import WizardState
+    from mbt_advisor.wizard.questionnaire import WizardState
 
     with app.state.web.transaction() as session:
         draft = store.new_draft(session)

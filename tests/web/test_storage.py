@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from mbt_advisor.errors import InputError, ProfileError
-from mbt_advisor.render import to_json
+from mbt_advisor.common.errors import InputError, ProfileError
+from mbt_advisor.rendering.formats import to_json
 from mbt_advisor.web import store
 from mbt_advisor.web.db import open_database
 from mbt_advisor.web.models import Unit, Visit
@@ -88,7 +88,7 @@ def test_the_portfolio_puts_a_unit_sliding_like_reorg_first(
 
 
 def test_questionnaire_drafts_keep_the_wizard_state(sessions) -> None:
-    from mbt_advisor.wizard import WizardState
+    from mbt_advisor.wizard.questionnaire import WizardState
 
     with sessions.begin() as session:
         draft = store.new_draft(session)

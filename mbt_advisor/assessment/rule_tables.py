@@ -1,0 +1,119 @@
+"""The evaluation's tables derived from a checked knowledge base (``engine.tables.Tables`` reads them).
+
+Used at load time for ``--rules`` and ``--knowledge`` folders (``Advisor``) and at build time for the bundled
+rule base (``mbt_advisor.compiled``). It sits in the assessment because each rule's score is part of it
+(``scoring.score``). May import: common, profile, engine, rulebase, and ``assessment.scoring``/``model``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from mbt_advisor.assessment.scoring import score
+from mbt_advisor.rulebase.rule_models import branches, strata
+
+if TYPE_CHECKING:
+    from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
+
+
+def tables_data(
+    kb: KnowledgeBase, case_views: dict[str, tuple[dict[str, Any], set[str]]] | None = None
+) -> dict[str, Any]:
+    """The tables of a checked rule base as JSON data (``json.loads(json.dumps(...))`` of itself, so data
+    derived here and data read from the artifact are alike to the last type). With ``case_views``
+    (``Advisor.case_views()`` of an Advisor on the same rule base), also each case's answers and concerns
+    for similar cases, which need the engine."""
+    depth = strata(kb.rules)
+    rules = []
+    for rule in kb.rules:
+        value, components = score(rule, kb)
+        alternatives = []
+        for atoms in branches(rule):
+            alternative: list[dict[str, Any]] = []
+            for atom in atoms:
+                if atom.field is not None:
+                    op, target = atom.operator()
+                    alternative.append({"field": atom.field, "op": op, "target": target})
+                else:
+                    alternative.append({"concern": atom.concern})
+            alternatives.append(alternative)
+        citations = [
+            {
+                "case": c.case,
+                "source": c.source,
+                "detail": " ".join(c.line().split()),
+                "outcome": kb.cases[c.case].outcome_text(),
+                "reference": kb.sources[c.source].reference(),
+                "locator": c.locator,
+                "statement": " ".join(c.detail.split()),
+            }
+            for c in rule.citations
+        ]
+        statements = [
+            {
+                "source": s.source,
+                "locator": s.locator,
+                "statement": " ".join(s.detail.split()),
+                "reference": kb.sources[s.source].reference(),
+            }
+            for s in rule.source_statements
+        ]
+        recommendation = {
+            "rule_id": rule.id,
+            "title": rule.title,
+            "theme": rule.theme,
+            "level": rule.level,
+            "score": value,
+            "severity": rule.severity,
+            "evidence": rule.evidence,
+            "rationale": rule.rationale,
+            "actions": list(rule.actions),
+            "questions": list(rule.questions),
+            "citations": citations,
+            "source_statements": statements,
+            "our_reading": " ".join(rule.reading.split()) if rule.reading else None,
+            "concludes": list(rule.concludes),
+            "score_components": components.model_dump(mode="json"),
+        }
+        rules.append(
+            {"id": rule.id, "depth": depth[rule.id], "branches": alternatives, "recommendation": recommendation}
+        )
+    spec = kb.readiness
+    data: dict[str, Any] = {
+        "digest": kb.digest,
+        "rules": rules,
+        "readers": kb.readers,
+        "questions": {
+            name: {
+                "prompt": q.prompt,
+                "type": q.type,
+                "choices": [[c.value, c.label] for c in q.choices],
+                "when": q.when,
+                "unless": q.unless,
+            }
+            for name, q in kb.questions.items()
+        },
+        "readiness": {
+            "not_started_phases": spec.not_started_phases,
+            "practice_fields": spec.practice_field_names(),
+            "decisive_from": spec.decisive_from,
+            "preconditions": [
+                {
+                    "field": p.field,
+                    "text": p.text,
+                    "in_place": p.in_place,
+                    "between": p.between,
+                    "determinant": p.determinant,
+                    "cases": p.cases,
+                }
+                for p in spec.preconditions
+            ],
+        },
+        "determinant_counts": {d.id: d.times_named for d in kb.determinants.determinants},
+        "cases": {cid: {"name": c.name, "outcome": c.outcome_text()} for cid, c in kb.cases.items()},
+    }
+    if case_views is not None:
+        data["case_views"] = {cid: [known, sorted(concerns)] for cid, (known, concerns) in case_views.items()}
+    plain: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, allow_nan=False))
+    return plain

@@ -1,0 +1,354 @@
+"""The consultant's site-visit brief, as one self-contained HTML page or as Markdown.
+
+Page one is the brief itself (the unit, the headline, the five most urgent actions, the eight questions to
+ask, what is still unknown); the detail follows (recommendations by level, the chart, similar cases, an
+interview guide with room for answers, numbered references). Every value a reader sees is put into words
+here, from the question bank's labels: the templates (mbt_advisor/templates) only lay it out. HTML is
+autoescaped, so profile text such as an organization named ``<script>`` is shown as text; Markdown escapes
+its markup characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mbt_advisor._version import __version__
+from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.assessment.model import Assessment, CitationOut, Recommendation
+from mbt_advisor.profile.model import LEVELS, Profile
+from mbt_advisor.rendering.formats import md_escape
+from mbt_advisor.rendering.labels import case_label, value_label
+from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
+
+TOP_ACTIONS = 5
+VISIT_QUESTIONS = 8
+
+EVIDENCE_WORDS = {
+    "several_cases": "several documented cases",
+    "one_case": "one documented case",
+    "expert_consensus": "consensus or expert ratings (Table 4, Table 2)",
+    "suggestion": "a suggestion, not a finding",
+}
+SEVERITY_WORDS = {"high": "high", "medium": "medium", "low": "low"}
+_LOCATOR = re.compile(r"^((?:Table|Figure|Slide|Slides|Lessons learned|Abstract)[^:;]{0,30}):\s*(.+)$", re.S)
+_DIFFERENCE = re.compile(r"^(\w+\.\w+): (.+) here, (.+) there$")
+
+
+@dataclass
+class Cite:
+    """One piece of evidence on a card: a short numbered reference and what the source reports."""
+
+    number: int
+    locator: str | None
+    case: str | None  # None for a statement not about one case (a slide, a table's average)
+    text: str
+
+    @property
+    def short(self) -> str:
+        """'[2] Table 1, unit C'."""
+        return f"[{self.number}] " + ", ".join(x for x in (self.locator, self.case) if x)
+
+
+@dataclass
+class Card:
+    number: int
+    title: str
+    level: str
+    meta: str
+    reading: str | None  # mbt-advisor's own reasoning, shown apart from the evidence
+    actions: list[str]
+    evidence: list[Cite]
+    anchor: str
+
+    @property
+    def cases(self) -> str:
+        """The cases a card rests on, with their reference numbers: 'REORG cohort [1], unit C [2]'."""
+        seen: dict[str, int] = {}
+        for cite in self.evidence:
+            if cite.case is not None:
+                seen.setdefault(cite.case, cite.number)
+        return ", ".join(f"{case} [{number}]" for case, number in seen.items())
+
+
+@dataclass
+class VisitQuestion:
+    level: str
+    text: str
+    kind: str  # "gap" (asks about a known gap) | "missing" (fills in missing information)
+    why: str  # the recommendation it asks about ("rec. 3"), or why it is asked
+
+
+@dataclass
+class LevelLine:
+    name: str
+    risk: str
+    index: int | None  # 0-100, higher is worse; None when the level could not be judged
+    answered: str
+
+
+@dataclass
+class Similar:
+    name: str
+    similarity: str
+    outcome: str
+    summary: str
+    shared: int
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reference:
+    """A source, once, with the documented cases the brief cites from it and their published outcomes."""
+
+    text: str
+    cases: list[str]
+
+
+@dataclass
+class Brief:
+    """Everything the templates show, already in words."""
+
+    unit: str
+    facts: list[tuple[str, str]]
+    headline: str
+    risk: str
+    index: int | None
+    explanation: str
+    readiness: str | None  # the readiness headline, for a unit that has not started
+    levels: list[LevelLine]
+    top: list[Card]
+    questions: list[VisitQuestion]
+    unknown: list[str]
+    unknown_more: int
+    cards: dict[str, list[Card]]
+    chart_svg: str | None
+    chart_caption: str | None
+    chart_title: str
+    similar: list[Similar]
+    guide: dict[str, list[VisitQuestion]]
+    references: list[Reference]
+    version: str
+    digest: str
+    technical: list[dict[str, Any]] | None
+    assessment: Assessment
+
+
+def _templates_dir() -> Path:
+    return Path(str(resources.files("mbt_advisor") / "templates"))
+
+
+def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
+    return Cite(number, c.locator, case_label(kb, c.case), c.statement.rstrip(". "))
+
+
+def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
+    when = "Before the first patients" if rec.timing == "before_start" else "Now"
+    meta = (
+        f"{when}; {rec.theme}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; "
+        f"rests on {EVIDENCE_WORDS.get(rec.evidence, rec.evidence.replace('_', ' '))}"
+    )
+    return Card(
+        number=rec.priority,
+        title=rec.title,
+        level=rec.level,
+        meta=meta,
+        reading=rec.our_reading,
+        actions=list(rec.actions),
+        evidence=[_cite(c, numbers[c.source], kb) for c in rec.citations]
+        + [Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ")) for x in rec.source_statements],
+        anchor=f"rec-{rec.priority}",
+    )
+
+
+def _difference(kb: KnowledgeBase, text: str) -> str:
+    """'facts.clinical_leadership: shared here, absent there' in the question bank's words."""
+    match = _DIFFERENCE.match(text)
+    if not match or match.group(1) not in kb.questions:
+        return text
+    name, here, there = match.groups()
+    prompt = kb.questions[name].prompt
+
+    def parse(raw: str) -> Any:
+        if raw.startswith("[") and raw.endswith("]"):
+            return [parse(part.strip(" '\"")) for part in raw[1:-1].split(",") if part.strip()]
+        if raw in ("true", "false"):
+            return raw == "true"
+        if raw.lstrip("-").replace(".", "", 1).isdigit():
+            return float(raw) if "." in raw else int(raw)
+        return raw
+
+    def word(raw: str) -> str:
+        return value_label(kb, name, parse(raw))
+
+    return f"{prompt} Here: {word(here)}; there: {word(there)}."
+
+
+def _questions(a: Assessment, kb: KnowledgeBase) -> tuple[list[VisitQuestion], list[VisitQuestion]]:
+    """(gap questions in priority order, missing-information questions, most needed first)."""
+    gaps: list[VisitQuestion] = []
+    seen: set[str] = set()
+    for rec in a.recommendations:
+        for text in rec.questions:
+            if text not in seen:
+                seen.add(text)
+                gaps.append(VisitQuestion(rec.level, text, "gap", f"rec. {rec.priority}"))
+    missing = [
+        VisitQuestion(
+            item.level or "organization",
+            item.question,
+            "missing",
+            "not answered yet",
+        )
+        for item in sorted(a.missing_information, key=lambda m: -len(m.needed_by))
+        if item.question not in seen
+    ]
+    return gaps, missing
+
+
+def _visit_questions(gaps: list[VisitQuestion], missing: list[VisitQuestion]) -> list[VisitQuestion]:
+    """The eight to ask first: the top gaps' questions, then the answers most rules wait for."""
+    first = gaps[: VISIT_QUESTIONS - min(len(missing), 3)]
+    chosen = first + missing[: VISIT_QUESTIONS - len(first)]
+    chosen += gaps[len(first) : len(first) + VISIT_QUESTIONS - len(chosen)]
+    order: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}
+    return sorted(chosen, key=lambda q: order[q.level])
+
+
+def _headline(a: Assessment) -> str:
+    """The risk headline after its label: 'high (index 94 of 100)' -> '(index 94 of 100)'."""
+    headline = a.risk.headline
+    return headline[len(a.risk.overall) :].strip() if headline.startswith(a.risk.overall) else headline
+
+
+def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
+    """Source id -> reference number, in order of first citation."""
+    numbers: dict[str, int] = {}
+    for rec in a.recommendations:
+        sources = [c.source for c in rec.citations] + [s.source for s in rec.source_statements]
+        for source in sources:
+            numbers.setdefault(source, len(numbers) + 1)
+    for s in a.similar_cases:
+        numbers.setdefault(kb.cases[s.case].source, len(numbers) + 1)
+    return numbers
+
+
+def _technical(a: Assessment) -> list[dict[str, Any]]:
+    return [
+        {
+            "priority": rec.priority,
+            "rule": rec.rule_id,
+            "score": f"{rec.score:.3f}",
+            "components": ", ".join(f"{k} {v:.2f}" for k, v in rec.score_components.model_dump().items()),
+            "matched": ", ".join(f"{m.field}={m.value}" for m in rec.matched),
+        }
+        for rec in a.recommendations
+    ]
+
+
+def brief_context(
+    profile: Profile, advisor: Advisor, assessment: Assessment | None = None, *, technical: bool = False
+) -> Brief:
+    """The brief's content, in words, for the templates."""
+    from mbt_advisor.rendering.chart import brief_chart
+
+    kb = advisor.kb
+    a = assessment or advisor.evaluate(profile)
+    org = a.organization
+    numbers = _numbers(a, kb)
+    cards = [_card(rec, numbers, kb) for rec in a.recommendations]
+    gaps, missing = _questions(a, kb)
+    visit = _visit_questions(gaps, missing)
+    asked = {q.text for q in visit}
+    unknown = [q.text for q in missing if q.text not in asked]
+    if not any(d.rated_items for d in a.risk.details):
+        unknown.insert(0, "No expert ratings of the 21 Table 4 items were given.")
+    facts = [
+        ("Setting", value_label(kb, "organization.setting", org.setting) if org.setting else "not given"),
+        ("Population", value_label(kb, "organization.population", org.population) if org.population else "not given"),
+        ("Phase", value_label(kb, "organization.phase", org.phase) if org.phase else "not given"),
+        ("Assessed", (org.assessed_on or "date not given") + (f" by {org.assessor}" if org.assessor else "")),
+    ]
+    levels = [
+        LevelLine(
+            d.level.capitalize(),
+            d.risk,
+            None if d.index is None else round(d.index),
+            f"{d.known_fields} of {d.total_fields} answers that matter known",
+        )
+        for d in a.risk.details
+    ]
+    chart = brief_chart(profile, a, kb)
+    chart_rated = any(d.rated_items for d in a.risk.details)
+    sources_in_order = sorted(numbers, key=numbers.__getitem__)
+    cited: dict[str, list[str]] = {}
+    for cid in sorted({c.case for r in a.recommendations for c in r.citations} | {s.case for s in a.similar_cases}):
+        case = kb.cases[cid]
+        cited.setdefault(case.source, []).append(f"{case.name}: {case.outcome_text()}")
+    similar = [
+        Similar(
+            name=kb.cases[s.case].name,
+            similarity=f"{round(s.similarity * 100)}%",
+            outcome=s.outcome,
+            summary=f"{' '.join(kb.cases[s.case].summary.split())} (from {kb.cases[s.case].summary_locator})",
+            shared=len(s.shared_concerns),
+            differences=[_difference(kb, d) for d in s.differences],
+        )
+        for s in a.similar_cases
+    ]
+    return Brief(
+        unit=org.name,
+        facts=facts,
+        headline=_headline(a),
+        risk=a.risk.overall,
+        index=None if a.risk.index is None else round(a.risk.index),
+        explanation=a.risk.explanation,
+        readiness=a.readiness.headline if a.readiness else None,
+        levels=levels,
+        top=cards[:TOP_ACTIONS],
+        questions=visit,
+        unknown=unknown[:4],
+        unknown_more=max(0, len(unknown) - 4),
+        cards={level: [c for c in cards if c.level == level] for level in LEVELS},
+        chart_svg=chart[0] if chart else None,
+        chart_caption=chart[1] if chart else None,
+        chart_title="The unit's ratings against the documented cohorts"
+        if chart_rated
+        else "The documented cohorts' ratings before and during the reorganization",
+        similar=similar,
+        guide={level: [q for q in gaps + missing if q.level == level] for level in LEVELS},
+        references=[Reference(kb.sources[s].reference(), cited.get(s, [])) for s in sources_in_order],
+        version=__version__,
+        digest=a.rule_base,
+        technical=_technical(a) if technical else None,
+        assessment=a,
+    )
+
+
+def _environment(markdown: bool) -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(_templates_dir()),
+        undefined=StrictUndefined,
+        autoescape=False if markdown else select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    return env
+
+
+def render_brief(profile: Profile, advisor: Advisor, fmt: str = "html", *, technical: bool = False) -> str:
+    """The brief as HTML (one self-contained page that prints to A4) or as Markdown of the same structure."""
+    from markupsafe import Markup
+
+    brief = brief_context(profile, advisor, technical=technical)
+    if fmt == "html":
+        svg = Markup(brief.chart_svg) if brief.chart_svg else None  # produced by matplotlib, not by the profile
+        return str(_environment(False).get_template("brief.html.j2").render(b=brief, chart_svg=svg, levels=LEVELS))
+    return str(_environment(True).get_template("brief.md.j2").render(b=brief, levels=LEVELS))

@@ -1,0 +1,573 @@
+"""Every text mbt-advisor shows: assessments as JSON (exact, for tools), plain text (for a terminal) and
+Markdown (for documents); the text of explain, whatif and compare; the listings of rules, cases and examples.
+
+The core modules build models; this module only turns them into text. All renderers are pure functions of
+their input, so the same profile gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import shutil
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from mbt_advisor.assessment.model import Assessment, LevelRisk
+from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
+from mbt_advisor.profile.values import show
+from mbt_advisor.rendering.labels import QuestionBank, value_label
+
+if TYPE_CHECKING:
+    from mbt_advisor.questions.comparison import Comparison
+    from mbt_advisor.questions.explanation import Explanation, RuleCheck
+    from mbt_advisor.questions.whatif import Change, WhatIf
+    from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
+    from mbt_advisor.rulebase.knowledge_models import Case
+    from mbt_advisor.rulebase.rule_models import Rule
+
+RISK_WORD = {"low": "LOW", "moderate": "MODERATE", "high": "HIGH", "unknown": "UNKNOWN"}
+
+
+def to_json(data: Any) -> str:
+    """Stable JSON: model dumps in field order, two-space indent, UTF-8 text, trailing newline.
+
+    An assessment is written directly (:func:`assessment_json`), byte for byte what
+    ``json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False)`` writes, in less time."""
+    if isinstance(data, Assessment):
+        return assessment_json(data)
+    if hasattr(data, "model_dump"):
+        data = data.model_dump(mode="json")
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def assessment_json(assessment: Assessment) -> str:
+    """The JSON of an assessment, written straight from its models (no serializer to build, no generator
+    per value): the same bytes as the standard library's indented encoder on its ``model_dump``."""
+    out: list[str] = []
+    _write(assessment, "\n", out)
+    out.append("\n")
+    return "".join(out)
+
+
+_encode_string = json.encoder.encode_basestring  # the C encoder json.dumps itself uses (ensure_ascii=False)
+
+
+def _write(value: Any, newline: str, out: list[str]) -> None:
+    """Append the JSON of ``value`` (models of the assessment, JSON values, dates) at the indent that
+    ``newline`` (a newline and the current indent) gives."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        if value != value or value in (_INFINITY, -_INFINITY):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        out.append(float.__repr__(value))
+    elif isinstance(value, BaseModel):
+        _write_items(((name, getattr(value, name)) for name in type(value).model_fields), newline, out)
+    elif isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("only text keys are written directly")
+        _write_items(value.items(), newline, out)
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(inner if index == 0 else "," + inner)
+            _write(item, inner, out)
+        out.append(newline + "]")
+    elif isinstance(value, _dt.date):
+        out.append(_encode_string(value.isoformat()))
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_items(items: Iterable[tuple[str, Any]], newline: str, out: list[str]) -> None:
+    inner = newline + "  "
+    start = len(out)
+    for key, item in items:
+        out.append(("{" if len(out) == start else ",") + inner + _encode_string(key) + ": ")
+        _write(item, inner, out)
+    out.append("{}" if len(out) == start else newline + "}")
+
+
+_INFINITY = float("inf")
+
+
+def terminal_width() -> int:
+    """The terminal's width (COLUMNS or the terminal itself), 80 columns when unknown."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def to_text(
+    a: Assessment, *, limit: int | None = None, width: int | None = None, kb: QuestionBank | None = None
+) -> str:
+    """Plain text for a terminal, wrapped to ``width`` (the terminal's, 80 when unknown); answers in the
+    question bank's words when ``kb`` (the knowledge base, or an Advisor's ``tables``) is given."""
+    width = width or terminal_width()
+
+    def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:
+        return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=subsequent or indent) or [
+            indent
+        ]
+
+    org = a.organization
+    lines = _wrap(f"mbt-advisor assessment: {org.name}", "", "  ")
+    context = "; ".join(
+        value_label(kb, f"organization.{name}", value)
+        for name, value in (("setting", org.setting), ("population", org.population), ("phase", org.phase))
+        if value
+    )
+    if context:
+        lines.extend(_wrap(context, "  "))
+    if org.assessed_on or org.assessor:
+        lines.append(f"  assessed {org.assessed_on or ''}{' by ' + org.assessor if org.assessor else ''}".rstrip())
+    lines.append("")
+    if a.readiness is not None:
+        lines.append("Readiness before the first patients")
+        lines.extend(_wrap(a.readiness.headline, "  "))
+        for status, title in (("open", "Still open"), ("unknown", "Not yet known")):
+            items = [p for p in a.readiness.preconditions if p.status == status]
+            if items:
+                lines.append(f"  {title}:")
+            for p in items:
+                why = f"X = {p.times_named} on the determinant slide" if p.decisive else "cases " + ", ".join(p.cases)
+                lines.extend(_wrap(f"{p.text} ({why})", "  - ", "    "))
+        lines.append("")
+    lead = "Risk if you started as things stand" if a.readiness is not None else "Overall risk"
+    lines.extend(_wrap(f"{lead}: {_risk_headline(a)}", "", "  "))
+    for detail in a.risk.details:
+        lines.append(f"  {detail.level:<13} {_level_cells(detail)}")
+        lines.extend(_wrap("; ".join(detail.drivers), " " * 16))
+    lines.extend(_wrap(a.risk.explanation, "  "))
+    lines.append("")
+    recs = a.recommendations if limit is None else a.recommendations[:limit]
+    lines.append(f"Recommendations ({len(a.recommendations)}, most urgent first)")
+    if not recs:
+        lines.append("  None: no rule found a gap in what the profile says.")
+    for rec in recs:
+        lines.append("")
+        lines.extend(_wrap(f"{rec.priority:>3}. {rec.title}", "", "     "))
+        lines.extend(
+            _wrap(
+                f"[{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
+                f"evidence grade {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}",
+                "     ",
+            )
+        )
+        lines.append("     Evidence (what the sources report):")
+        for c in rec.citations:
+            lines.extend(_wrap(f"{c.case}, {c.locator}: {c.statement}", "     - ", "       "))
+        for s in rec.source_statements:
+            lines.extend(_wrap(f"{s.locator}: {s.statement}", "     - ", "       "))
+        if rec.our_reading:
+            lines.extend(_wrap(f"Our reading: {rec.our_reading}", "     "))
+        lines.append(f"     {TIMING[rec.timing].capitalize()}:")
+        for action in rec.actions:
+            lines.extend(_wrap(action, "     - ", "       "))
+    if limit is not None and len(a.recommendations) > limit:
+        lines.append(f"\n  ... {len(a.recommendations) - limit} more (use --format json or markdown for all)")
+    lines.append("")
+    lines.append("Most similar documented cases")
+    if not a.similar_cases:
+        lines.append("  None close enough to compare.")
+    for case in a.similar_cases:
+        lines.extend(_wrap(f"{case.case:<10} similarity {case.similarity:.2f}  {case.name}", "  ", " " * 13))
+        lines.extend(_wrap(f"outcome: {case.outcome}", "             "))
+    lines.append("")
+    lines.append(f"Still unknown ({len(a.missing_information)})")
+    if not a.missing_information:
+        lines.append("  Nothing the rules need is missing.")
+    for item in a.missing_information[:10]:
+        needed = f" (needed by {len(item.needed_by)} rule{'s' if len(item.needed_by) != 1 else ''})"
+        lines.extend(_wrap(f"{item.question}{needed if item.needed_by else ''}", "  - ", "    "))
+    if len(a.missing_information) > 10:
+        lines.append(f"  ... {len(a.missing_information) - 10} more")
+    return "\n".join(lines) + "\n"
+
+
+TIMING = {"before_start": "before you start", "now": "now"}
+
+
+def _risk_headline(a: Assessment, *, upper: bool = True) -> str:
+    """The risk headline with the label in capitals for a terminal (e.g. "MODERATE (index 38 of 100), ...")."""
+    word, _, rest = a.risk.headline.partition(" ")
+    return f"{RISK_WORD[word] if upper else word} {rest}".rstrip()
+
+
+def _level_cells(detail: LevelRisk) -> str:
+    index = "  -" if detail.index is None else f"{detail.index:>3.0f}"
+    return f"{RISK_WORD[detail.risk]:<9} index {index}   answered {detail.known_fields} of {detail.total_fields}"
+
+
+def md_escape(text: str) -> str:
+    """Escape text for Markdown so profile content cannot inject markup or HTML, and nothing more: ordinary
+    punctuation (parentheses, colons, dashes, full stops) stays as written."""
+    out = []
+    for ch in " ".join(str(text).splitlines()):
+        out.append("\\" + ch if ch in "\\`*_[]<>|" else ch)
+    escaped = "".join(out)
+    if escaped[:1] in ("#", "+", "-", "="):  # would start a heading or a list
+        return "\\" + escaped
+    number = re.match(r"\d+(?=[.)]\s)", escaped)
+    return escaped if number is None else f"{number.group()}\\{escaped[number.end() :]}"
+
+
+def to_markdown(a: Assessment) -> str:
+    org = a.organization
+    e = md_escape
+    lines = [f"# MBT implementation assessment: {e(org.name)}", ""]
+    lines.append("| | |")
+    lines.append("|---|---|")
+    for label, value in (
+        ("Setting", org.setting),
+        ("Population", org.population),
+        ("Phase", org.phase),
+        ("Assessed on", org.assessed_on),
+        ("Assessor", org.assessor),
+    ):
+        lines.append(f"| {label} | {e(value) if value else 'unknown'} |")
+    if a.readiness is not None:
+        lines += ["", "## Readiness before the first patients", "", e(a.readiness.headline), ""]
+        lines.append("| Precondition | Status | Named most often on the determinant slide | Cases |")
+        lines.append("|---|---|---|---|")
+        for p in a.readiness.preconditions:
+            decisive = f"yes, X = {p.times_named}" if p.decisive else "no"
+            status = p.status.replace("_", " ")
+            lines.append(f"| {e(p.text)} | {status} | {decisive} | {', '.join(p.cases)} |")
+    title = "Risk if you started as things stand" if a.readiness is not None else "Risk"
+    lines += ["", f"## {title}: {e(_risk_headline(a, upper=False))}", ""]
+    lines.append("| Level | Risk | Index | Answered | What drives it |")
+    lines.append("|---|---|---|---|---|")
+    for d in a.risk.details:
+        index = "unknown" if d.index is None else f"{d.index:.0f}"
+        lines.append(
+            f"| {d.level} | {d.risk} | {index} | {d.known_fields} of {d.total_fields} | {e('; '.join(d.drivers))} |"
+        )
+    lines += ["", e(a.risk.explanation), "", "## Recommendations", ""]
+    if not a.recommendations:
+        lines.append("No rule found a gap in what the profile says.")
+    for rec in a.recommendations:
+        lines.append(f"### {rec.priority}. {e(rec.title)}")
+        lines.append("")
+        lines.append(
+            f"*{rec.level} level, {rec.theme}; score {rec.score:.3f}, severity {rec.severity}, "
+            f"evidence grade: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*"
+        )
+        lines += ["", "**Evidence** (what the sources report)", ""]
+        lines += [f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}" for c in rec.citations]
+        lines += [f"- {e(s.locator)}: {e(s.statement)}" for s in rec.source_statements]
+        if rec.our_reading:
+            lines += ["", f"> *Our reading:* {e(rec.our_reading)}"]
+        lines += ["", f"**Actions, {TIMING[rec.timing]}**", ""]
+        lines += [f"- {e(x)}" for x in rec.actions]
+        if rec.questions:
+            lines += ["", "**Questions for a site visit**", ""]
+            lines += [f"- {e(x)}" for x in rec.questions]
+        lines += ["", "**Cases**", ""]
+        lines += [f"- **{c.case}** ({e(c.source)}): {e(c.detail)}. Outcome: {e(c.outcome)}" for c in rec.citations]
+        lines.append("")
+    lines += ["## Most similar documented cases", ""]
+    if not a.similar_cases:
+        lines.append("None close enough to compare.")
+    for case in a.similar_cases:
+        lines.append(f"- **{case.case}**, {e(case.name)}: similarity {case.similarity:.2f}; outcome {e(case.outcome)}")
+    lines += ["", "## Still unknown", ""]
+    if not a.missing_information:
+        lines.append("Nothing the rules need is missing.")
+    for item in a.missing_information:
+        lines.append(f"- {e(item.question)}")
+    return "\n".join(lines) + "\n"
+
+
+# -- explain, whatif, compare -----------------------------------------------------------------------------
+
+
+def explanation_text(e: Explanation) -> str:
+    lines = [
+        f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk}{_index_note(e.risk_index)})",
+        "",
+    ]
+    if e.rule:
+        lines += rule_check_text(e.rule).splitlines() + [""]
+    if not e.recommendations:
+        lines.append("No rule fired.")
+    for t in e.recommendations:
+        c = t.score_components
+        lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
+        lines.append(
+            f"   score {t.score:.3f} = severity {c.severity} x ({W_SOURCE:.2f} x source support {c.source_support} "
+            f"+ {W_LEVEL:.2f} x level {c.level_weight} + {W_EVIDENCE:.2f} x evidence {c.evidence_weight} "
+            f"+ {W_COMBINATION:.2f} x combination {c.compounding:g})"
+        )
+        for step in t.chain:
+            matched = ", ".join(
+                f"{m.field} = {show(m.value)}" if not m.field.startswith("concern:") else m.field for m in step.matched
+            )
+            concl = f" -> concludes {', '.join(step.concludes)}" if step.concludes else ""
+            lines.append(
+                f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) matched {matched}{concl}"
+            )
+        lines.append("   cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def rule_check_text(check: RuleCheck) -> str:
+    """The answer to `explain --rule ID`: fired or not, condition by condition, and what would make it fire."""
+    lines = [f"Rule {check.rule_id} ({check.title}): {check.summary}."]
+    for index, alternative in enumerate(check.alternatives, 1):
+        if len(check.alternatives) > 1:
+            lines.append(f"  alternative {index}:")
+        for c in alternative:
+            value = f" (value: {show(c.value)})" if c.value is not None else ""
+            note = f" - {c.note}" if c.note else ""
+            lines.append(f"    [{c.status:^7}] {c.condition}{value}{note}")
+    if check.to_fire:
+        which = f" (alternative {check.closest})" if len(check.alternatives) > 1 else ""
+        lines.append(f"It would fire{which} if:")
+        for c in check.to_fire:
+            if c.status == "unknown":
+                lines.append(f"  - {c.condition} (not answered yet)")
+            elif c.condition.startswith("concern "):
+                lines.append(f"  - {c.condition} ({c.note})")
+            else:
+                lines.append(f"  - {c.condition} (now {show(c.value)})")
+    return "\n".join(lines) + "\n"
+
+
+def _index_note(index: float | None) -> str:
+    return "" if index is None else f", index {index:.0f} of 100"
+
+
+def _change_lines(
+    changes: list[Change], risk: str | None, index: float | None, levels: dict[Any, Any] | None
+) -> list[str]:
+    out = [f"  - {c.field}: {show(c.from_)} -> {show(c.to)}{'' if c.actionable else '  (context)'}" for c in changes]
+    if levels:
+        out.append(f"  => overall {risk}{_index_note(index)}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
+    return out
+
+
+def whatif_text(w: WhatIf) -> str:
+    lines = [f"What would lower the risk for {w.organization}? (now: {w.risk_before}{_index_note(w.index_before)})", ""]
+    if w.changes:
+        lines.append(f"Smallest plan ({len(w.changes)} change(s)):")
+        lines += _change_lines(w.changes, w.risk_after, w.index_after, w.levels_after)
+    for index, alt in enumerate(w.alternatives, 1):
+        lines += ["", f"Alternative {index} ({len(alt.changes)} change(s)):"]
+        lines += _change_lines(alt.changes, alt.risk_after, alt.index_after, alt.levels_after)
+    if w.to_low:
+        lines += ["", f"To reach low risk ({len(w.to_low.changes)} change(s)):"]
+        lines += _change_lines(w.to_low.changes, w.to_low.risk_after, w.to_low.index_after, w.to_low.levels_after)
+    if w.sensitivity:
+        header = f"  {'field':<36} {'change':<26} {'risk after':<13} rules removed"
+        lines += ["", "Single changes that help most:", header]
+        for s in w.sensitivity:
+            change = f"{show(s.from_)} -> {show(s.to)}"
+            after = s.risk_after if s.index_after is None else f"{s.risk_after} {s.index_after:.0f}"
+            lines.append(f"  {s.field:<36} {change:<26} {after:<13} {', '.join(s.rules_removed) or '-'}")
+    if w.held_fixed:
+        lines += ["", "Held fixed as context (--include-context changes them too): " + ", ".join(w.held_fixed)]
+    if w.history:
+        lines += ["", "Not changed, as they describe the past: " + ", ".join(w.history)]
+    if w.changes:
+        lines += ["", w.note]
+    else:
+        lines[2:2] = [w.note]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_text(c: Comparison) -> str:
+    dates = f"assessed {c.old_assessed_on or 'on an unknown date'} -> {c.new_assessed_on or 'on an unknown date'}"
+    lines = [f"Comparison: {c.old} -> {c.new}", f"  {dates}"]
+    if c.units_note:
+        lines.append(f"  Note: {c.units_note}")
+    lines += ["", c.summary, ""]
+    lines.append(f"  {'':<13} {'before':<16} {'after':<16} change")
+    for r in c.risk:
+        change = "" if r.change is None else f"{r.change:+.0f} "
+        lines.append(
+            f"  {r.scope:<13} {_risk_cell(r.old, r.old_index):<16} {_risk_cell(r.new, r.new_index):<16} "
+            f"{change}{r.direction}"
+        )
+        if r.scope != "overall":
+            if r.rules_appeared:
+                lines.append(f"  {'':<13} + {', '.join(r.rules_appeared)}")
+            if r.rules_resolved:
+                lines.append(f"  {'':<13} - {', '.join(r.rules_resolved)}")
+    for warning in c.warnings:
+        lines += ["", f"! {warning}"]
+    for level, changes in c.answers.items():
+        if changes:
+            lines += ["", f"Answers changed at the {level} level:"]
+            lines += [f"  {x.field}: {show(x.old)} -> {show(x.new)}  ({x.direction})" for x in changes]
+    groups = [
+        ("appeared", "New recommendations"),
+        ("disappeared", "Resolved (no longer recommended)"),
+        ("moved", "Moved in priority"),
+    ]
+    for status, title in groups:
+        items = [rec for rec in c.recommendations if rec.status == status]
+        if items:
+            lines += ["", f"{title}:"]
+            for rec in items:
+                where = {
+                    "appeared": f"now {rec.new_priority}",
+                    "disappeared": f"was {rec.old_priority}",
+                    "moved": f"{rec.old_priority} -> {rec.new_priority}",
+                }[status]
+                lines.append(f"  {rec.title} [{rec.rule_id}] ({where})")
+    return "\n".join(lines) + "\n"
+
+
+def _risk_cell(risk: str, index: float | None) -> str:
+    return RISK_WORD[risk] if index is None else f"{RISK_WORD[risk]} {index:.0f}"
+
+
+# -- the knowledge: rules, cases, examples ----------------------------------------------------------------
+
+
+def rule_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """One row per rule, sorted by id: what `rules list` shows."""
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "theme": r.theme,
+            "level": r.level,
+            "severity": r.severity,
+            "evidence": r.evidence,
+            "cases": sorted({c.case for c in r.citations}),
+        }
+        for r in sorted(kb.rules, key=lambda r: r.id)
+    ]
+
+
+def rules_table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'id':<46} {'level':<13} {'severity':<8} {'evidence':<17} title"]
+    lines += [f"{r['id']:<46} {r['level']:<13} {r['severity']:<8} {r['evidence']:<17} {r['title']}" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def rule_text(rule: Rule, origin: tuple[str, int]) -> str:
+    source, line = origin
+    out = [
+        f"{rule.id}: {rule.title}",
+        f"  theme {rule.theme}, level {rule.level}, severity {rule.severity}, evidence {rule.evidence}",
+        f"  defined in {Path(source).name}, line {line}",
+        "  when all of:",
+    ]
+    out += [f"    - {c.describe()}" for c in rule.when]
+    if rule.concludes:
+        out.append(f"  concludes: {', '.join(rule.concludes)}")
+    out += ["  evidence:"] + [f"    - {c.case}, {' '.join(c.line().split())}" for c in rule.citations]
+    out += [f"    - {' '.join(s.line().split())}" for s in rule.source_statements]
+    if rule.reading:
+        out.append(f"  our reading: {' '.join(rule.reading.split())}")
+    out += ["  actions:"] + [f"    - {a}" for a in rule.actions]
+    if rule.questions:
+        out += ["  questions:"] + [f"    - {q}" for q in rule.questions]
+    out += ["  citations:"] + [f"    - {c.case} ({c.source}): {c.detail}" for c in rule.citations]
+    return "\n".join(out) + "\n"
+
+
+def case_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "name": c.name, "kind": c.kind, "source": c.source, "outcome": c.outcome_text()}
+        for c in kb.cases.values()
+    ]
+
+
+def cases_table(rows: list[dict[str, Any]]) -> str:
+    return "".join(f"{r['id']:<10} {r['name']}\n           outcome: {r['outcome']}\n" for r in rows)
+
+
+def case_text(case: Case, kb: KnowledgeBase) -> str:
+    out = [
+        f"{case.id}: {case.name}",
+        f"  programme: {case.programme}",
+        f"  source: {kb.sources[case.source].reference()}",
+        f"  summary (from {case.summary_locator}): {' '.join(case.summary.split())}",
+        *([f"  our reading: {' '.join(case.reading.split())}"] if case.reading else []),
+        "  outcome:",
+    ]
+    out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]
+    if case.determinants:
+        out.append("  determinants:")
+        out += [f"    - [{d.direction}, {d.level}] {d.text}" for d in case.determinants]
+    if case.expert_ratings:
+        out.append("  expert ratings (Table 2, 0-5):")
+        out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
+    for e in case.effect_sizes:
+        out.append(
+            f"  effect sizes at {e.months} months ({e.measure}; published abstract, beyond the talk): "
+            f"{e.low:.2f}-{e.high:.2f}"
+        )
+    out += _encoded_profile(case, kb)
+    out += [f"  note: {' '.join(n.split())}" for n in case.notes]
+    return "\n".join(out) + "\n"
+
+
+def _source_form(value: object) -> str:
+    """A Table 4 half as the source prints it ('2/3'), beside the decimal the rules read; nothing otherwise."""
+    from mbt_advisor.rulebase.knowledge_base import (
+        table4_form,  # loaded already: a case is shown from the knowledge base
+    )
+
+    if not isinstance(value, int | float) or float(value).is_integer():
+        return ""
+    return f"  (Table 4: {table4_form(float(value))})"
+
+
+def _encoded_profile(case: Case, kb: KnowledgeBase) -> list[str]:
+    """The case's profile as the rules read it: its Table 4 ratings by item, its facts, and what each rests on."""
+    out = ["  encoded profile:"]
+    ratings = case.profile.get("ratings") or {}
+    if ratings:
+        out.append(f"    ratings (Table 4, 1-7; {len(ratings)} items):")
+        labels = {item.id: item.short for item in kb.rating_items.items}
+        out += [
+            f"      {key:<26} {show(value):>4}  {labels.get(key, '')}{_source_form(value)}".rstrip()
+            for key, value in ratings.items()
+        ]
+    facts = case.profile.get("facts") or {}
+    if facts:
+        out.append("    facts:")
+        out += [f"      {key:<26} {show(value)}" for key, value in facts.items()]
+    if case.encoding:
+        out.append("    rests on:")
+        out += [f"      {key}: {' '.join(text.split())}" for key, text in case.encoding.items()]
+    if case.not_encoded:
+        out.append("    not encoded (no profile field holds it):")
+        out += [f"      - {' '.join(text.split())}" for text in case.not_encoded]
+    return out
+
+
+def examples_table(rows: list[dict[str, str]]) -> str:
+    """Each example with its file, and how to use one directly or start from a copy."""
+    lines: list[str] = []
+    for row in rows:
+        lines += [f"{row['name']}: {row['description']}", f"  {row['path']}", ""]
+    first = rows[0]["path"] if rows else "EXAMPLE.yaml"
+    lines += [
+        "Use one directly:   mbt-advisor evaluate --example NAME   (also report, explain, whatif, compare)",
+        f"Start from a copy:  cp {first} my-unit.yaml",
+        "                    then edit my-unit.yaml and run: mbt-advisor evaluate my-unit.yaml",
+    ]
+    return "\n".join(lines) + "\n"

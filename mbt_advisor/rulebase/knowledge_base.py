@@ -1,0 +1,387 @@
+"""Loading and cross-checking the rule base and the knowledge files.
+
+A rule base is only usable when every rule reads fields that exist, compares them with values those fields
+can hold, cites cases and sources that exist, and uses only concerns that some rule concludes. Each of these
+is an error naming the file, the line and (for names) the closest valid spelling: a typo must never give a
+rule that silently never fires.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from mbt_advisor.common.errors import KnowledgeError, ProfileError, did_you_mean, quote_list
+from mbt_advisor.common.yamlio import Document, load_file
+from mbt_advisor.profile.loading import profile_from_data
+from mbt_advisor.profile.model import Profile, Ratings, condition_fields, field_domain
+from mbt_advisor.profile.validation import raise_validation_error
+from mbt_advisor.rulebase import artifact, field_checks
+from mbt_advisor.rulebase.directions import Directions, DirectionsFile
+from mbt_advisor.rulebase.knowledge_models import (
+    Case,
+    CoverageExceptionsFile,
+    DeterminantsFile,
+    LessonsFile,
+    Question,
+    QuestionsFile,
+    RatingItemsFile,
+    Source,
+    SourcesFile,
+)
+from mbt_advisor.rulebase.readiness import ReadinessFile
+from mbt_advisor.rulebase.rule_models import Condition, Rule, RuleFile
+
+M = TypeVar("M", bound=BaseModel)
+MAX_ALTERNATIVES = 16  # combinations of `any` alternatives per rule (each becomes an experta rule)
+
+
+def default_rules_dir() -> Path:
+    return artifact.default_rules_dir()
+
+
+def default_knowledge_dir() -> Path:
+    return artifact.default_knowledge_dir()
+
+
+@dataclass
+class LocatedRule:
+    rule: Rule
+    source: str
+    line: int | None
+    doc: Document
+
+
+@dataclass
+class KnowledgeBase:
+    rules: list[Rule]
+    sources: dict[str, Source]
+    cases: dict[str, Case]
+    case_profiles: dict[str, Profile]
+    determinants: DeterminantsFile
+    rating_items: RatingItemsFile
+    lessons: LessonsFile
+    questions: dict[str, Question]
+    digest: str
+    directions: Directions
+    readiness: ReadinessFile
+    coverage_exceptions: dict[str, str] = field(default_factory=dict)
+    rule_origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError if there is none)."""
+        return self.rules_by_id[rule_id]
+
+    @functools.cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    @functools.cached_property
+    def concluders(self) -> dict[str, list[str]]:
+        """For each concern, the ids of the rules that conclude it."""
+        found: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for concern in rule.concludes:
+                found.setdefault(concern, []).append(rule.id)
+        return found
+
+    @functools.cached_property
+    def readers(self) -> dict[str, list[str]]:
+        """For each profile field, the ids of the rules whose conditions read it."""
+        found: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for name in rule.fields():
+                found.setdefault(name, []).append(rule.id)
+        return found
+
+
+def _validate(model: type[M], doc: Document) -> M:
+    if not isinstance(doc.data, dict):
+        raise KnowledgeError("the file must hold a mapping at the top level.", source=doc.source)
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise_validation_error(exc, doc, model, KnowledgeError)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise KnowledgeError("rule or knowledge folder not found.", source=str(folder))
+    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def load_rules(rules_dir: Path) -> list[LocatedRule]:
+    located: list[LocatedRule] = []
+    files = _yaml_files(rules_dir)
+    if not files:
+        raise KnowledgeError("holds no rule files (*.yaml).", source=str(rules_dir))
+    for path in files:
+        doc = load_file(path, error=KnowledgeError)
+        parsed = _validate(RuleFile, doc)
+        for index, rule in enumerate(parsed.rules):
+            located.append(LocatedRule(rule, str(path), doc.line_of(("rules", index)), doc))
+    return located
+
+
+def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> None:
+    source, line, rule_id = where
+    if atom.field is None:
+        return
+    fields = condition_fields()
+    if atom.field not in fields:
+        raise KnowledgeError(
+            f"rule '{rule_id}' tests unknown field '{atom.field}'.{did_you_mean(atom.field, fields)}",
+            source=source,
+            line=line,
+            field="when",
+        )
+    kind, _ = field_domain(atom.field)
+    op, value = atom.operator()
+    problem: str | None = None
+    if op in {"lt", "lte", "gt", "gte"} and kind not in {"rating", "integer", "fraction"}:
+        problem = f"'{op}' compares numbers, but {atom.field} is {kind}."
+    elif op == "contains" and kind != "list":
+        problem = f"'contains' is for lists, but {atom.field} is {kind}."
+    elif op == "not_empty" and kind != "list":
+        problem = f"'not_empty' is for lists, but {atom.field} is {kind}."
+    elif op in {"equals", "in", "contains"}:
+        for item in list(value) if op == "in" else [value]:
+            problem = problem or field_checks.value_problem(atom.field, item)
+    if problem:
+        raise KnowledgeError(f"rule '{rule_id}': {problem}", source=source, line=line, field="when")
+
+
+def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: Iterable[str]) -> None:
+    case_ids, source_ids = list(cases), list(sources)
+    seen: dict[str, str] = {}
+    concluded = {c for item in located for c in item.rule.concludes}
+    for item in located:
+        rule, where = item.rule, (item.source, item.line, item.rule.id)
+        alternatives = 1
+        for condition in rule.when:
+            alternatives *= len(condition.any or (condition,))
+        if alternatives > MAX_ALTERNATIVES:
+            raise KnowledgeError(
+                f"rule '{rule.id}' has {alternatives} combinations of 'any' alternatives; the limit is "
+                f"{MAX_ALTERNATIVES}. Split it into several rules.",
+                source=item.source,
+                line=item.line,
+                field="when",
+            )
+        if rule.id in seen:
+            raise KnowledgeError(
+                f"rule id '{rule.id}' is also used in {seen[rule.id]}; ids must be unique.",
+                source=item.source,
+                line=item.line,
+                field="id",
+            )
+        seen[rule.id] = f"{item.source}, line {item.line}"
+        for condition in rule.when:
+            for atom in condition.any or (condition,):
+                _check_condition(atom, where)
+                if atom.concern and atom.concern not in concluded:
+                    raise KnowledgeError(
+                        f"rule '{rule.id}' needs concern '{atom.concern}', which no rule concludes, so it "
+                        f"could never fire.{did_you_mean(atom.concern, concluded)}",
+                        source=item.source,
+                        line=item.line,
+                        field="when",
+                    )
+        for citation in rule.citations:
+            _known(item, "citations", f" cites unknown case '{citation.case}'", citation.case, case_ids)
+            _known(item, "citations", f" cites unknown source '{citation.source}'", citation.source, source_ids)
+        for statement in rule.source_statements:
+            _known(
+                item, "source_statements", f" cites unknown source '{statement.source}'", statement.source, source_ids
+            )
+        if rule.table4_item:
+            problem = f": unknown Table 4 item '{rule.table4_item}'"
+            _known(item, "table4_item", problem, rule.table4_item, list(Ratings.model_fields), allowed=False)
+    _check_no_cycles(located)
+
+
+def _known(item: LocatedRule, field: str, problem: str, name: str, known: list[str], *, allowed: bool = True) -> None:
+    """``name`` is one of ``known``, or a KnowledgeError at the rule's line: "rule 'ID'<problem>." with the
+    closest spelling (and the allowed names)."""
+    if name in known:
+        return
+    raise KnowledgeError(
+        f"rule '{item.rule.id}'{problem}.{did_you_mean(name, known)}",
+        source=item.source,
+        line=item.line,
+        field=field,
+        allowed=quote_list(known) if allowed else None,
+    )
+
+
+def _check_no_cycles(located: list[LocatedRule]) -> None:
+    """A concern may not (through other rules) depend on itself: forward chaining would not stratify."""
+    needs: dict[str, set[str]] = {}
+    for item in located:
+        for concern in item.rule.concludes:
+            needs.setdefault(concern, set()).update(item.rule.concerns_used())
+
+    def visit(concern: str, trail: tuple[str, ...]) -> None:
+        if concern in trail:
+            cycle = " -> ".join((*trail[trail.index(concern) :], concern))
+            raise KnowledgeError(f"concerns depend on themselves: {cycle}.", source="rules")
+        for other in sorted(needs.get(concern, ())):
+            visit(other, (*trail, concern))
+
+    for concern in sorted(needs):
+        visit(concern, ())
+
+
+def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
+    def one(name: str, model: type[M], check: Callable[[M, Document], None] | None = None) -> M:
+        doc = load_file(knowledge_dir / name, error=KnowledgeError)
+        parsed = _validate(model, doc)
+        if check is not None:
+            check(parsed, doc)  # against the one record of each profile field (field_checks.py)
+        return parsed
+
+    sources = one("sources.yaml", SourcesFile)
+    source_ids = [s.id for s in sources.sources]
+    cases: dict[str, Case] = {}
+    profiles: dict[str, Profile] = {}
+    for path in _yaml_files(knowledge_dir / "cases"):
+        doc = load_file(path, error=KnowledgeError)
+        case = _validate(Case, doc)
+        if case.id in cases:
+            raise KnowledgeError(f"case '{case.id}' is defined twice.", source=str(path), field="id")
+        for ref in [case.source, *(o.source for o in case.outcome_labels), *(d.source for d in case.determinants)]:
+            if ref not in source_ids:
+                raise KnowledgeError(f"unknown source '{ref}'.{did_you_mean(ref, source_ids)}", source=str(path))
+        try:
+            profiles[case.id] = profile_from_data(case.profile, source=f"{path} (profile)")
+        except ProfileError as exc:  # a case's profile is part of the knowledge file it sits in
+            raise KnowledgeError(str(exc), source=str(path), field="profile") from None
+        field_checks.check_case_encoding(case, doc, profiles[case.id].answers())
+        cases[case.id] = case
+    questions = one("questions.yaml", QuestionsFile, field_checks.check_questions)
+    rating_items = one(
+        "rating_items.yaml", RatingItemsFile, lambda items, doc: field_checks.check_rating_items(items, doc, cases)
+    )
+    question_map = {q.field: q for q in questions.questions}
+    scale = ", ".join(f"{label.value} {label.label}" for label in rating_items.scale)
+    for item in rating_items.items:
+        before, during = item.reference_ratings.get("PRE-REORG"), item.reference_ratings.get("REORG")
+        question_map.setdefault(
+            f"ratings.{item.id}",
+            Question(
+                field=f"ratings.{item.id}",
+                prompt=f"Rate from 1 to 7: {item.text}",
+                help=(
+                    f"Table 4 item ({item.level} level). The programme was rated {table4_form(before)} before "
+                    f"the reorganization and {table4_form(during)} during it (Bales, Timman et al. 2017). "
+                    f"Scale: {scale}."
+                ),
+                type="rating",
+                path="expert",
+            ),
+        )
+    return {
+        "sources": {s.id: s for s in sources.sources},
+        "cases": cases,
+        "case_profiles": profiles,
+        "determinants": one("determinants.yaml", DeterminantsFile),
+        "rating_items": rating_items,
+        "lessons": one("lessons.yaml", LessonsFile),
+        "questions": question_map,
+        "directions": Directions(one("field_directions.yaml", DirectionsFile, field_checks.check_directions)),
+        "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
+        "readiness": one("readiness.yaml", ReadinessFile, lambda r, doc: field_checks.check_readiness(r, doc, cases)),
+    }
+
+
+def table4_form(value: float | None) -> str:
+    """A Table 4 rating as the source writes it: a half between two points is "2/3", not 2.5."""
+    if value is None:
+        return "not rated"
+    if value != int(value):
+        return f"{int(value)}/{int(value) + 1}"
+    return f"{value:g}"
+
+
+def load_knowledge_base(
+    rules_dir: str | os.PathLike[str] | None = None, knowledge_dir: str | os.PathLike[str] | None = None
+) -> KnowledgeBase:
+    """Load and cross-check rules and knowledge. Raises :class:`KnowledgeError` on any problem.
+
+    The bundled rule base (no folders given) comes from the artifact compiled at build time when it was
+    made from the bundled files as they are now (``artifact``, written by ``mbt_advisor.compiled``); folders
+    are always checked."""
+    rdir = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    kdir = Path(knowledge_dir) if knowledge_dir is not None else default_knowledge_dir()
+    digest = artifact.digest([rdir, kdir])
+    if rules_dir is None and knowledge_dir is None and artifact.artifact_for(digest, "knowledge") is not None:
+        return _from_artifact(rdir.resolve(), digest)
+    return _load_cached(rdir.resolve(), kdir.resolve(), digest)
+
+
+def load_knowledge_files(rules_dir: Path, knowledge_dir: Path) -> KnowledgeBase:
+    """Load and check the files themselves (never the compiled artifact)."""
+    return _load_cached(rules_dir.resolve(), knowledge_dir.resolve(), artifact.digest([rules_dir, knowledge_dir]))
+
+
+@functools.lru_cache(maxsize=2)
+def _from_artifact(rules_dir: Path, digest: str) -> KnowledgeBase:
+    data = artifact.artifact_for(digest, "knowledge")
+    assert data is not None  # checked by the caller
+    return knowledge_base_from(data, rules_dir)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
+    knowledge = load_knowledge(kdir)
+    located = load_rules(rdir)
+    check_rule_base(located, knowledge["cases"], knowledge["sources"])
+    determinant_ids = [d.id for d in knowledge["determinants"].determinants]
+    for pre in knowledge["readiness"].preconditions:
+        if pre.determinant and pre.determinant not in determinant_ids:
+            raise KnowledgeError(
+                f"precondition {pre.field} names unknown determinant '{pre.determinant}'."
+                f"{did_you_mean(pre.determinant, determinant_ids)}",
+                source=str(kdir / "readiness.yaml"),
+                field="preconditions",
+                allowed=quote_list(determinant_ids),
+            )
+    for item in located:
+        if item.rule.determinant:
+            problem = f" names unknown determinant '{item.rule.determinant}'"
+            _known(item, "determinant", problem, item.rule.determinant, determinant_ids)
+    return KnowledgeBase(
+        rules=[item.rule for item in located],
+        digest=digest,
+        rule_origin={item.rule.id: (item.source, item.line) for item in located},
+        **knowledge,
+    )
+
+
+def knowledge_base_from(data: dict[str, Any], rules_dir: Path) -> KnowledgeBase:
+    """The knowledge base held by the artifact, as loading and checking the files would give it."""
+    part = data["knowledge"]
+    questions = [artifact.construct(Question, q) for q in part["questions"]]
+    sources = [artifact.construct(Source, s) for s in part["sources"]]
+    cases = [artifact.construct(Case, c) for c in part["cases"]]
+    return KnowledgeBase(
+        rules=[artifact.construct(Rule, r) for r in part["rules"]],
+        sources={s.id: s for s in sources},
+        cases={c.id: c for c in cases},
+        case_profiles={cid: artifact.construct(Profile, p) for cid, p in part["case_profiles"].items()},
+        determinants=artifact.construct(DeterminantsFile, part["determinants"]),
+        rating_items=artifact.construct(RatingItemsFile, part["rating_items"]),
+        lessons=artifact.construct(LessonsFile, part["lessons"]),
+        questions={q.field: q for q in questions},
+        digest=data["digest"],
+        directions=Directions(artifact.construct(DirectionsFile, part["directions"])),
+        readiness=artifact.construct(ReadinessFile, part["readiness"]),
+        coverage_exceptions=dict(part["coverage_exceptions"]),
+        rule_origin={rid: (str(rules_dir / name), line) for rid, (name, line) in part["rule_origin"].items()},
+    )
