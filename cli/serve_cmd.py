@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mbt_advisor.common.errors import InputError
+from mbt_advisor.common.errors import InputError, escape
 
 from .io import fail, note
 from .usage import typer_app
@@ -269,8 +269,9 @@ def _confirm_by_typing(what: str, expected: str, yes: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise InputError("not deleted: confirm with --yes (there is no terminal to ask on).", source="--yes")
-    typed = str(typer.prompt(f"To delete it, type {what} ({expected})", default="", show_default=False))
-    if typed.strip() != expected.strip():
+    shown = escape(expected)  # a name stored with control characters (before they were refused) stays inert
+    typed = str(typer.prompt(f"To delete it, type {what} ({shown})", default="", show_default=False))
+    if typed.strip() not in {expected.strip(), shown.strip()}:
         raise InputError(f"not deleted: that is not {what}.", source="confirmation")
 
 

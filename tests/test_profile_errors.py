@@ -99,3 +99,23 @@ def test_json_profiles_reject_duplicates_and_nan(tmp_path: Path) -> None:
 def test_python_object_tags_are_never_constructed() -> None:
     with pytest.raises(ProfileError, match="tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"):
         parse_profile("organization: !!python/object/apply:os.system ['echo hacked']\n")
+
+
+def test_the_refused_text_characters_are_exactly_the_control_surrogate_and_separator_categories() -> None:
+    """One definition of what a text field refuses (code-point ranges, also stated in the JSON Schema as a
+    pattern) that is exactly the Unicode categories Cc, Cs, Zl and Zp."""
+    import re
+    import sys
+    import unicodedata
+
+    from mbt_advisor.profile.field_types import PLAIN_TEXT_PATTERN, REFUSED_RANGES, plain_text
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    refused = set(re.findall(f"[{REFUSED_RANGES}]", everything))
+    by_category = {c for c in everything if unicodedata.category(c) in {"Cc", "Cs", "Zl", "Zp"}}
+    assert refused == by_category
+    for char in ["\x00", "\x1b", "\x85", "\u2028", "\ud800"]:
+        with pytest.raises(ValueError, match="control character"):
+            plain_text(f"a{char}b")
+        assert not re.search(PLAIN_TEXT_PATTERN, f"a{char}b")
+    assert plain_text("Café \u202e") == "Café \u202e" and re.search(PLAIN_TEXT_PATTERN, "Café")

@@ -99,9 +99,14 @@ def read_text(path: Path, *, error: type[InputError] = InputError, max_bytes: in
         os.close(fd)
     if size > max_bytes:
         raise error(f"file is larger than the limit of {max_bytes:,} bytes.", source=source)
-    raw = b"".join(chunks)
+    return utf8_text(b"".join(chunks), source, error=error).removeprefix("\ufeff")
+
+
+def utf8_text(raw: bytes, source: str, *, error: type[InputError] = InputError) -> str:
+    """``raw`` decoded as UTF-8, every byte kept (a byte-order mark too), or one message naming the first byte
+    that is not UTF-8: files, uploads and request bodies are refused alike, never decoded with replacements."""
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}).", source=source) from None
 

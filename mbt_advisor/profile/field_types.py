@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
@@ -19,14 +18,28 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict
 PROFILE_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}  # control, lone surrogate, line and paragraph separator
+# the characters a text field refuses: the Unicode categories Cc (control), Cs (lone surrogate), Zl and Zp (line
+# and paragraph separator), as code-point ranges (tests/test_profile_errors.py checks them against the categories)
+REFUSED_RANGES = r"\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff"
+_REFUSED = re.compile(f"[{REFUSED_RANGES}]")
+PLAIN_TEXT_PATTERN = f"^[^{REFUSED_RANGES}]*$"  # the same, as the JSON Schema of a text field states it
 
 
-def _plain_text(value: str) -> str:
-    for char in value:
-        if unicodedata.category(char) in _REFUSED_CATEGORIES:
-            raise ValueError(f"contains the control character {char!r}; text fields hold one line of printable text")
+def plain_text(value: str) -> str:
+    """``value`` if it is one line of printable text, else a ValueError naming the first refused character: the
+    one check of profile text fields, unit names and the API's other text fields."""
+    if found := _REFUSED.search(value):
+        raise ValueError(
+            f"contains the control character {found.group()!r}; text fields hold one line of printable text"
+        )
     return value
+
+
+class _StatesPattern:
+    """In a JSON Schema, a text field says which characters it refuses (``pattern``)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        return {**handler(core_schema), "pattern": PLAIN_TEXT_PATTERN}
 
 
 def _date(value: Any) -> Any:
@@ -54,7 +67,7 @@ def _version(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, AfterValidator(_plain_text)]
+Text = Annotated[str, AfterValidator(plain_text), _StatesPattern()]
 IsoDate = Annotated[_dt.date, BeforeValidator(_date)]
 Choices = BeforeValidator(_choices)
 Version = BeforeValidator(_version)

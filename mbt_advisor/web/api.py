@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from mbt_advisor.common.errors import InputError, ProfileError
-from mbt_advisor.common.yamlio import parse_json
+from mbt_advisor.common.yamlio import parse_json, utf8_text
+from mbt_advisor.profile.field_types import Text
 from mbt_advisor.profile.loading import profile_from_data
 from mbt_advisor.profile.model import Profile
 from mbt_advisor.questions.comparison import compare as compare_profiles
@@ -27,7 +30,22 @@ from .app import member_of_new_unit, visible_units, web_of
 from .canonical_ids import PathId
 from .summary import visit_index
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+
+class _Utf8Route(APIRoute):
+    """A route whose request body is refused, as the command line refuses a file, when it is not UTF-8 text:
+    before FastAPI parses it (which would answer its own 400 without saying which byte)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            utf8_text(await request.body(), BODY_SOURCE, error=ProfileError)  # the body is kept for the handler
+            return await handler(request)
+
+        return checked
+
+
+router = APIRouter(prefix="/api/v1", tags=["api"], route_class=_Utf8Route)
 PROFILE_BODY = {
     "requestBody": {
         "required": True,
@@ -46,7 +64,7 @@ def _json(data: Any, status_code: int = 200) -> Response:
 
 
 async def _body(request: Request) -> Any:
-    text = (await request.body()).decode("utf-8", errors="replace")
+    text = (await request.body()).decode("utf-8")  # UTF-8: checked by the route (_Utf8Route)
     return parse_json(text, BODY_SOURCE, error=ProfileError).data
 
 
@@ -110,9 +128,9 @@ async def compare(request: Request) -> Response:
 # -- units and visits ---------------------------------------------------------------------------------------
 class UnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    setting: str | None = Field(default=None, max_length=40)
-    population: str | None = Field(default=None, max_length=40)
+    name: Text = Field(min_length=1, max_length=200)
+    setting: Text | None = Field(default=None, max_length=40)
+    population: Text | None = Field(default=None, max_length=40)
 
 
 class VisitIn(BaseModel):
@@ -120,7 +138,7 @@ class VisitIn(BaseModel):
     profile: dict[str, Any] | None = Field(default=None, description="The profile as JSON")
     profile_yaml: str | None = Field(default=None, description="Or the profile as YAML text (stored byte for byte)")
     visited_on: dt.date | None = Field(default=None, description="Default: the profile's assessed_on, else today")
-    assessor: str | None = Field(default=None, max_length=200)
+    assessor: Text | None = Field(default=None, max_length=200)
 
 
 def _visit_out(visit: Any, full: bool = False) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mbt_advisor.common.errors import ProfileError
+from mbt_advisor.common.yamlio import utf8_text
 from mbt_advisor.profile.model import LEVELS
 from mbt_advisor.questions.comparison import compare
 from mbt_advisor.questions.explanation import explain
@@ -155,7 +156,7 @@ async def add_visit(
     web = web_of(request)
     raw = await profile_file.read() if profile_file is not None and profile_file.filename else b""
     source = profile_file.filename if raw and profile_file is not None else "pasted profile"
-    text = raw.decode("utf-8", errors="replace") if raw else profile_text.replace("\r\n", "\n")
+    text = utf8_text(raw, source or "profile", error=ProfileError) if raw else profile_text.replace("\r\n", "\n")
     if not text.strip():
         raise ProfileError("choose a profile file or paste one.", source="new visit")
     try:

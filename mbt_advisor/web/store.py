@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, object_session, selectinload
 
 from mbt_advisor.assessment.advisor import Advisor
 from mbt_advisor.assessment.model import Assessment
+from mbt_advisor.common.errors import InputError
+from mbt_advisor.profile.field_types import plain_text
 from mbt_advisor.profile.loading import parse_profile
 from mbt_advisor.profile.model import Profile
 from mbt_advisor.rendering.formats import to_json
@@ -40,7 +42,13 @@ def create_unit(
     population: str | None = None,
     member: int | None = None,
 ) -> Unit:
-    """A new unit; ``member``: the account that created it and may see it from then on."""
+    """A new unit; ``member``: the account that created it and may see it from then on. Its name, setting and
+    population are one line of printable text, as a profile's text fields (the same check), on every path."""
+    for field, value in (("name", name), ("setting", setting), ("population", population)):
+        try:
+            plain_text(value or "")
+        except ValueError as exc:
+            raise InputError(f"the unit's {field} {exc}.", source="unit", field=field) from None
     unit = Unit(name=name, setting=setting or None, population=population or None)
     session.add(unit)
     session.flush()

@@ -1,0 +1,124 @@
+"""Input the command line refuses is refused by the web the same way, with the same message: bytes that are not
+UTF-8 (hostile run 3, #25) and control characters in unit names (#17). Nothing is stored altered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mbt_advisor.cli.main import app as cli
+from typer.testing import CliRunner
+
+from .conftest import add_unit_from_example, post_form
+
+runner = CliRunner()
+pytestmark = pytest.mark.both_databases
+LATIN1 = "Café unit".encode("latin-1")  # the byte 0xe9 is not UTF-8
+
+
+def latin1_profile(riverside_text: str) -> bytes:
+    text = riverside_text.replace('name: "Riverside MBT day programme"', 'name: "CAFE"')
+    assert "CAFE" in text
+    return text.encode().replace(b"CAFE", LATIN1)
+
+
+def cli_message(tmp_path: Path, raw: bytes) -> str:
+    """What `mbt-advisor evaluate` says of a file holding ``raw``, without the file's name."""
+    path = tmp_path / "profile.yaml"
+    path.write_bytes(raw)
+    result = runner.invoke(cli, ["evaluate", str(path)])
+    assert result.exit_code == 2
+    return result.stderr.strip().removeprefix("mbt-advisor: error: ").removeprefix(f"{path}: ")
+
+
+def test_an_uploaded_profile_that_is_not_utf8_is_refused_as_the_command_line_refuses_it(
+    client, riverside_text: str, tmp_path: Path
+) -> None:
+    raw = latin1_profile(riverside_text)
+    expected = cli_message(tmp_path, raw)
+    assert expected.startswith("is not UTF-8 text (byte 0xe9 at offset ")
+    unit = add_unit_from_example(client, "riverside")
+    before = client.get(f"/api/v1/units/{unit}").json()["visits"]
+    response = post_form(client, f"/units/{unit}/visits", files={"profile_file": ("cafe.yaml", raw, "text/yaml")})
+    assert response.status_code == 400
+    assert f"cafe.yaml: {expected}" in response.text
+    assert client.get(f"/api/v1/units/{unit}").json()["visits"] == before  # nothing stored, altered or not
+
+
+def test_an_uploaded_profile_is_stored_as_the_bytes_uploaded(client, riverside_text: str) -> None:
+    raw = b"\xef\xbb\xbf" + riverside_text.replace("\n", "\r\n").encode()  # a byte-order mark and CRLF line ends
+    unit = add_unit_from_example(client, "riverside")
+    response = post_form(client, f"/units/{unit}/visits", files={"profile_file": ("win.yaml", raw, "text/yaml")})
+    assert response.status_code == 303, response.text
+    visit = response.headers["location"].rsplit("/", 1)[1]
+    assert client.get(f"/api/v1/units/{unit}/visits/{visit}/profile").content == raw
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/assess", "/api/v1/whatif", "/api/v1/explain", "/api/v1/compare", "/api/v1/units", "visits"]
+)
+def test_an_api_body_that_is_not_utf8_is_a_422_with_the_command_line_message(client, path: str, tmp_path: Path) -> None:
+    unit = client.post("/api/v1/units", json={"name": "Riverside"}).json()["id"]
+    path = f"/api/v1/units/{unit}/visits" if path == "visits" else path
+    raw = b'{"organization": {"name": "' + LATIN1 + b'"}}'
+    response = client.post(path, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"] == f"request body: {cli_message(tmp_path, raw)}"
+    assert [u["name"] for u in client.get("/api/v1/units").json()] == ["Riverside"]
+    assert client.get(f"/api/v1/units/{unit}").json()["visits"] == []
+
+
+CONTROL_NAMES = ["Unit\x1b]0;pwn\x07\x1b[2J", "two\nlines", "tab\there", "nul\x00", "line\u2028separator"]
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_a_unit_name_with_a_control_character_is_refused_by_the_api_and_the_page_form(client, name: str) -> None:
+    api = client.post("/api/v1/units", json={"name": name})
+    assert api.status_code == 422
+    assert api.json()["field"] == "name"
+    assert "contains the control character" in api.json()["error"]
+    page = post_form(client, "/units", {"name": name})
+    assert page.status_code == 400
+    assert "contains the control character" in page.text
+    assert client.get("/api/v1/units").json() == []
+
+
+def test_a_printable_unit_name_is_still_accepted(client) -> None:
+    for name in ["Café Ωmega", "Unit 7 (day hospital)"]:
+        assert client.post("/api/v1/units", json={"name": name}).status_code == 201
+    assert post_form(client, "/units", {"name": "Rivière"}).status_code == 303
+    assert sorted(u["name"] for u in client.get("/api/v1/units").json()) == sorted(
+        ["Café Ωmega", "Unit 7 (day hospital)", "Rivière"]
+    )
+
+
+def test_delete_unit_never_prints_the_control_characters_of_a_name_stored_before_they_were_refused(
+    database: str, tmp_path: Path
+) -> None:
+    import sys
+
+    import pexpect
+    from sqlalchemy import insert
+
+    from mbt_advisor.web.db import open_database
+    from mbt_advisor.web.models import Unit
+
+    hostile = "Unit\x1b]0;pwn\x07\x1b[2J"
+    engine, sessions = open_database(database)
+    with sessions.begin() as session:  # as an older release, a restore or a move could have stored it
+        unit = session.execute(insert(Unit).values(name=hostile).returning(Unit.id)).scalar_one()
+    command = [sys.executable, "-m", "mbt_advisor", "db", "delete-unit", str(unit), "--database", database]
+    child = pexpect.spawn(command[0], command[1:], encoding="utf-8", timeout=60, cwd=str(tmp_path))
+    child.expect("type the unit's name")
+    child.expect(r"\)")
+    prompt = child.before + child.after
+    assert "\x1b" not in prompt and "\x07" not in prompt
+    assert "Unit\\x1b]0;pwn\\x07\\x1b[2J" in prompt  # what to type, escaped
+    child.sendline("Unit\\x1b]0;pwn\\x07\\x1b[2J")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "\x1b" not in child.before
+    with sessions() as session:
+        assert session.get(Unit, unit) is None
+    engine.dispose()
