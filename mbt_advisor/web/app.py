@@ -102,7 +102,7 @@ def create_app(
     """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder);
     ``site``: its public address and trusted proxies when it is shared behind a reverse proxy."""
     from . import api, audit_routes, pages, questionnaire, signin
-    from .store import refresh
+    from .store import Gone, refresh
 
     url = database_url(database)
     engine, sessions = open_database(url)
@@ -150,6 +150,7 @@ def create_app(
         return pages.render(request, "error.html.j2", status_code=400, title="Not accepted", message=message)
 
     @app.exception_handler(404)
+    @app.exception_handler(Gone)
     async def _not_found(request: Request, exc: Any) -> Any:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": "not found"}, status_code=404)

@@ -24,10 +24,14 @@ from mbt_advisor.rendering.formats import to_json
 from mbt_advisor.wizard.questionnaire import WizardState, profile_yaml, state_json
 
 from .audit import record
-from .models import Draft, Unit, UnitMember, User, Visit, find
+from .models import Draft, Unit, UnitMember, User, Visit, find, lock_for_update
 
 __all__ = ["Draft", "Unit", "Visit", "object_session", "parse_profile"]
 from .summary import change_since, readiness_line, visit_index
+
+
+class Gone(LookupError):
+    """What a change needs was deleted by another request meanwhile: answered as a 404, like an unknown id."""
 
 
 def profile_text(profile: Profile, today: dt.date | None = None) -> str:
@@ -68,9 +72,13 @@ def add_visit(
     assessor: str | None = None,
     source: str = "<profile>",
 ) -> Visit:
-    """Store a profile (YAML text, kept byte for byte) with its assessment. Raises ProfileError, storing nothing."""
+    """Store a profile (YAML text, kept byte for byte) with its assessment. Raises ProfileError, storing nothing;
+    Gone if ``unit`` was deleted meanwhile (never the database's foreign-key error)."""
     profile = parse_profile(text, source)
     assessment = advisor.evaluate(profile)
+    lock_for_update(session)  # the unit is locked from here to the commit: a deletion waits, or came first
+    if session.scalar(select(Unit.id).where(Unit.id == unit.id).with_for_update()) is None:
+        raise Gone(f"unit {unit.id} was deleted while the visit was being added")
     visit = Visit(
         unit=unit,
         visited_on=visited_on or profile.organization.assessed_on or dt.date.today(),
