@@ -117,5 +117,6 @@ def test_the_refused_text_characters_are_exactly_the_control_surrogate_and_separ
     for char in ["\x00", "\x1b", "\x85", "\u2028", "\ud800"]:
         with pytest.raises(ValueError, match="control character"):
             plain_text(f"a{char}b")
-        assert not re.search(PLAIN_TEXT_PATTERN, f"a{char}b")
+        # the JSON Schema's pattern names them too (lone surrogates aside: no JSON Schema regex can name them)
+        assert char == "\ud800" or not re.search(PLAIN_TEXT_PATTERN, f"a{char}b")
     assert plain_text("Café \u202e") == "Café \u202e" and re.search(PLAIN_TEXT_PATTERN, "Café")

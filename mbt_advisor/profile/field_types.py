@@ -20,9 +20,12 @@ PROFILE_CONFIG = ConfigDict(extra="forbid", frozen=True, strict=True)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # the characters a text field refuses: the Unicode categories Cc (control), Cs (lone surrogate), Zl and Zp (line
 # and paragraph separator), as code-point ranges (tests/test_profile_errors.py checks them against the categories)
-REFUSED_RANGES = r"\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff"
+_CONTROLS = r"\u0000-\u001f\u007f-\u009f\u2028\u2029"
+REFUSED_RANGES = _CONTROLS + r"\ud800-\udfff"
 _REFUSED = re.compile(f"[{REFUSED_RANGES}]")
-PLAIN_TEXT_PATTERN = f"^[^{REFUSED_RANGES}]*$"  # the same, as the JSON Schema of a text field states it
+# the same, as the JSON Schema of a text field states it; without the lone surrogates, which are not characters
+# to a JSON Schema's regular expressions (ECMA-262, Rust's regex): a pattern naming them is not compiled at all
+PLAIN_TEXT_PATTERN = f"^[^{_CONTROLS}]*$"
 
 
 def plain_text(value: str) -> str:

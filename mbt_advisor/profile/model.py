@@ -14,7 +14,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from mbt_advisor.common.strict import Strict
 from mbt_advisor.profile.field_types import PROFILE_CONFIG, Choices, IsoDate, Text, Version
@@ -49,7 +49,14 @@ def _parse_rating(value: Any) -> Any:
     raise ValueError("a rating is a number from 1 to 7 (halves allowed)")
 
 
-Rating = Annotated[float, BeforeValidator(_parse_rating)]
+_HALF_PATTERN = r"^\s*(1\s*/\s*2|2\s*/\s*3|3\s*/\s*4|4\s*/\s*5|5\s*/\s*6|6\s*/\s*7)\s*$"  # what _HALF accepts
+RATING_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 1, "maximum": 7, "multipleOf": 0.5},
+        {"type": "string", "pattern": _HALF_PATTERN, "description": "a half point in the published notation"},
+    ]
+}
+Rating = Annotated[float, BeforeValidator(_parse_rating), WithJsonSchema(RATING_SCHEMA)]
 
 
 def rating(level: Level, description: str) -> Any:

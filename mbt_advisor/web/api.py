@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from mbt_advisor.common.errors import InputError, ProfileError
+from mbt_advisor.common.errors import ProfileError
 from mbt_advisor.common.yamlio import parse_json, utf8_text
 from mbt_advisor.profile.field_types import Text
 from mbt_advisor.profile.loading import profile_from_data
@@ -28,6 +28,7 @@ from mbt_advisor.rendering.formats import to_json
 from . import store
 from .app import member_of_new_unit, visible_units, web_of
 from .canonical_ids import PathId
+from .error_body import Error
 from .summary import visit_index
 
 
@@ -53,10 +54,6 @@ PROFILE_BODY = {
     }
 }
 BODY_SOURCE = "request body"
-
-
-def error_body(exc: InputError) -> dict[str, Any]:
-    return {"error": str(exc), "field": exc.field, "line": exc.line, "allowed": exc.allowed}
 
 
 def _json(data: Any, status_code: int = 200) -> Response:
@@ -239,7 +236,11 @@ def get_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
         return _json(_visit_out(visit, full=True))
 
 
-@router.get("/units/{unit_id:id}/visits/{visit_id:id}/profile", summary="The visit's profile as YAML (byte for byte)")
+@router.get(
+    "/units/{unit_id:id}/visits/{visit_id:id}/profile",
+    summary="The visit's profile as YAML (byte for byte)",
+    responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}}}},
+)
 def get_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         visit = store.get_visit(session, unit_id, visit_id)
@@ -274,17 +275,51 @@ def delete_unit(request: Request, unit_id: PathId) -> Response:
     return Response(status_code=204)
 
 
+API_RULES = (
+    "Every error is the JSON object `Error` (components.schemas.Error), whoever refuses. A request with a body "
+    "sends it as `Content-Type: application/json` (else 415), UTF-8 (else 422); a tool signs in with its personal "
+    "token (`Authorization: Bearer ...`). A method no operation lists (TRACE, PUT ...) is a 405 with `Allow`."
+)
+# the errors every operation may answer, besides its own success (the access guard, the router, the checks)
+ERRORS = {
+    "400": "The request cannot be read (a malformed body or header).",
+    "401": "Not signed in: no token, or a token that is unknown or revoked.",
+    "403": "Signed in, but this account may not do this here (or a refused origin).",
+    "404": "No such unit or visit, or not one this account may see.",
+    "413": "The body is larger than the server accepts.",
+    "415": "A body that is not sent as application/json.",
+    "422": "The input is refused: the message is the command line's, naming the field.",
+}
+
+
+def _one_error_shape(schema: dict[str, Any]) -> None:
+    """Every operation lists the errors it may answer, all as components.schemas.Error (FastAPI's own
+    validation-error shapes are not used: the application's handlers answer with Error)."""
+    components = schema["components"]["schemas"]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    components["Error"] = Error.model_json_schema()
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for status, description in ERRORS.items():
+                operation["responses"][status] = {"description": description, "content": error}
+
+
 def install_openapi(app: FastAPI) -> None:
     """OpenAPI with the profile's own JSON Schema as ``components.schemas.Profile``."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, description=API_RULES, routes=app.routes
+        )
         profile = Profile.model_json_schema(ref_template="#/components/schemas/{model}")
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(profile.pop("$defs", {}))
         components["Profile"] = profile
+        _one_error_shape(schema)
         app.openapi_schema = json.loads(json.dumps(schema))
         return app.openapi_schema
 

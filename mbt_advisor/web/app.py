@@ -9,19 +9,23 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mbt_advisor._version import __version__
 from mbt_advisor.assessment.advisor import Advisor, default_advisor
-from mbt_advisor.common.errors import InputError
+from mbt_advisor.common.errors import InputError, ProfileError
+from mbt_advisor.common.yamlio import parse_json
 
 from .canonical_ids import SPELLING_ERROR
 from .config import MAX_BODY_BYTES, database_label, database_url
 from .db import open_database
+from .error_body import error_response
 from .security import AccessGuard
 from .site import Site
 
@@ -135,7 +139,7 @@ def create_app(
     @app.exception_handler(InputError)
     async def _bad_input(request: Request, exc: InputError) -> Any:
         if request.url.path.startswith("/api/"):
-            return JSONResponse(api.error_body(exc), status_code=422)
+            return error_response(422, str(exc), field=exc.field, line=exc.line, allowed=exc.allowed)
         return pages.render(request, "error.html.j2", status_code=400, title="Not accepted", message=str(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -143,18 +147,32 @@ def create_app(
         if any(error["type"] == SPELLING_ERROR for error in exc.errors()):
             return await _not_found(request, exc)  # an id in another spelling: no such page (canonical_ids.py)
         first = exc.errors()[0]
+        if first["type"] == "json_invalid" and request.url.path.startswith("/api/"):
+            try:  # the message the command line gives for the same text (never the position as a field)
+                parse_json(str(exc.body), api.BODY_SOURCE, error=ProfileError)
+            except ProfileError as error:
+                return await _bad_input(request, error)
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
-        message = f"{field}: {first['msg']}" if field else first["msg"]
+        problem = str(first["msg"]).removeprefix("Value error, ")
+        message = f"{field}: {problem}" if field else problem
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message, "field": field or None}, status_code=422)
+            return error_response(422, message, field=field or None)
         return pages.render(request, "error.html.j2", status_code=400, title="Not accepted", message=message)
 
     @app.exception_handler(404)
     @app.exception_handler(Gone)
     async def _not_found(request: Request, exc: Any) -> Any:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": "not found"}, status_code=404)
+            return error_response(404, "not found")
         return pages.render(request, "error.html.j2", status_code=404, title="Not found", message="No such page.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _other_http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        """405 (with its Allow header), FastAPI's 400 for a body it cannot parse: the API's one error shape."""
+        if request.url.path.startswith("/api/"):
+            message = str(exc.detail).rstrip(".").lower() + "."
+            return error_response(exc.status_code, message, headers=exc.headers)
+        return await http_exception_handler(request, exc)
 
     return app
 

@@ -18,7 +18,6 @@ that came through any proxy is refused: the local application is for this comput
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -28,12 +27,14 @@ from starlette.requests import Request
 
 from .audit import Actor, acting_as
 from .config import MAX_BODY_BYTES, is_loopback
+from .error_body import error_bytes
 from .site import FORWARDED_HEADERS, Site
 
 CSRF_COOKIE = "mbt_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # no route accepts another (tests/web/test_openapi_contract.py)
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -152,6 +153,19 @@ async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | No
     return scope["path"].startswith("/api/") and content_type == "application/json"
 
 
+def _csrf_refusal(scope: Scope, headers: Headers) -> Refused:
+    """Why a write was refused: to a tool of the API (no page, no form), what to send instead."""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    tool = headers.get("authorization", "").strip() != ""
+    if scope["path"].startswith("/api/") and tool and content_type != "application/json":
+        return Refused(
+            415,
+            "the API takes its body as JSON: send Content-Type: application/json (a DELETE may send its token, "
+            "Authorization: Bearer ..., instead).",
+        )
+    return Refused(403, "the form's security token is missing or stale; reload the page and try again.")
+
+
 class AccessGuard:
     """ASGI middleware around the whole application: see the module docstring."""
 
@@ -194,10 +208,10 @@ class AccessGuard:
         principal = None
         try:
             check_origin(scope, headers, local=not accounts, site=self.site)
-            if scope["method"] not in SAFE_METHODS:
+            if scope["method"] in WRITE_METHODS:  # any other method has no route: the router answers 405
                 body = await _read_body(receive, headers, self.max_body)
                 if not await _csrf_ok(scope, body, headers, cookie):
-                    raise Refused(403, "the form's security token is missing or stale; reload the page and try again.")
+                    raise _csrf_refusal(scope, headers)
                 receive = _replay(body)
             if accounts:
                 cookies = Request(scope).cookies
@@ -238,7 +252,7 @@ class AccessGuard:
 
 async def _refuse(scope: Scope, send: Send, refused: Refused) -> None:
     if scope["path"].startswith("/api/"):
-        body = json.dumps({"error": refused.message}).encode()
+        body = error_bytes(refused.message)
         content_type = b"application/json"
     else:
         body = f"mbt-advisor: {refused.message}\n".encode()

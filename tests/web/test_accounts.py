@@ -262,5 +262,5 @@ def test_personal_api_tokens_see_what_their_owner_sees_and_stop_when_revoked(sha
     assert tool.get("/api/v1/units", headers=bearer).status_code == 200
     cole.post(f"/tokens/{token_id}/revoke", data={"csrf_token": csrf(cole)})
     revoked = tool.get("/api/v1/units", headers=bearer)
-    assert revoked.status_code == 401 and revoked.json() == {"error": "the API token is unknown or revoked."}
+    assert revoked.status_code == 401 and revoked.json()["error"] == "the API token is unknown or revoked."
     assert tool.get("/api/v1/units", headers={"authorization": "Bearer mbt_guessed"}).status_code == 401

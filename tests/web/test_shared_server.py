@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mbt_advisor.web.error_body import error_bytes
+
 from . import postgres
 from .live import running_servers
 
@@ -98,7 +100,7 @@ def test_the_load_run_counts_a_wrong_or_leaking_answer_as_an_error(monkeypatch) 
     user = bench.User("user0", "founder", {1}, {1: 10})
     assert bench.check(user, "list", "/api/v1/units", 200, b'[{"id": 1}]', names) is None
     assert bench.check(user, "list", "/api/v1/units", 200, b'[{"id": 1}, {"id": 2}]', names) is not None
-    assert bench.check(user, "other unit", "/api/v1/units/2", 404, b'{"error": "not found"}', names) is None
+    assert bench.check(user, "other unit", "/api/v1/units/2", 404, error_bytes("not found"), names) is None
     assert bench.check(user, "other unit", "/api/v1/units/2", 200, b"{}", names) is not None
     assert bench.check(user, "unit", "/api/v1/units/1", 200, names[2].encode(), names) is not None
     assert bench.check(user, "create unit", "/api/v1/units", 201, b'{"id": 3}', names) is not None  # founder: 403

@@ -53,7 +53,7 @@ def test_a_visit_posted_to_the_api_while_its_unit_is_deleted_is_a_404(
     delete_while_assessing(app, monkeypatch, unit)
     response = tolerant.post(f"/api/v1/units/{unit}/visits", json={"profile_yaml": riverside_text})
     assert response.status_code == 404, response.text
-    assert response.json() == {"error": "not found"}
+    assert response.json()["error"] == "not found"
     assert visits_and_units(app) == (0, 0)
 
 
