@@ -86,7 +86,7 @@ def test_no_plan_is_said_once_and_names_the_option(tmp_path: Path) -> None:
     assert out.exit_code == 0
     assert out.stdout.count("No combination") == 1
     assert out.stdout.count("--include-context") >= 1
-    assert "Not changed, as they describe the past: facts.decision_process" in out.stdout
+    assert "Not changed, as they describe the past: how MBT was chosen" in out.stdout
 
 
 def test_sensitivity_lists_single_changes_that_help(advisor: Advisor) -> None:
@@ -117,7 +117,7 @@ def test_every_change_in_the_json_is_spelt_the_same_way() -> None:
     """One Change model: a plan's changes and the single changes (sensitivity) both say from/to."""
     out = CliRunner().invoke(app, ["whatif", str(example_path("adolescent-startup")), "--format", "json"])
     data = json.loads(out.stdout)
-    keys = {"field", "from", "to", "level", "actionable"}
+    keys = {"field", "from", "to", "level", "actionable", "label", "from_words", "to_words"}
     assert data["sensitivity"] and data["changes"]
     for change in data["changes"] + data["sensitivity"]:
         assert change.keys() >= keys and "from_" not in change

@@ -87,6 +87,7 @@ def tables_data(
         "questions": {
             name: {
                 "prompt": q.prompt,
+                "label": q.label,
                 "type": q.type,
                 "choices": [[c.value, c.label] for c in q.choices],
                 "when": q.when,

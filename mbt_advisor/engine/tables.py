@@ -62,10 +62,11 @@ class Choice:
 class QuestionView:
     """A question as the assessment and the text output read it (prompt, type, choices, when it applies)."""
 
-    __slots__ = ("field", "prompt", "type", "choices", "when", "unless")
+    __slots__ = ("field", "prompt", "label", "type", "choices", "when", "unless")
 
     def __init__(self, data: Mapping[str, Any], field: str) -> None:
         self.field, self.prompt, self.type = field, data["prompt"], data["type"]
+        self.label: str | None = data.get("label")
         self.choices = tuple(Choice(value, label) for value, label in data["choices"])
         self.when: dict[str, Any] | None = data["when"]
         self.unless: dict[str, Any] | None = data["unless"]

@@ -24,6 +24,7 @@ from mbt_advisor.common.strict import Strict
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import Level, Profile, field_info
 from mbt_advisor.profile.values import plain
+from mbt_advisor.rulebase.words import field_label, value_label
 
 MAX_PLAN = 25
 MAX_PAIR_FIELDS = 30  # a plateau is crossed by trying pairs among at most this many fields
@@ -40,6 +41,9 @@ class Change(Strict):
     to: Any
     level: Level
     actionable: bool
+    label: str = Field(default="", description="The field in the question bank's words")
+    from_words: str = Field(default="", description="The answer as it stands, in words")
+    to_words: str = Field(default="", description="The proposed answer, in words")
 
 
 class Plan(Strict):
@@ -51,13 +55,14 @@ class Plan(Strict):
 
 
 class Sensitivity(Change):
-    """A single change and what it reaches on its own."""
+    """A single change that lowers the overall index on its own, and the index it gives."""
 
     risk_after: RiskLevel
     index_after: float | None
     levels_after: dict[Level, RiskLevel]
     rules_removed: list[str]
     pressure_drop: float
+    index_drop: float = Field(default=0.0, description="index_before - index_after: how much this change helps")
 
 
 class WhatIf(Strict):
@@ -76,6 +81,8 @@ class WhatIf(Strict):
     held_fixed: list[str]
     note: str
     history: list[str] = []  # answered fields about the past, never proposed for change
+    held_fixed_words: list[str] = Field(default=[], description="held_fixed in the question bank's words")
+    history_words: list[str] = Field(default=[], description="history in the question bank's words")
 
 
 def apply_changes(profile: Profile, changes: dict[str, Any]) -> Profile:
@@ -202,13 +209,22 @@ class _Search:
         )
 
     def change(self, name: str, value: Any) -> Change:
+        kb = self.advisor.tables
         return Change(
             field=name,
             from_=plain(self.known[name]),
             to=plain(value),
             level=field_info(name)["level"],
             actionable=self.directions.actionable(name),
+            label=field_label(kb, name),
+            from_words=value_label(kb, name, self.known[name]),
+            to_words=value_label(kb, name, value),
         )
+
+
+def shown_index(index: float) -> int:
+    """The index as people read it (a whole number): what "lowers the index" is judged on."""
+    return int(f"{index:.0f}")
 
 
 def _no_plan(note: str, common: dict[str, Any]) -> WhatIf:
@@ -236,31 +252,29 @@ def what_if(
     search = _Search(advisor, profile, include_context)
     base_risk, base_fired, base_pressure = search.base
     sensitivity = []
+    before = base_risk.index
     for name in sorted(search.options):
-        for step in (
-            search.options[name][:1] + search.options[name][-1:]
-            if len(search.options[name]) > 1
-            else search.options[name]
-        ):
+        steps = search.options[name]
+        strongest: Sensitivity | None = None
+        for step in steps[:1] + steps[-1:] if len(steps) > 1 else steps:
             risk, fired, pressure = search.evaluate({name: step})
-            if pressure < base_pressure:
-                sensitivity.append(
-                    Sensitivity(
-                        **search.change(name, step).model_dump(),
-                        risk_after=risk.overall,
-                        index_after=risk.index,
-                        levels_after=dict(risk.levels),
-                        rules_removed=[r for r in base_fired if r not in fired],
-                        pressure_drop=round(base_pressure - pressure, 2),
-                    )
-                )
-    sensitivity.sort(key=lambda s: (-s.pressure_drop, s.field, str(s.to)))
-    seen_fields: set[str] = set()
-    unique = []
-    for item in sensitivity:
-        if item.field not in seen_fields:
-            seen_fields.add(item.field)
-            unique.append(item)
+            if before is None or risk.index is None or shown_index(risk.index) >= shown_index(before):
+                continue  # only what lowers the overall index as people read it
+            single = Sensitivity(
+                **search.change(name, step).model_dump(),
+                risk_after=risk.overall,
+                index_after=risk.index,
+                levels_after=dict(risk.levels),
+                rules_removed=[r for r in base_fired if r not in fired],
+                pressure_drop=round(base_pressure - pressure, 2),
+                index_drop=round(before - risk.index, 1),
+            )
+            if strongest is None or single.index_drop > strongest.index_drop:
+                strongest = single
+        if strongest is not None:
+            sensitivity.append(strongest)
+    sensitivity.sort(key=lambda s: (-s.index_drop, -s.pressure_drop, s.field, str(s.to)))
+    unique = sensitivity
     common: dict[str, Any] = {
         "organization": profile.organization.name,
         "risk_before": base_risk.overall,
@@ -269,6 +283,8 @@ def what_if(
         "sensitivity": unique[:15],
         "held_fixed": search.held,
         "history": search.history,
+        "held_fixed_words": [field_label(advisor.tables, name) for name in search.held],
+        "history_words": [field_label(advisor.tables, name) for name in search.history],
     }
     start = RISK_ORDER.get(base_risk.overall)
     if start is None or start == 0:

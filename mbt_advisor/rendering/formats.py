@@ -358,10 +358,16 @@ def _index_note(index: float | None) -> str:
 def _change_lines(
     changes: list[Change], risk: str | None, index: float | None, levels: dict[Any, Any] | None
 ) -> list[str]:
-    out = [f"  - {c.field}: {show(c.from_)} -> {show(c.to)}{'' if c.actionable else '  (context)'}" for c in changes]
+    out = [f"  - {_change_words(c)}{'' if c.actionable else '  (context)'}" for c in changes]
     if levels:
         out.append(f"  => overall {risk}{_index_note(index)}; " + ", ".join(f"{k} {v}" for k, v in levels.items()))
     return out
+
+
+def _change_words(c: Change) -> str:
+    """'Support of higher management: Partial -> Strong: visible, lasting support'."""
+    label = c.label or c.field
+    return f"{label[:1].upper()}{label[1:]}: {c.from_words or show(c.from_)} -> {c.to_words or show(c.to)}"
 
 
 def whatif_text(w: WhatIf) -> str:
@@ -375,17 +381,20 @@ def whatif_text(w: WhatIf) -> str:
     if w.to_low:
         lines += ["", f"To reach low risk ({len(w.to_low.changes)} change(s)):"]
         lines += _change_lines(w.to_low.changes, w.to_low.risk_after, w.to_low.index_after, w.to_low.levels_after)
-    if w.sensitivity:
-        header = f"  {'field':<36} {'change':<26} {'risk after':<13} rules removed"
-        lines += ["", "Single changes that help most:", header]
-        for s in w.sensitivity:
-            change = f"{show(s.from_)} -> {show(s.to)}"
-            after = s.risk_after if s.index_after is None else f"{s.risk_after} {s.index_after:.0f}"
-            lines.append(f"  {s.field:<36} {change:<26} {after:<13} {', '.join(s.rules_removed) or '-'}")
+    if w.index_before is not None:
+        now = f"{w.index_before:.0f}"
+        if w.sensitivity:
+            lines += ["", f"Single changes that lower the index (now {now}), most first:"]
+            for single in w.sensitivity:
+                after = "" if single.index_after is None else f"index {now} -> {single.index_after:.0f}"
+                lines.append(f"  - {_change_words(single)}  ({after}, {single.risk_after} risk)")
+        else:
+            lines += ["", f"No single change of an answer lowers the index (now {now})."]
     if w.held_fixed:
-        lines += ["", "Held fixed as context (--include-context changes them too): " + ", ".join(w.held_fixed)]
+        held = w.held_fixed_words or w.held_fixed
+        lines += ["", "Held fixed as context (--include-context changes them too): " + "; ".join(held)]
     if w.history:
-        lines += ["", "Not changed, as they describe the past: " + ", ".join(w.history)]
+        lines += ["", "Not changed, as they describe the past: " + "; ".join(w.history_words or w.history)]
     if w.changes:
         lines += ["", w.note]
     else:

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
+
+from mbt_advisor.rulebase.words import QuestionBank, field_label, value_label
 
 if TYPE_CHECKING:
     from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 
 
-class QuestionBank(Protocol):
-    """Anything that holds the question bank: the knowledge base, or an Advisor's ``tables``."""
-
-    @property
-    def questions(self) -> Mapping[str, Any]: ...
-
-
-def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
-    """A profile answer in the question bank's words ('day_hospital' -> 'Day hospital (...)')."""
-    question = kb.questions.get(name) if kb is not None else None
-    if isinstance(value, list | tuple):
-        return "; ".join(value_label(kb, name, v) for v in value) or "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    for choice in question.choices if question else ():
-        if choice.value == value and not isinstance(choice.value, bool):
-            return str(choice.label)
-    if question is not None and question.type == "fraction" and isinstance(value, int | float):
-        return f"{round(value * 100)}%"
-    return str(value).replace("_", " ")
+__all__ = ["QuestionBank", "case_label", "field_label", "value_label"]
 
 
 def case_label(kb: KnowledgeBase, case_id: str) -> str:

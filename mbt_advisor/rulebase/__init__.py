@@ -2,7 +2,8 @@
 ``knowledge_models``, ``directions``, ``readiness``), loading and cross-checking them (``knowledge_base``,
 ``field_checks``), reading the artifact compiled at build time (``artifact``; the compiler that writes it
 is ``mbt_advisor.compiled``), the bundled example profiles (``examples``), and what ``rules check`` adds:
-the linter (``lint``), the figures in prose (``prose_figures``) and the coverage page (``coverage_doc``).
+the linter (``lint``), the figures in prose (``prose_figures``) and the coverage page (``coverage_doc``);
+answers and fields in the question bank's words (``words``), for every layer above that shows them.
 
 May import: ``mbt_advisor.common``, ``mbt_advisor.profile``, ``mbt_advisor.engine``.
 """

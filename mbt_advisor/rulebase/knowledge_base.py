@@ -277,6 +277,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
             Question(
                 field=f"ratings.{item.id}",
                 prompt=f"Rate from 1 to 7: {item.text}",
+                label=item.short[:1].lower() + item.short[1:] if item.short[1:2].islower() else item.short,
                 help=(
                     f"Table 4 item ({item.level} level). The programme was rated {table4_form(before)} before "
                     f"the reorganization and {table4_form(during)} during it (Bales, Timman et al. 2017). "

@@ -168,6 +168,11 @@ class Choice(Strict):
 class Question(Strict):
     field: str
     prompt: str
+    label: str | None = Field(
+        default=None,
+        max_length=60,
+        description="The field in a few words, for lists and sentences ('clinical leadership'); lower case",
+    )
     help: str
     type: Literal["choice", "boolean", "integer", "fraction", "text", "date", "multi", "rating"]
     choices: tuple[Choice, ...] = ()

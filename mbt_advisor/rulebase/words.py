@@ -1,0 +1,83 @@
+"""Answers, fields and the engine's findings in a reader's words: the question bank's labels instead of
+field ids and enum values, yes/no instead of true/false, "none" instead of an empty list.
+
+The one definition of how a profile answer is put into words, used by the questions asked of an assessment
+(what-if, compare, explain: their models carry these words beside the ids, for the web pages) and by every
+renderer for people. JSON keeps the ids as well; only a person's screen reads the words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+
+class QuestionBank(Protocol):
+    """Anything that holds the question bank: the knowledge base, or an Advisor's ``tables``."""
+
+    @property
+    def questions(self) -> Mapping[str, Any]: ...
+
+
+def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
+    """A profile answer in the question bank's words ('day_hospital' -> 'Day hospital (...)')."""
+    question = kb.questions.get(name) if kb is not None else None
+    if value is None:
+        return "not known"
+    if isinstance(value, list | tuple):
+        return "; ".join(value_label(kb, name, v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    for choice in question.choices if question else ():
+        if choice.value == value and not isinstance(choice.value, bool):
+            return str(choice.label)
+    if question is not None and question.type == "fraction" and isinstance(value, int | float):
+        return f"{round(value * 100)}%"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
+
+
+def short_value(kb: QuestionBank | None, name: str, value: Any) -> str:
+    """The answer's words up to the first colon ('Contested: disputes over who leads' -> 'contested'), for a
+    sentence; a rating as 'rated 3 of 7'."""
+    if name.startswith("ratings.") and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"rated {value_label(kb, name, value)} of 7"
+    words = value_label(kb, name, value).split(": ", 1)[0]
+    return words[:1].lower() + words[1:] if words[1:2].islower() or len(words) == 1 else words
+
+
+def field_label(kb: QuestionBank | None, name: str) -> str:
+    """A field in words: its question's label ('clinical leadership'), a Table 4 item's short name, or the
+    field's own name in words when the bank has no label for it."""
+    question = kb.questions.get(name) if kb is not None else None
+    label = getattr(question, "label", None) if question is not None else None
+    if label:
+        return str(label)
+    return name.split(".", 1)[-1].replace("_", " ")
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def answer_phrase(kb: QuestionBank | None, name: str, value: Any) -> str:
+    """'clinical leadership (contested)', 'continuity in management (rated 3 of 7)'."""
+    return f"{field_label(kb, name)} ({short_value(kb, name, value)})"
+
+
+def because(kb: QuestionBank | None, answers: Iterable[tuple[str, Any]]) -> str:
+    """The sentence that says which answers a finding rests on: 'Because of these answers: clinical leadership
+    (contested), a reorganization (yes) and continuity in management (rated 3 of 7).'"""
+    phrases = list(dict.fromkeys(answer_phrase(kb, name, value) for name, value in answers))
+    if not phrases:
+        return "Because of the other findings it builds on."
+    joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    return f"Because of {'this answer' if len(phrases) == 1 else 'these answers'}: {joined}."
+
+
+def listed(items: list[str], limit: int) -> tuple[list[str], int]:
+    """At most ``limit`` items, and how many more were left out ("and N more")."""
+    if len(items) <= limit:
+        return items, 0
+    return items[:limit], len(items) - limit
