@@ -27,6 +27,7 @@ from typing import NoReturn
 import typer
 
 from mbt_advisor.common.errors import InputError, escape, shorten
+from mbt_advisor.common.output_files import check_output_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a process ended by SIGPIPE
@@ -56,27 +57,10 @@ def write_atomic(path: Path, text: str, *, force: bool = True, inputs: Iterable[
     """Write ``text`` to ``path`` by the rules above; any problem is one line on stderr and exit 2."""
     target = Path(os.path.realpath(path))  # write through symlinks: the link stays, its target changes
     try:
-        info: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        fail(f"{_name(path)}: cannot be written ({exc.strerror or exc}).")
-    except ValueError:
-        fail(f"{_name(path)}: cannot be written (the file name contains a NUL character).")
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            fail(f"{_name(path)}: is a folder; give a file name for --output.")
-        if not stat.S_ISREG(info.st_mode):
-            fail(f"{_name(path)}: is not a regular file (a device, FIFO or socket); it is never replaced.")
-        for source in inputs:
-            with contextlib.suppress(OSError, ValueError):
-                if os.path.samefile(source, target):
-                    fail(f"{_name(path)}: is the input {_name(source)}; write the output to another file.")
-        if not force:
-            fail(f"{_name(path)}: already exists; use --force to overwrite it.")
+        info = check_output_file(path, inputs=inputs, force=force, folder_hint="give a file name for --output")
+    except InputError as exc:
+        fail(str(exc))
     parent = target.parent
-    if not parent.is_dir():
-        fail(f"{_name(path)}: folder {_name(parent)} does not exist.")
     _remove_stale_temps(parent, target.name)
     tmp = parent / f".{target.name[:100]}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:

@@ -338,9 +338,23 @@ users_app = typer_app(
 
 
 def _password(stdin: bool) -> str:
+    """The password from stdin's first line (UTF-8, whatever the locale) or asked twice on the terminal; then
+    checked as the sign-in form will need it (accounts.check_password)."""
+    from mbt_advisor.web.accounts import check_password
+
     if stdin:
-        return sys.stdin.readline().rstrip("\n")
-    return str(typer.prompt("Password (at least 10 characters)", hide_input=True, confirmation_prompt=True))
+        line = sys.stdin.buffer.readline()
+        try:
+            password = line.decode("utf-8").removesuffix("\n")
+        except UnicodeDecodeError as exc:  # never shown: its bytes are part of a password
+            raise InputError(
+                f"the password is not UTF-8 text (at byte {exc.start + 1}); nothing was changed.",
+                source="--password-stdin",
+            ) from None
+    else:
+        password = str(typer.prompt("Password (at least 10 characters)", hide_input=True, confirmation_prompt=True))
+    check_password(password)
+    return password
 
 
 @contextmanager

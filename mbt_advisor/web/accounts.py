@@ -16,6 +16,7 @@ import hmac
 import re
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -83,9 +84,35 @@ _DUMMY_HASH = hash_password(secrets.token_hex(8))  # unknown names cost the same
 
 
 # -- accounts -----------------------------------------------------------------------------------------------
+PASSWORD_LENGTH = range(10, 1001)  # characters; the sign-in form takes at most the last
+UNTYPABLE = {"Cc", "Cs"}  # control characters (a carriage return, a tab, ESC) and lone surrogates
+
+
 def check_password(password: str) -> None:
-    if len(password) < 10:
-        raise InputError("a password needs at least 10 characters.", source="password")
+    """What a password may be, one definition for the command line (``users add``, ``users reset-password``)
+    and the sign-in form (its length limit): one a person can type into that form, so that an account is never
+    created that can never sign in."""
+    shortest, longest = PASSWORD_LENGTH[0], PASSWORD_LENGTH[-1]
+    if len(password) < shortest:
+        raise InputError(f"a password needs at least {shortest} characters.", source="password")
+    if len(password) > longest:
+        raise InputError(
+            f"a password has at most {longest:,} characters (the sign-in form takes no more); this has "
+            f"{len(password):,}.",
+            source="password",
+        )
+    if "\r" in password:
+        raise InputError(
+            "a password may not contain a carriage return (the sign-in form never sends one; was it piped with "
+            "Windows line endings?).",
+            source="password",
+        )
+    if any(unicodedata.category(character) in UNTYPABLE for character in password):
+        raise InputError(
+            "a password may not contain a control character (a tab, a line break, ESC, ...): it could never be "
+            "typed into the sign-in form.",
+            source="password",
+        )
 
 
 def add_user(session: Session, name: str, role: str, password: str, units: tuple[int, ...] = ()) -> User:

@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from mbt_advisor.common.errors import escape
+
 from .models import INTEGER_IDS, ApiToken, AuditEvent, Draft, Unit, UnitMember, User, Visit, WebSession, storable_equal
 
 ACTIONS: dict[str, str] = {
@@ -238,7 +240,10 @@ def as_dict(row: AuditEvent) -> dict[str, Any]:
 
 
 def as_line(row: AuditEvent) -> str:
-    """One event as a line of text: time, actor (how, from where), action, what, detail."""
+    """One event as a line of text: time, actor (how, from where), action, what, detail. Every character a
+    terminal would act on (a line break, ESC, BEL, a bidirectional override) is written as an escape, so a
+    field that came from a request (the path of a refused one) can neither forge a line nor reach the
+    terminal."""
     how = row.via if row.address is None else f"{row.via}, {row.address}"
     what = [f"{name} {value}" for name, value in (("unit", row.unit_id), ("visit", row.visit_id)) if value is not None]
     if row.user_name is not None or row.user_id is not None:
@@ -246,7 +251,7 @@ def as_line(row: AuditEvent) -> str:
     parts = [row.at.isoformat(timespec="seconds") + "Z", f"{row.actor} ({how})", row.action, " ".join(what) or "-"]
     if row.detail:
         parts.append(row.detail)
-    return "  ".join(parts)
+    return escape("  ".join(parts))
 
 
 # -- the guarantee: no audited change commits without its row ----------------------------------------------

@@ -36,16 +36,52 @@ ALLOWED_DATABASES = "a SQLite file, sqlite:///FILE, postgresql://USER@HOST/DATAB
 def database_url(database: str | None, option: str = "--database") -> str:
     """``--database`` as a SQLAlchemy URL: a file path or ``sqlite:///FILE`` (SQLite), ``postgresql://...``
     (PostgreSQL through psycopg 3, the ``postgresql`` extra), or the SQLite file in the data folder."""
+    from mbt_advisor.common.errors import InputError
+
+    if database is not None and not database.strip():
+        raise InputError(
+            "is empty; give a SQLite file or a database URL (or leave the option out for the data folder's file).",
+            source=option,
+            allowed=ALLOWED_DATABASES,
+        )
     if database and "://" in database:
         scheme, rest = database.split("://", 1)
         if scheme.lower() not in SCHEMES:
-            from mbt_advisor.common.errors import InputError
-
             hint = " (did you mean postgresql://?)" if scheme.lower().startswith("postgres") else ""
             raise InputError(f"unsupported database '{scheme}://'{hint}.", source=option, allowed=ALLOWED_DATABASES)
-        return f"{SCHEMES[scheme.lower()]}://{rest}"
+        url = f"{SCHEMES[scheme.lower()]}://{rest}"
+        _check_url(url, option)
+        return url
     path = Path(database) if database else data_dir() / DATABASE_NAME
     return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def _check_url(url: str, option: str) -> None:
+    """A URL SQLAlchemy can read, naming a database that keeps what is written into it (never SQLite's
+    in-memory database, which is gone when the command ends)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from mbt_advisor.common.errors import InputError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # postgresql://[::1 (an unclosed IPv6 address), a port that is no number
+        raise InputError(
+            "is not a database URL that can be read (check its host, port and brackets).",
+            source=option,
+            allowed=ALLOWED_DATABASES,
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and (
+        parsed.database in (None, "", ":memory:")
+        or parsed.database.startswith("file::memory:")
+        or parsed.query.get("mode") == "memory"
+    ):
+        raise InputError(
+            "is an in-memory database, which keeps nothing once the command ends; give a file (sqlite:///FILE).",
+            source=option,
+            allowed=ALLOWED_DATABASES,
+        )
 
 
 def is_postgresql(url: str) -> bool:

@@ -24,9 +24,16 @@ DRIVER_HINT = "the PostgreSQL driver is not installed: pip install 'mbt-advisor[
 def create_private(path: Path) -> None:
     """Create a new SQLite file readable by its owner only (0600: the profiles describe real teams); SQLite
     gives its -wal and -shm files the same mode. An existing file keeps the mode its owner gave it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:  # a data folder that is a file, missing under /proc, not writable, ...
+        raise InputError(
+            f"cannot be created or opened ({exc.strerror or exc}: {exc.filename or path}); give --database a "
+            "file in a folder you can write, or set MBT_ADVISOR_DATA to such a folder.",
+            source=f"--database {path}",
+        ) from None
 
 
 def make_engine(url: str) -> Engine:

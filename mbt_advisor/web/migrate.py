@@ -65,3 +65,10 @@ def downgrade(engine: Engine, revision: str) -> None:
         _one_at_a_time(connection)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+def known_revisions() -> list[str]:
+    """Every migration version this release knows, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    return [script.revision for script in reversed(list(ScriptDirectory.from_config(_config()).walk_revisions()))]

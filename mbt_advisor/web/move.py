@@ -90,7 +90,7 @@ def _move(source_url: str, target_url: str, source_label: str, target_label: str
         with _snapshot(source) as src, target.begin() as dst:
             _lock(dst)
             replaced = _check_empty(dst, replace, target_label)
-            counts = {table.name: _copy(src, dst, table, target_label) for table in moved_tables()}
+            counts = {table.name: copy_table(src, dst, table, f"--to {target_label}") for table in moved_tables()}
             _continue_sequences(dst)
             _verify(src, dst, counts, target_label)
             detail = f"from {source_label}: {sum(counts.values())} rows" + (
@@ -142,21 +142,22 @@ def _check_empty(dst: Connection, replace: bool, label: str) -> int:
     return deleted
 
 
-def _copy(src: Connection, dst: Connection, table: Table, label: str) -> int:
-    from sqlalchemy.exc import DBAPIError
+def copy_table(
+    src: Connection, dst: Connection, table: Table, source: str, outcome: str = "nothing was written."
+) -> int:
+    """Every row of ``table`` from ``src`` into ``dst``, in chunks, by the models' columns; the rows copied. A
+    row that cannot be read or that the target refuses is an :class:`InputError` naming ``source``."""
+    from sqlalchemy.exc import DBAPIError, StatementError
 
-    rows = src.execute(select(table).order_by(*table.primary_key.columns))
     count = 0
-    for chunk in rows.partitions(CHUNK):
-        try:
+    try:
+        rows = src.execute(select(table).order_by(*table.primary_key.columns))
+        for chunk in rows.partitions(CHUNK):
             dst.execute(table.insert(), [dict(row._mapping) for row in chunk])
-        except DBAPIError as exc:
-            reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
-            raise InputError(
-                f"a row of {table.name} cannot be stored there ({reason}); nothing was written.",
-                source=f"--to {label}",
-            ) from None
-        count += len(chunk)
+            count += len(chunk)
+    except (DBAPIError, StatementError, ValueError, TypeError) as exc:  # refused, or a value of another type
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise InputError(f"a row of {table.name} cannot be stored there ({reason}); {outcome}", source=source) from None
     return count
 
 

@@ -28,7 +28,9 @@ def signin_page(request: Request) -> Response:
 
 
 @router.post("/signin")
-def signin(request: Request, name: str = Form(max_length=80), password: str = Form(max_length=1000)) -> Response:
+def signin(
+    request: Request, name: str = Form(max_length=80), password: str = Form(max_length=accounts.PASSWORD_LENGTH[-1])
+) -> Response:
     with web_of(request).transaction() as session:
         token = accounts.sign_in(session, name, password)
     if token is None:
