@@ -35,6 +35,17 @@ def one_line_refusal(result, words: str) -> None:  # type: ignore[no-untyped-def
 
 
 # -- the audit trail's text (#16) ----------------------------------------------------------------------------
+FORGED = "2026-12-06T09:00:00Z  ada (session, 127.0.0.1)  unit.delete  unit 1"
+TERMINAL = "\x1b]0;owned\x07\x1b[2J\r\u202e"  # a window title, a cleared screen, a carriage return, RLO
+
+
+def assert_one_printable_line_per_event(text: str, events: int) -> list[str]:
+    lines = text.splitlines()
+    assert len(lines) == events and not any(line.startswith(FORGED[:20]) for line in lines), lines
+    assert all(character.isprintable() for character in text.replace("\n", ""))
+    return lines
+
+
 def test_a_request_path_cannot_forge_a_line_or_reach_the_terminal_through_audit(database: str, advisor) -> None:  # type: ignore[no-untyped-def]
     app = create_app(database, advisor)
     with app.state.web.transaction() as session:
@@ -42,20 +53,29 @@ def test_a_request_path_cannot_forge_a_line_or_reach_the_terminal_through_audit(
         accounts.add_user(session, "nora", "founder", PASSWORD)
     with TestClient(app, base_url=BASE, client=LOCAL) as client:
         client.post("/signin", data={"csrf_token": csrf(client), "name": "nora", "password": PASSWORD})
-        forged = "2026-12-06T09:00:00Z  ada (session, 127.0.0.1)  unit.delete  unit 1"
-        hostile = "/units/4/x%0a" + forged.replace(" ", "%20") + "%1b]0;owned%07%1b[2J%0d%e2%80%ae"
+        hostile = "/units/4/x%0a" + FORGED.replace(" ", "%20") + "%1b]0;owned%07%1b[2J%0d%e2%80%ae"
         assert client.get(hostile).status_code == 404
     app.state.web.engine.dispose()
     shown = runner.invoke(cli, ["audit", "--database", database])
     assert shown.exit_code == 0, shown.output
-    lines = shown.stdout.splitlines()
-    denied = [line for line in lines if "access.denied" in line]
-    assert len(denied) == 1 and len(lines) == 4  # the refusal, the sign-in, two accounts added: no forged line
-    assert not any(line.startswith("2026-12-06T09:00:00Z") for line in lines)
-    assert "\\n2026-12-06T09:00:00Z  ada" in denied[0] and "\\x1b]0;owned\\x07\\x1b[2J\\r\\u202e" in denied[0]
-    assert all(character.isprintable() for character in shown.stdout.replace("\n", ""))
-    as_json = runner.invoke(cli, ["audit", "--format", "json", "--database", database])
-    assert "\\n2026-12-06" in as_json.stdout and "\\u001b]0;owned" in as_json.stdout  # JSON escapes, as before
+    lines = assert_one_printable_line_per_event(shown.stdout, 4)  # the refusal, the sign-in, two accounts added
+    assert sum("access.denied" in line for line in lines) == 1
+
+
+def test_a_file_name_cannot_forge_a_line_or_reach_the_terminal_through_audit(db_path: Path, tmp_path: Path) -> None:
+    """The text view escapes every field, whatever wrote it: here the detail of a backup to a hostile file name."""
+    database = ["--database", str(db_path)]
+    added = runner.invoke(
+        cli, ["users", "add", "ada", "--role", "admin", "--password-stdin", *database], input=PASSWORD
+    )
+    assert added.exit_code == 0
+    hostile = tmp_path / f"b\n{FORGED}{TERMINAL}.sqlite3"
+    assert runner.invoke(cli, ["db", "backup", str(hostile), *database]).exit_code == 0
+    shown = runner.invoke(cli, ["audit", *database])
+    lines = assert_one_printable_line_per_event(shown.stdout, 2)
+    assert f"b\\n{FORGED}\\x1b]0;owned\\x07\\x1b[2J\\r\\u202e.sqlite3" in lines[0]
+    as_json = runner.invoke(cli, ["audit", "--format", "json", *database])
+    assert "b\\n2026-12-06" in as_json.stdout and "\\u001b]0;owned" in as_json.stdout  # JSON escapes, as before
 
 
 # -- passwords (#28, #29) ------------------------------------------------------------------------------------
