@@ -35,6 +35,7 @@ import tracemalloc
 from pathlib import Path
 
 import yaml
+from bench_common import percentile, update_performance_doc
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -68,11 +69,6 @@ print(json.dumps({
 }))
 """
 YARDSTICK = "sum(i * i for i in range(3_000_000))"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
@@ -428,19 +424,14 @@ def write_docs(r: dict) -> None:
         ),
     ]
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
-    text = (ROOT / "docs" / "performance.md").read_text() if (ROOT / "docs" / "performance.md").exists() else ""
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    block = (
-        f"{start}\nMeasured by `python bench/run.py` on Python {r['python']}, {r['machine']}, {r['cpus']} CPUs, "
+    update_performance_doc(
+        "bench",
+        f"Measured by `python bench/run.py` on Python {r['python']}, {r['machine']}, {r['cpus']} CPUs, "
         f"load average {r['load_average_at_start'][0]} at the start and {r['load_average_at_end'][0]} at the end; "
         f"cold commands: {cold['runs']} interleaved runs each, medians (raw numbers: `bench/results.json`).\n\n"
-        f"| what | measured | target |\n|---|---|---|\n{table}\n{end}"
+        f"| what | measured | target |\n|---|---|---|\n{table}\n",
+        "# Performance",
     )
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = "# Performance\n\n" + block + "\n"
-    (ROOT / "docs" / "performance.md").write_text(text)
 
 
 if __name__ == "__main__":

@@ -15,24 +15,22 @@ import http.client
 import json
 import os
 import platform
-import re
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT / "tests")]  # bench_common.py, and tests/live_server.py (starting servers)
+from bench_common import percentile, update_performance_doc  # noqa: E402
+from live_server import serving  # noqa: E402
+
 LEVELS = (1, 4, 16)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def bodies() -> list[tuple[bytes, bytes]]:
@@ -85,22 +83,6 @@ def run_clients(n: int, seconds: float, one_call) -> dict[str, float]:  # type: 
     }
 
 
-def start_server(database: Path, workers: int) -> tuple[subprocess.Popen[str], str, int]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database)]
-        + ["--workers", str(workers)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stderr is not None
-    for line in process.stderr:
-        if match := re.search(r"serving http://(127\.0\.0\.1):(\d+)/", line):
-            return process, match.group(1), int(match.group(2))
-    raise SystemExit("the server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
@@ -111,7 +93,6 @@ def main() -> None:
     parser.add_argument("--postgresql", help="--shared: a server URL (default: a throwaway cluster)")
     args = parser.parse_args()
     if args.shared:
-        sys.path.insert(0, str(HERE))
         from web_shared import main as shared
 
         shared(args.seconds, args.users, args.postgresql, docs=not args.no_docs)
@@ -147,47 +128,34 @@ def main() -> None:
     table = render(results)
     print(table)
     if not args.no_docs:
-        update_docs(table)
-
-
-def wait_until_up(host: str, port: int) -> None:
-    for _ in range(600):
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=60)
-            conn.request("GET", "/api/v1/openapi.json")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the server does not answer")
+        update_performance_doc("web-bench", table, "## The web application")
 
 
 def measure_server(workers: int, seconds: float, cases: list[tuple[bytes, bytes]]) -> list[dict[str, float]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        process, host, port = start_server(Path(tmp) / "bench.sqlite3", workers)
-        try:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serving(Path(tmp) / "bench.sqlite3", "--workers", str(workers), wait=120) as (url,),
+    ):
+        address = urllib.parse.urlsplit(url)
+        host, port = address.hostname, address.port
 
-            def over_http(state: dict[str, object], i: int) -> bool:
-                body, expected = cases[i % len(cases)]
-                if "conn" not in state:
-                    state["conn"] = http.client.HTTPConnection(host, port, timeout=30)
-                conn = state["conn"]
-                assert isinstance(conn, http.client.HTTPConnection)
-                try:
-                    conn.request("POST", "/api/v1/assess", body=body, headers={"Content-Type": "application/json"})
-                    response = conn.getresponse()
-                    return response.status == 200 and response.read() == expected
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    state.pop("conn")
-                    return False
+        def over_http(state: dict[str, object], i: int) -> bool:
+            body, expected = cases[i % len(cases)]
+            if "conn" not in state:
+                state["conn"] = http.client.HTTPConnection(host, port, timeout=30)
+            conn = state["conn"]
+            assert isinstance(conn, http.client.HTTPConnection)
+            try:
+                conn.request("POST", "/api/v1/assess", body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                return response.status == 200 and response.read() == expected
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                state.pop("conn")
+                return False
 
-            wait_until_up(host, port)
-            run_clients(2 * workers, 2.0, over_http)  # warm up every worker
-            return [run_clients(n, seconds, over_http) for n in LEVELS]
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+        run_clients(2 * workers, 2.0, over_http)  # warm up every worker
+        return [run_clients(n, seconds, over_http) for n in LEVELS]
 
 
 def render(results: dict[str, object]) -> str:
@@ -210,18 +178,6 @@ def render(results: dict[str, object]) -> str:
                 f"| {w['errors']} of {w['requests']} | {p['per_second']} | {p['p50_ms']} / {p['p99_ms']} | {r} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def update_docs(table: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    text = path.read_text(encoding="utf-8")
-    start, end = "<!-- web-bench:start -->", "<!-- web-bench:end -->"
-    block = f"{start}\n{table}{end}"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n## The web application\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

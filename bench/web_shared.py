@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -30,6 +29,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT / "tests")]  # bench_common.py, and tests/live_server.py (starting servers)
+from bench_common import percentile, update_performance_doc  # noqa: E402
+from live_server import serving  # noqa: E402
+
 UNITS = 8
 PASSWORD = "load run password"
 
@@ -83,33 +86,9 @@ def seed(url: str, users: int) -> tuple[list[User], dict[int, str], dict[int, in
 
 @contextmanager
 def servers(url: str, count: int) -> Iterator[list[tuple[str, int]]]:
-    """``count`` `mbt-advisor serve` processes over ``url``, each on a free loopback port."""
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", url],
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        for _ in range(count)
-    ]
-    try:
-        addresses = []
-        for process in processes:
-            assert process.stderr is not None
-            for line in process.stderr:
-                if match := re.search(r"serving http://(127\.0\.0\.1):(\d+)/", line):
-                    addresses.append((match.group(1), int(match.group(2))))
-                    break
-            else:
-                raise SystemExit("a server did not start")
-        yield addresses
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+    """``count`` `mbt-advisor serve` processes over ``url``, each on a free loopback port: (host, port) each."""
+    with serving(url, count=count, wait=120) as urls:
+        yield [(str(a.hostname), int(a.port or 0)) for a in map(urllib.parse.urlsplit, urls)]
 
 
 def sign_in(address: tuple[str, int], user: User) -> None:
@@ -222,11 +201,6 @@ def run_user(
         cycle += 1
     for conn in conns:
         conn.close()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def ms(values: list[float], q: float) -> float:
@@ -363,17 +337,6 @@ def main(seconds: float, users: int, server_url: str | None, docs: bool) -> None
     table = render(result, command)
     print(table)
     if docs:
-        update_docs(table)
-
-
-def update_docs(table: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    text = path.read_text(encoding="utf-8")
-    start, end = "<!-- web-shared:start -->", "<!-- web-shared:end -->"
-    block = f"{start}\n{table}{end}"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n### A shared server: signed-in users on two processes over PostgreSQL\n\n"
-        text += block + "\n"
-    path.write_text(text, encoding="utf-8")
+        update_performance_doc(
+            "web-shared", table, "### A shared server: signed-in users on two processes over PostgreSQL"
+        )

@@ -11,10 +11,7 @@ portfolio, the unit, the visit and the questionnaire in Debian's chromium, drive
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,15 +19,9 @@ from pathlib import Path
 from mbt_advisor import example_path
 
 DOCS = Path(__file__).resolve().parent
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+sys.path.insert(0, str(DOCS.parent / "tests"))
+from live_server import CHROMIUM, CHROMIUM_FLAGS, serving  # noqa: E402
+
 REORGANIZATION = [
     ("phase: running", "phase: reorganizing"),
     ("reorganization: false", "reorganization: true"),
@@ -42,8 +33,7 @@ REORGANIZATION = [
 
 
 def main() -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if CHROMIUM is None:
         sys.exit("chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -53,47 +43,35 @@ def main() -> None:
         for old, new in REORGANIZATION:
             text = text.replace(old, new)
         later.write_text(text, encoding="utf-8")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", f"{tmp}/shots.sqlite3"],
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        try:
-            assert server.stderr is not None
-            url = next(m.group(1) for line in server.stderr if (m := re.search(r"serving (http://\S+/)", line)))
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-                page = browser.new_page(viewport={"width": 1200, "height": 900})
+        with serving(Path(tmp) / "shots.sqlite3") as (url,), sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(url)
+            page.screenshot(path=DOCS / "web-empty-portfolio.png")
+            for example in ("riverside", "merger", "school"):
                 page.goto(url)
-                page.screenshot(path=DOCS / "web-empty-portfolio.png")
-                for example in ("riverside", "merger", "school"):
-                    page.goto(url)
-                    page.select_option("#example", example)
-                    page.click("text=Start from this example")
-                    page.wait_for_url(re.compile(r"/units/\d+$"))
-                page.goto(url)
-                page.click("text=Riverside MBT day programme")
-                unit_url = page.url
-                page.set_input_files("#profile-file", str(later))
-                page.click("text=Add the visit")
-                page.wait_for_url(re.compile(r"/visits/\d+$"))
-                page.screenshot(path=DOCS / "web-visit.png")
-                page.goto(unit_url)
-                page.screenshot(path=DOCS / "web-unit.png", full_page=True)
-                page.goto(url)
-                page.screenshot(path=DOCS / "web-portfolio.png")
-                page.click("text=Start the questionnaire")
-                page.fill('input[name="value"]', "Oak ward")
-                page.click("button[value=answer]")
-                page.check('input[value="day_hospital"]')
-                page.click("button[value=answer]")
-                page.locator("details.help summary").click()
-                page.screenshot(path=DOCS / "web-questionnaire.png")
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+                page.select_option("#example", example)
+                page.click("text=Start from this example")
+                page.wait_for_url(re.compile(r"/units/\d+$"))
+            page.goto(url)
+            page.click("text=Riverside MBT day programme")
+            unit_url = page.url
+            page.set_input_files("#profile-file", str(later))
+            page.click("text=Add the visit")
+            page.wait_for_url(re.compile(r"/visits/\d+$"))
+            page.screenshot(path=DOCS / "web-visit.png")
+            page.goto(unit_url)
+            page.screenshot(path=DOCS / "web-unit.png", full_page=True)
+            page.goto(url)
+            page.screenshot(path=DOCS / "web-portfolio.png")
+            page.click("text=Start the questionnaire")
+            page.fill('input[name="value"]', "Oak ward")
+            page.click("button[value=answer]")
+            page.check('input[value="day_hospital"]')
+            page.click("button[value=answer]")
+            page.locator("details.help summary").click()
+            page.screenshot(path=DOCS / "web-questionnaire.png")
+            browser.close()
     for name in sorted(DOCS.glob("web-*.png")):
         print(f"wrote {name.relative_to(DOCS.parent)}")
 

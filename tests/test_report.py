@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import typing
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from live_server import CHROMIUM, CHROMIUM_FLAGS
 from mbt_advisor.cli.main import app
 from typer.testing import CliRunner
 
@@ -353,18 +353,6 @@ def test_examples_says_where_each_file_is_and_how_to_copy_one() -> None:
 
 # --- in a real browser -------------------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-sync",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-default-apps",
-]
-
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     if CHROMIUM is None:
@@ -372,7 +360,7 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
             pytest.fail("chromium is required under CI (.ci/run installs it)")
         pytest.skip("chromium is not installed (apt-get install chromium); the browser tests run under CI")
     return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
+        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
         capture_output=True,
         text=True,
         timeout=120,

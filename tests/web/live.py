@@ -1,86 +1,24 @@
-"""A real server on loopback (`mbt-advisor serve --port 0` in a subprocess) and Debian's chromium driven by
-Playwright (never a downloaded browser)."""
+"""A real server on loopback (`mbt-advisor serve --port 0` in a subprocess, or the application in a thread) and
+Debian's chromium driven by Playwright (never a downloaded browser); the server and the flags are
+tests/live_server.py's."""
 
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from live_server import CHROMIUM, CHROMIUM_FLAGS, serving, wait_until_up
 
 
 @contextmanager
 def running_server(database: Path | str, *options: str) -> Iterator[str]:
     """Start `mbt-advisor serve` on a free loopback port; yields its address and stops it afterwards."""
-    with running_servers(database, 1, *options) as urls:
+    with serving(database, *options) as urls:
         yield urls[0]
-
-
-@contextmanager
-def running_servers(database: Path | str, count: int, *options: str) -> Iterator[list[str]]:
-    """Start ``count`` `mbt-advisor serve` processes over one database at once (each on its own free loopback
-    port, run outside the checkout); yields their addresses once all answer, and stops them afterwards."""
-    command = [sys.executable, "-m", "mbt_advisor", "serve", "--port", "0", "--database", str(database), *options]
-    processes = [
-        subprocess.Popen(
-            command,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            cwd=tempfile.gettempdir(),
-        )
-        for _ in range(count)
-    ]
-    try:
-        urls = [_address(process) for process in processes]
-        for url in urls:
-            _wait_until_up(url)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _address(process: subprocess.Popen[str]) -> str:
-    """The address a starting server prints (``serving http://127.0.0.1:PORT/``)."""
-    assert process.stderr is not None
-    deadline = time.monotonic() + 60
-    lines = []
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-            return match.group(1)
-    raise AssertionError(f"the server did not start: {''.join(lines)}")
 
 
 @contextmanager
@@ -98,27 +36,12 @@ def thread_server(app: Any) -> Iterator[str]:
     thread.start()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     try:
-        _wait_until_up(url)
+        wait_until_up(url)
         yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-
-
-def _wait_until_up(url: str) -> None:
-    import urllib.error
-    import urllib.request
-
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(url + "api/v1/openapi.json", timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers (401: a server with accounts)
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{url} does not answer")
 
 
 @contextmanager
@@ -131,7 +54,7 @@ def chromium_page(**context: Any) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         try:
             page = browser.new_context(accept_downloads=True, **context).new_page()
             page.set_default_timeout(20_000)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from live_server import serving
 
 from mbt_advisor.web.error_body import error_bytes
 
 from . import postgres
-from .live import running_servers
 
 pytestmark = pytest.mark.both_databases
 PASSWORD = "correct horse battery"
@@ -47,7 +47,7 @@ def signed_in(url: str, name: str) -> httpx.Client:
 
 @pytest.mark.slow
 def test_two_server_processes_over_one_database_serve_the_same_data(empty_database: str, riverside_text: str) -> None:
-    with running_servers(empty_database, 2) as (one, two):  # both migrate the empty database at once
+    with serving(empty_database, count=2) as (one, two):  # both migrate the empty database at once
         first, second = httpx.Client(base_url=one, timeout=60), httpx.Client(base_url=two, timeout=60)
         unit = first.post("/api/v1/units", json={"name": "Shared unit"}).json()["id"]
         visit = first.post(f"/api/v1/units/{unit}/visits", json={"profile_yaml": riverside_text}).json()
