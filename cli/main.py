@@ -371,6 +371,15 @@ def report(
     technical: Annotated[
         bool, typer.Option("--technical", help="Add an appendix with rule ids, scores and matched answers.")
     ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            readable=False,
+            metavar="OLD",
+            help="The unit's previous visit (a profile): page one says what changed since it.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
     rules: RulesDir = None,
     knowledge: KnowledgeDir = None,
@@ -386,6 +395,8 @@ def report(
       mbt-advisor report profile.yaml --output brief.html
 
       mbt-advisor report --example merger --format markdown --output brief.md
+
+      mbt-advisor report visit-2.yaml --previous visit-1.yaml --output brief.html
     """
     with _loading():
         from mbt_advisor.rendering.brief import render_brief
@@ -394,10 +405,10 @@ def report(
         fail("give the file to write with --output FILE (e.g. --output brief.html).")
     if is_file(output) and not force:
         fail(f"{output}: already exists; use --force to overwrite it.")
-    text = render_brief(
-        _profile_or_example(profile, example), _advisor(rules, knowledge), format.value, technical=technical
-    )
-    emit(text, output, inputs=[profile] if profile is not None else [])
+    current = _profile_or_example(profile, example)
+    before = _load(previous) if previous is not None else None
+    text = render_brief(current, _advisor(rules, knowledge), format.value, technical=technical, previous=before)
+    emit(text, output, inputs=[p for p in (profile, previous) if p is not None])
 
 
 @app.command()

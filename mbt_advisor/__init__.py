@@ -30,6 +30,7 @@ if _typing.TYPE_CHECKING:
     from .questions.comparison import compare
     from .questions.explanation import explain
     from .questions.whatif import what_if
+    from .rendering.brief import brief
     from .rulebase.examples import example_path, list_examples
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "__version__",
+    "brief",
     "compare",
     "evaluate",
     "example_path",
@@ -56,6 +58,7 @@ _LAZY = {
     "evaluate": "assessment.advisor",
     "explain": "questions.explanation",
     "what_if": "questions.whatif",
+    "brief": "rendering.brief",
     "compare": "questions.comparison",
     "Assessment": "assessment.model",
     "example_path": "rulebase.examples",

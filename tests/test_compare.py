@@ -92,15 +92,18 @@ def test_comparison_text_lists_changed_answers_resolved_and_moved_advice(advisor
     old = {r.rule_id: r.priority for r in advisor.evaluate(before).recommendations}
     new = {r.rule_id: r.priority for r in advisor.evaluate(after).recommendations}
     blocks = sections(out.stdout)
-    assert blocks["Answers changed at the team level"] == ["facts.clinical_leadership: contested -> clear  (better)"]
+    assert blocks["Answers changed at the team level"] == [
+        "Clinical leadership: Contested: disputes over who leads -> Clear: one recognized lead  (better)"
+    ]
     assert "Answers changed at the organization level" not in blocks
     assert blocks["Resolved (no longer recommended)"] == [
-        f"Settle who leads the team [leadership.contested-lead] (was {old['leadership.contested-lead']})"
+        f"Settle who leads the team (was {old['leadership.contested-lead']})"
     ]
     moved = blocks["Moved in priority"]
     assert moved and len(moved) == sum(1 for r in new if r in old and old[r] != new[r])
-    for line in moved:
-        rule_id = line.split("[", 1)[1].split("]", 1)[0]
+    titles = {r.rule_id: r.title for r in advisor.evaluate(after).recommendations}
+    for line in moved:  # by title, never by rule id
+        rule_id = next(rule_id for rule_id, title in titles.items() if line.startswith(title + " ("))
         assert line.endswith(f"({old[rule_id]} -> {new[rule_id]})")
     assert "New recommendations" not in blocks and "!" not in out.stdout
 
@@ -117,7 +120,9 @@ def test_comparison_text_of_the_reorganization_warns_and_lists_new_advice(adviso
     )
     assert out.exit_code == 0, out.output
     assert [line for line in out.stdout.splitlines() if line.startswith("! ")][0].startswith("! Early warning")
-    assert "ratings.leadership: 6 -> 3  (worse)" in sections(out.stdout)["Answers changed at the team level"]
+    assert (
+        "Leadership supported by the team: 6 -> 3  (worse)" in sections(out.stdout)["Answers changed at the team level"]
+    )
     appeared = sections(out.stdout)["New recommendations"]
     assert len(appeared) == len(advisor.evaluate(kb.case_profiles["REORG"]).recommendations)
     assert all(line.endswith(")") and "(now " in line for line in appeared)

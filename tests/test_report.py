@@ -141,7 +141,9 @@ def test_the_brief_states_the_version_and_knowledge_digest(merger_html: str, adv
 
     digest = advisor.evaluate(example_path("merger")).rule_base
     assert f"mbt-advisor {__version__}" in section(merger_html, "page-one")
-    assert digest in section(merger_html, "page-one")
+    assert digest not in section(merger_html, "page-one")  # a knowledge digest is for the technical details
+    folded = merger_html.split('<details class="technical-details">', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Technical details</summary>" in folded and digest in folded
 
 
 # --- the detail: compact, each reference once ---------------------------------------------------------

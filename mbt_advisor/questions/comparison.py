@@ -23,6 +23,7 @@ from mbt_advisor.common.strict import Strict
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Level, Profile, all_fields, field_info
 from mbt_advisor.profile.values import plain
+from mbt_advisor.rulebase.words import field_label, listed, value_label
 
 
 class AnswerChange(Strict):
@@ -31,6 +32,9 @@ class AnswerChange(Strict):
     old: Any
     new: Any
     direction: str  # better | worse | changed
+    label: str = Field(default="", description="The field in the question bank's words")
+    old_words: str = Field(default="", description="The earlier answer in words ('not known' when unanswered)")
+    new_words: str = Field(default="", description="The later answer in words")
 
 
 class RecommendationChange(Strict):
@@ -124,7 +128,14 @@ def _compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
         level = field_info(name)["level"]
         answers[level].append(
             AnswerChange(
-                field=name, level=level, old=plain(x), new=plain(y), direction=directions.direction(name, x, y)
+                field=name,
+                level=level,
+                old=plain(x),
+                new=plain(y),
+                direction=directions.direction(name, x, y),
+                label=field_label(advisor.tables, name),
+                old_words=value_label(advisor.tables, name, x),
+                new_words=value_label(advisor.tables, name, y),
             )
         )
     old_recs = {r.rule_id: r for r in a.recommendations}
@@ -162,7 +173,7 @@ def _compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
     overall = risk[0]
     summary = (
         f"Overall risk {_with_index(overall.old, overall.old_index)} -> {_with_index(overall.new, overall.new_index)}"
-        f"{'' if overall.change is None else f' ({overall.change:+.0f} points)'}; "
+        f"{'' if overall.change is None else f' ({_shown_change(overall):+d} points)'}; "
         f"{better} answer(s) better, {worse} worse; "
         f"{sum(r.status == 'appeared' for r in recs)} recommendation(s) appeared, "
         f"{sum(r.status == 'disappeared' for r in recs)} disappeared."
@@ -182,13 +193,24 @@ def _compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
     )
 
 
+def shown(index: float) -> int:
+    """An index as people read it: a whole number."""
+    return int(f"{index:.0f}")
+
+
+def _shown_change(r: RiskChange) -> int:
+    """The change between the two indexes as shown, so that "rose by 73 (9 to 82)" adds up."""
+    assert r.old_index is not None and r.new_index is not None
+    return shown(r.new_index) - shown(r.old_index)
+
+
 def _with_index(label: str, index: float | None) -> str:
     return label if index is None else f"{label} (index {index:.0f})"
 
 
 def _different_units(old: Profile, new: Profile) -> str:
     return (
-        f"These profiles name different units ({old.organization.name!r} and {new.organization.name!r}): "
+        f"These profiles name different units (“{old.organization.name}” and “{new.organization.name}”): "
         "this compares two units, not two visits of one unit."
     )
 
@@ -217,23 +239,24 @@ def _early_warnings(
     overall_rise = overall.change is not None and overall.change >= REORG_RISE
     if (reorganizing or continuity) and (overall_rise or len(rising) >= 2):
         size = (
-            f"the overall risk index rose by {overall.change:.0f} points ({overall.old_index:.0f} -> "
+            f"the overall risk index rose by {_shown_change(overall)} points (from {overall.old_index:.0f} to "
             f"{overall.new_index:.0f})"
             if overall_rise
             else "the risk index rose by "
-            + ", ".join(f"{r.change:.0f} at the {r.scope} level" for r in rising if r.change is not None)
+            + ", ".join(f"{_shown_change(r)} points at the {r.scope} level" for r in rising)
         )
         warnings.append(
-            f"Early warning: a reorganization (or a loss of management continuity) comes with a rising risk: "
+            f"A reorganization (or a loss of management continuity) comes with a rising risk: "
             f"{size}. In the programme studied by Bales, Timman et al. 2017, the cohort treated during a "
             "reorganization (REORG) had effect sizes of 0.03-0.71 at 18 months against 0.81-1.22 before it "
             "(the paper's published abstract, not the talk). Our advice: protect staffing, leadership and "
             "supervision now."
         )
     if len(rating_drops) >= 3:
-        items = ", ".join(c.field.split(".", 1)[1] for c in rating_drops[:6])
+        shown, more = listed([f"{c.label} (from {c.old_words} to {c.new_words})" for c in rating_drops], 6)
+        items = "; ".join(shown) + (f"; and {more} more" if more else "")
         warnings.append(
-            f"Early warning: {len(rating_drops)} Table 4 ratings fell by two points or more ({items}); in the "
+            f"{len(rating_drops)} Table 4 ratings fell by two points or more: {items}. In the "
             "REORG cohort every one of the 21 items was rated lower than before the reorganization (Table 4, under "
             "the talk's slide 'How come?'); the slide before it titles Figure 1, the two cohorts' outcome courses, "
             "'Treatment is 2 to 3 times less effective when implementation is cumbersome'."

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from mbt_advisor._version import __version__
-from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.assessment.advisor import Advisor, ProfileLike, default_advisor
 from mbt_advisor.assessment.model import Assessment, CitationOut, Recommendation
+from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Profile
 from mbt_advisor.rendering.formats import md_escape
 from mbt_advisor.rendering.labels import case_label, value_label
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
+from mbt_advisor.rulebase.words import capital, listed, short_words
 
 TOP_ACTIONS = 5
 VISIT_QUESTIONS = 8
@@ -135,6 +137,37 @@ class Brief:
     digest: str
     technical: list[dict[str, Any]] | None
     assessment: Assessment
+    since: Since | None = None
+
+
+@dataclass
+class SinceRow:
+    scope: str
+    then: str
+    now: str
+    change: str  # '+73' from the indexes as shown, or ''
+
+
+@dataclass
+class SinceGroup:
+    title: str
+    items: list[str]
+    more: int  # how many more were left out ("and N more")
+
+
+@dataclass
+class Since:
+    """What changed since the previous visit: its date, the index then and now, the early warning (the one
+    the web's visit page shows: the same comparison), and the answers and ratings that got worse or better."""
+
+    date: str | None
+    rows: list[SinceRow]
+    warnings: list[str]
+    groups: list[SinceGroup]
+    one_side: int = 0  # answers known at one of the two visits only (not compared)
+
+
+SINCE_ITEMS = 10  # items per group on page one before "and N more"
 
 
 def _templates_dir() -> Path:
@@ -250,9 +283,15 @@ def _technical(a: Assessment) -> list[dict[str, Any]]:
 
 
 def brief_context(
-    profile: Profile, advisor: Advisor, assessment: Assessment | None = None, *, technical: bool = False
+    profile: Profile,
+    advisor: Advisor,
+    assessment: Assessment | None = None,
+    *,
+    technical: bool = False,
+    previous: Profile | None = None,
 ) -> Brief:
-    """The brief's content, in words, for the templates."""
+    """The brief's content, in words, for the templates; with the ``previous`` visit's profile, what changed
+    since it (page one) and its ratings on the chart."""
     from mbt_advisor.rendering.chart import brief_chart
 
     kb = advisor.kb
@@ -270,7 +309,7 @@ def brief_context(
         ("Setting", value_label(kb, "organization.setting", org.setting) if org.setting else "not given"),
         ("Population", value_label(kb, "organization.population", org.population) if org.population else "not given"),
         ("Phase", value_label(kb, "organization.phase", org.phase) if org.phase else "not given"),
-        ("Assessed", (org.assessed_on or "date not given") + (f" by {org.assessor}" if org.assessor else "")),
+        ("Assessed", _assessed(org.assessed_on, org.assessor)),
     ]
     levels = [
         LevelLine(
@@ -281,7 +320,7 @@ def brief_context(
         )
         for d in a.risk.details
     ]
-    chart = brief_chart(profile, a, kb)
+    chart = brief_chart(profile, a, kb, previous=previous)
     chart_rated = any(d.rated_items for d in a.risk.details)
     sources_in_order = sorted(numbers, key=numbers.__getitem__)
     cited: dict[str, list[str]] = {}
@@ -325,7 +364,47 @@ def brief_context(
         digest=a.rule_base,
         technical=_technical(a) if technical else None,
         assessment=a,
+        since=_since(previous, profile, advisor) if previous is not None else None,
     )
+
+
+def _assessed(day: str | None, assessor: str | None) -> str:
+    """'2026-11-20 by K. Jansen', 'by K. Jansen (date not given)', 'date not given'."""
+    if day and assessor:
+        return f"{day} by {assessor}"
+    if assessor:
+        return f"by {assessor} (date not given)"
+    return day or "date not given"
+
+
+def _since(previous: Profile, profile: Profile, advisor: Advisor) -> Since:
+    from mbt_advisor.questions.comparison import compare, shown
+
+    c = compare(previous, profile, advisor=advisor)
+    rows = []
+    for r in c.risk:
+        known = r.old_index is not None and r.new_index is not None
+        rows.append(
+            SinceRow(
+                scope=r.scope.capitalize(),
+                then=r.old if r.old_index is None else str(shown(r.old_index)),
+                now=r.new if r.new_index is None else str(shown(r.new_index)),
+                change=f"{shown(r.new_index) - shown(r.old_index):+d}" if known else "",  # type: ignore[arg-type]
+            )
+        )
+    groups = []
+    changes = [x for level in LEVELS for x in c.answers[level]]
+    one_side = [x for x in changes if x.old is None or x.new is None]
+    for direction, title in (("worse", "Fell or got worse"), ("better", "Rose or got better"), ("changed", "Changed")):
+        words = [
+            f"{capital(x.label)} ({short_words(x.old_words)} to {short_words(x.new_words)})"
+            for x in changes
+            if x.direction == direction and x not in one_side
+        ]
+        shown_items, more = listed(words, SINCE_ITEMS)
+        if shown_items:
+            groups.append(SinceGroup(title, shown_items, more))
+    return Since(date=c.old_assessed_on, rows=rows, warnings=list(c.warnings), groups=groups, one_side=len(one_side))
 
 
 def _environment(markdown: bool) -> Any:
@@ -343,12 +422,44 @@ def _environment(markdown: bool) -> Any:
     return env
 
 
-def render_brief(profile: Profile, advisor: Advisor, fmt: str = "html", *, technical: bool = False) -> str:
-    """The brief as HTML (one self-contained page that prints to A4) or as Markdown of the same structure."""
+def render_brief(
+    profile: Profile,
+    advisor: Advisor,
+    fmt: str = "html",
+    *,
+    technical: bool = False,
+    previous: Profile | None = None,
+) -> str:
+    """The brief as HTML (one self-contained page that prints to A4) or as Markdown of the same structure;
+    with ``previous`` (the unit's previous visit), page one says what changed since it."""
     from markupsafe import Markup
 
-    brief = brief_context(profile, advisor, technical=technical)
+    brief = brief_context(profile, advisor, technical=technical, previous=previous)
     if fmt == "html":
         svg = Markup(brief.chart_svg) if brief.chart_svg else None  # produced by matplotlib, not by the profile
         return str(_environment(False).get_template("brief.html.j2").render(b=brief, chart_svg=svg, levels=LEVELS))
     return str(_environment(True).get_template("brief.md.j2").render(b=brief, levels=LEVELS))
+
+
+def brief(
+    profile: ProfileLike,
+    *,
+    previous: ProfileLike | None = None,
+    format: str = "html",
+    technical: bool = False,
+    advisor: Advisor | None = None,
+) -> str:
+    """The site-visit brief of ``profile`` (a path, a dict or a Profile) as HTML or Markdown, with ``advisor``
+    or the bundled rule base; with ``previous``, the unit's previous visit, page one says what changed since
+    it and the chart marks the previous ratings. The web application links a visit's brief with its previous
+    visit through this function."""
+    if format not in ("html", "markdown"):
+        raise ValueError("format is 'html' or 'markdown' (a PDF: brief_pdf of the HTML)")
+    advisor = advisor or default_advisor()
+    return render_brief(
+        as_profile(profile),
+        advisor,
+        format,
+        technical=technical,
+        previous=None if previous is None else as_profile(previous),
+    )

@@ -90,7 +90,9 @@ def reorganization_rows(kb: KnowledgeBase) -> list[Row]:
     return rows
 
 
-def brief_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -> tuple[str, str] | None:
+def brief_chart(
+    profile: Profile, assessment: Assessment, kb: KnowledgeBase, *, previous: Profile | None = None
+) -> tuple[str, str] | None:
     """(SVG text, caption) or None when nothing measured would be drawn.
 
     The one chart that depends on the knowledge alone (a unit not rated that reports a reorganization) is
@@ -103,11 +105,22 @@ def brief_chart(profile: Profile, assessment: Assessment, kb: KnowledgeBase) -> 
         return None
     rows, caption = found
     unit_drawn = any(unit is not None for *_, unit in rows)
+    before: dict[str, float] = {}
+    if unit_drawn and previous is not None:
+        then = rated_items(previous, kb)
+        shorts = {i.id: i.short for i in kb.rating_items.items}
+        before = {shorts[item]: value for item, value in then.items()}
+        if before:
+            date = previous.organization.assessed_on
+            caption += (
+                f" Hollow diamonds: the unit's ratings at the last visit{f' ({date})' if date else ''}, on the "
+                "items it was rated on both times."
+            )
     if not unit_drawn:
         drawn = _compiled_reorganization_chart(kb)
         if drawn is not None:
             return drawn, caption
-    return _draw(rows, unit_drawn=unit_drawn), caption
+    return _draw(rows, unit_drawn=unit_drawn, previous=before), caption
 
 
 def drawn_by() -> dict[str, str | None]:
@@ -137,13 +150,18 @@ def _compiled_reorganization_chart(kb: KnowledgeBase) -> str | None:
     return svg
 
 
-def _draw(rows: list[Row], *, unit_drawn: bool) -> str:
+def _draw(rows: list[Row], *, unit_drawn: bool, previous: dict[str, float] | None = None) -> str:
+    """The chart; ``previous`` (item label -> rating at the last visit) adds hollow diamonds."""
+    previous = previous or {}
     lines: list[tuple[str, Any, Any]] = []  # (label, cohort ratings or None for a level heading, unit)
+    before: list[float | None] = []
     for level in LEVELS:
         level_rows = [r for r in rows if r[0] == level]
         if level_rows and unit_drawn:
             lines.append((level.upper() + " LEVEL", None, None))
+            before.append(None)
         lines += [(label[:58], reference, unit) for _, label, reference, unit in level_rows]
+        before += [previous.get(label) for _, label, _, _ in level_rows]
     fig = _figure(0.22 * len(lines) + 0.8)
     ax = fig.add_subplot()
     for position, (_, reference, unit) in enumerate(lines):
@@ -152,8 +170,11 @@ def _draw(rows: list[Row], *, unit_drawn: bool) -> str:
         ax.plot([reference["REORG"], reference["PRE-REORG"]], [position, position], color="#dddddd", lw=3, zorder=1)
         ax.scatter([reference["PRE-REORG"]], [position], color=COLOURS["PRE-REORG"], s=22, zorder=2)
         ax.scatter([reference["REORG"]], [position], color=COLOURS["REORG"], s=22, zorder=2)
+        if before[position] is not None:
+            hollow = {"facecolors": "none", "edgecolors": COLOURS["unit"]}
+            ax.scatter([before[position]], [position], marker="D", s=32, zorder=3, **hollow)
         if unit is not None:
-            ax.scatter([unit], [position], color=COLOURS["unit"], marker="D", s=32, zorder=3)
+            ax.scatter([unit], [position], color=COLOURS["unit"], marker="D", s=32, zorder=4)
     ax.set_yticks(range(len(lines)), [label for label, _, _ in lines])
     for tick, (_, reference, _) in zip(ax.get_yticklabels(), lines, strict=True):
         if reference is None:
@@ -174,7 +195,13 @@ def _draw(rows: list[Row], *, unit_drawn: bool) -> str:
     ]
     if unit_drawn:
         handles.append(Line2D([], [], marker="D", ls="", color=COLOURS["unit"], label="this unit's rating"))
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.35, 1.0), ncol=3, frameon=False, fontsize=8)
+    if any(value is not None for value in before):
+        handles.append(
+            Line2D([], [], marker="D", ls="", markerfacecolor="none", color=COLOURS["unit"], label="at the last visit")
+        )
+    ax.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.45, 1.0), ncol=len(handles), frameon=False, fontsize=8
+    )
     fig.tight_layout()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "mbt-advisor"}, bbox_inches="tight")

@@ -408,24 +408,24 @@ def comparison_text(c: Comparison) -> str:
     if c.units_note:
         lines.append(f"  Note: {c.units_note}")
     lines += ["", c.summary, ""]
+    titles = {rec.rule_id: rec.title for rec in c.recommendations}
     lines.append(f"  {'':<13} {'before':<16} {'after':<16} change")
     for r in c.risk:
-        change = "" if r.change is None else f"{r.change:+.0f} "
+        known = r.old_index is not None and r.new_index is not None
+        change = f"{_shown(r.new_index) - _shown(r.old_index):+d} " if known else ""  # type: ignore[arg-type]
         lines.append(
             f"  {r.scope:<13} {_risk_cell(r.old, r.old_index):<16} {_risk_cell(r.new, r.new_index):<16} "
             f"{change}{r.direction}"
         )
         if r.scope != "overall":
-            if r.rules_appeared:
-                lines.append(f"  {'':<13} + {', '.join(r.rules_appeared)}")
-            if r.rules_resolved:
-                lines.append(f"  {'':<13} - {', '.join(r.rules_resolved)}")
+            lines += [f"  {'':<13} + {titles.get(rule_id, rule_id)}" for rule_id in r.rules_appeared]
+            lines += [f"  {'':<13} - {titles.get(rule_id, rule_id)}" for rule_id in r.rules_resolved]
     for warning in c.warnings:
-        lines += ["", f"! {warning}"]
+        lines += ["", f"! Early warning: {warning}"]
     for level, changes in c.answers.items():
         if changes:
             lines += ["", f"Answers changed at the {level} level:"]
-            lines += [f"  {x.field}: {show(x.old)} -> {show(x.new)}  ({x.direction})" for x in changes]
+            lines += [f"  {_answer_change(x)}  ({x.direction})" for x in changes]
     groups = [
         ("appeared", "New recommendations"),
         ("disappeared", "Resolved (no longer recommended)"),
@@ -441,8 +441,18 @@ def comparison_text(c: Comparison) -> str:
                     "disappeared": f"was {rec.old_priority}",
                     "moved": f"{rec.old_priority} -> {rec.new_priority}",
                 }[status]
-                lines.append(f"  {rec.title} [{rec.rule_id}] ({where})")
+                lines.append(f"  {rec.title} ({where})")
     return "\n".join(lines) + "\n"
+
+
+def _shown(index: float) -> int:
+    return int(f"{index:.0f}")
+
+
+def _answer_change(x: Any) -> str:
+    """'Clinical leadership: Clear: one recognized lead -> Contested: disputes over who leads'."""
+    label = x.label or x.field
+    return f"{label[:1].upper()}{label[1:]}: {x.old_words or show(x.old)} -> {x.new_words or show(x.new)}"
 
 
 def _risk_cell(risk: str, index: float | None) -> str:

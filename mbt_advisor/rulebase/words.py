@@ -43,8 +43,15 @@ def short_value(kb: QuestionBank | None, name: str, value: Any) -> str:
     sentence; a rating as 'rated 3 of 7'."""
     if name.startswith("ratings.") and isinstance(value, int | float) and not isinstance(value, bool):
         return f"rated {value_label(kb, name, value)} of 7"
-    words = value_label(kb, name, value).split(": ", 1)[0]
-    return words[:1].lower() + words[1:] if words[1:2].islower() or len(words) == 1 else words
+    return short_words(value_label(kb, name, value))
+
+
+def short_words(words: str) -> str:
+    """An answer's words up to the first colon, for a sentence ('Contested: disputes over who leads' ->
+    'contested'); a capital is kept where the second letter is one too ('MBT ...')."""
+    head = words.split(": ", 1)[0]
+    first = head.split(" ", 1)[0]
+    return head if len(first) > 1 and first.isupper() else head[:1].lower() + head[1:]
 
 
 def field_label(kb: QuestionBank | None, name: str) -> str:
