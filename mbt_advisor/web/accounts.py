@@ -28,7 +28,7 @@ from mbt_advisor.common.errors import InputError
 
 from .audit import Actor, current_actor, record
 from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, lock_for_update, utcnow
-from .security import Refused
+from .security import Refused, personal_token
 
 ROLES = ("admin", "consultant", "founder")
 SESSION_COOKIE = "mbt_session"
@@ -334,12 +334,13 @@ class Authorizer:
         self, method: str, path: str, cookies: dict[str, str], authorization: str | None = None
     ) -> Principal | None:
         """The signed-in principal allowed to make this request (None for the public sign-in page and
-        static files). The API also takes a personal token (``Authorization: Bearer ...``). Raises
+        static files). On the API an ``Authorization`` header, whatever it holds, is the only credential: a known
+        personal token (``Authorization: Bearer mbt_...``), else 401. Raises
         :class:`Denied`."""
         with self.sessions() as session:
-            if authorization and path.startswith("/api/v1/"):
-                scheme, _, token = authorization.partition(" ")
-                principal = principal_for_api_token(session, token.strip()) if scheme.lower() == "bearer" else None
+            if authorization is not None and path.startswith("/api/v1/"):  # the header alone, never the cookie
+                token = personal_token(authorization)
+                principal = principal_for_api_token(session, token) if token is not None else None
                 if principal is None:
                     raise Denied(401, "the API token is unknown or revoked.")
             else:

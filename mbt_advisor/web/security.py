@@ -4,8 +4,9 @@
 refuses clients and Host names that are not this computer (a web page elsewhere cannot reach the data by DNS
 rebinding), refuses cross-origin writes, limits request bodies, and checks the CSRF token of every write
 (double submit: the ``mbt_csrf`` cookie must equal the form's ``csrf_token`` field or the ``X-CSRF-Token``
-header; API writes may instead send ``application/json``, and an API DELETE an ``Authorization`` header, which
-no other site's page can send here without a CORS permission this server never gives). Accounts (issue 18)
+header; API writes may instead send ``application/json``, and an API DELETE a personal token, ``Authorization:
+Bearer mbt_...``, which no other site's page can send here without a CORS permission this server never gives;
+any other ``Authorization`` header exempts nothing). A body that is not a readable form is a 400. Accounts (issue 18)
 plug in here too.
 
 Behind a reverse proxy (site.py): X-Forwarded-For and X-Forwarded-Proto are believed only from the configured
@@ -18,11 +19,14 @@ that came through any proxy is refused: the local application is for this comput
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from .audit import Actor, acting_as
@@ -133,8 +137,37 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
+PERSONAL_TOKEN = re.compile(r"[Bb][Ee][Aa][Rr][Ee][Rr] (mbt_[A-Za-z0-9_-]{43})")
+
+
+def personal_token(authorization: str | None) -> str | None:
+    """The personal API token of an ``Authorization: Bearer mbt_...`` header, or None for any other header (none,
+    empty, another scheme, a malformed token). The one reading of the header: the CSRF exemption below and the
+    sign-in by token (accounts.py) both use it."""
+    match = PERSONAL_TOKEN.fullmatch(authorization or "")
+    return match.group(1) if match else None
+
+
+async def _form_token(scope: Scope, body: bytes) -> str | None:
+    """The form's ``csrf_token`` field; a body that is not a readable form is refused (400), never a 500."""
+    try:
+        form = await Request(scope, _replay(body)).form()
+    except (MultiPartException, HTTPException) as exc:  # Starlette raises the second when the app is in scope
+        detail = exc.detail if isinstance(exc, HTTPException) else exc.message
+        raise Refused(400, f"the form could not be read: {detail}") from None
+    try:
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    finally:
+        await form.close()
+
+
 async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | None) -> bool:
-    if scope["path"].startswith("/api/") and scope["method"] == "DELETE" and "authorization" in headers:
+    if (
+        scope["path"].startswith("/api/")
+        and scope["method"] == "DELETE"
+        and personal_token(headers.get("authorization"))
+    ):
         return True  # a tool with its token: no page of another site can send this without a preflight
     if not _valid_token(cookie):
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -143,11 +176,7 @@ async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | No
     sent = headers.get(CSRF_HEADER)
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if sent is None and content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        request = Request(scope, _replay(body))
-        form = await request.form()
-        value = form.get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-        await form.close()
+        sent = await _form_token(scope, body)
     if sent is not None:
         return hmac.compare_digest(sent.encode(), cookie.encode())
     return scope["path"].startswith("/api/") and content_type == "application/json"
