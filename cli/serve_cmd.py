@@ -440,9 +440,13 @@ def users_remove(
 def users_reset_password(
     name: Annotated[str, typer.Argument()],
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    keep_tokens: Annotated[
+        bool, typer.Option("--keep-tokens", help="Keep the account's personal API tokens valid.")
+    ] = False,
     database: Database = None,
 ) -> None:
-    """Set a new password (ends the account's sessions and any lock-out).
+    """Set a new password: ends the account's sessions and any lock-out, and revokes its personal API tokens
+    (a reset usually follows a suspected compromise) unless --keep-tokens is given.
 
     Example:
 
@@ -452,8 +456,9 @@ def users_reset_password(
 
     password = _password(password_stdin)
     with _changing(database) as session:
-        accounts.reset_password(session, name, password)
-    note(f"new password set for {name}")
+        revoked = accounts.reset_password(session, name, password, keep_tokens=keep_tokens)
+    tokens = "its API tokens kept" if keep_tokens else f"{revoked} API token{'s' * (revoked != 1)} revoked"
+    note(f"new password set for {name} (signed out everywhere; {tokens})")
 
 
 @users_app.command("grant")
@@ -473,6 +478,25 @@ def users_grant(
     with _changing(database) as session:
         accounts.grant(session, name, unit)
     note(f"{name} may now see unit {unit}")
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: Annotated[str, typer.Argument()],
+    unit: Annotated[int, typer.Argument(help="Unit id.")],
+    database: Database = None,
+) -> None:
+    """Take a unit away from an account (the opposite of grant), at once for its open sessions and tokens too.
+
+    Example:
+
+      mbt-advisor users revoke cole 3
+    """
+    from mbt_advisor.web import accounts
+
+    with _changing(database) as session:
+        accounts.revoke(session, name, unit)
+    note(f"{name} may no longer see unit {unit}")
 
 
 class AuditFormat(StrEnum):

@@ -20,14 +20,25 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor.common.errors import InputError
 
 from .audit import Actor, current_actor, record
-from .models import ApiToken, Draft, Unit, UnitMember, User, WebSession, find, lock_for_update, utcnow
+from .models import (
+    ApiToken,
+    Draft,
+    Unit,
+    UnitMember,
+    User,
+    WebSession,
+    find,
+    lock_for_update,
+    storable_equal,
+    utcnow,
+)
 from .security import Refused, personal_token
 
 ROLES = ("admin", "consultant", "founder")
@@ -120,8 +131,9 @@ def add_user(session: Session, name: str, role: str, password: str, units: tuple
         raise InputError(f"unknown role '{role}'.", source="--role", allowed=", ".join(ROLES))
     if not re.fullmatch(r"[A-Za-z0-9._@-]{1,80}", name):
         raise InputError("a user name is 1-80 letters, digits and . _ @ -.", source=name)
-    if session.scalar(select(User).where(User.name == name)) is not None:
-        raise InputError("already exists.", source=f"user {name}")
+    if (same := _same_name(session, name)) is not None:
+        shown = "" if same.name == name else f" as '{same.name}' (one account per name, whatever its case)"
+        raise InputError(f"already exists{shown}.", source=f"user {name}")
     check_password(password)
     for unit in units:
         _check_unit(session, unit)
@@ -129,7 +141,7 @@ def add_user(session: Session, name: str, role: str, password: str, units: tuple
     session.add(user)
     try:
         session.flush()
-    except IntegrityError:  # the same name, added at the same moment through another process
+    except IntegrityError:  # the same name (in any case), added at the same moment through another process
         raise InputError("already exists.", source=f"user {name}") from None
     record(session, "user.add", user=user, detail=role)
     for unit in units:
@@ -143,20 +155,34 @@ def _check_unit(session: Session, unit_id: int) -> None:
         raise InputError("no such unit (mbt-advisor serve lists the units with their ids).", source=f"unit {unit_id}")
 
 
+def _same_name(session: Session, name: str) -> User | None:
+    """The account whose name is ``name`` whatever its case (at most one: the unique index of migration 0005)."""
+    return session.scalar(select(User).where(storable_equal(User.name, name, func.lower(User.name) == name.lower())))
+
+
 def find_user(session: Session, name: str) -> User:
-    user = session.scalar(select(User).where(User.name == name))
+    """The account named exactly ``name`` (as it signs in); another case of an existing name is named."""
+    user = session.scalar(select(User).where(storable_equal(User.name, name)))
     if user is None:
-        raise InputError("no such user.", source=f"user {name}")
+        same = _same_name(session, name)
+        hint = f" (did you mean '{same.name}'? a name is written as it was added)" if same is not None else ""
+        raise InputError(f"no such user{hint}.", source=f"user {name}")
     return user
 
 
-def reset_password(session: Session, name: str, password: str) -> None:
+def reset_password(session: Session, name: str, password: str, *, keep_tokens: bool = False) -> int:
+    """A new password: the account's sessions end, a lock-out is lifted, and its personal API tokens are revoked
+    (a reset usually follows a suspected compromise) unless ``keep_tokens``. Returns the tokens revoked."""
     check_password(password)
     user = find_user(session, name)
     user.password_hash = hash_password(password)
     user.failed_signins, user.locked_until = 0, None
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    record(session, "user.password", user=user)
+    live = [] if keep_tokens else list(session.scalars(live_tokens(user.id)))
+    record(session, "user.password", user=user, detail="tokens kept" if keep_tokens else f"{len(live)} tokens revoked")
+    for token in live:
+        _revoke(session, token, user)
+    return len(live)
 
 
 def remove_user(session: Session, name: str, *, last_admin: bool = False) -> None:
@@ -181,6 +207,20 @@ def grant(session: Session, name: str, unit_id: int) -> None:
     if session.get(UnitMember, (user.id, unit_id)) is None:
         session.add(UnitMember(user_id=user.id, unit_id=unit_id))
         record(session, "user.grant", user=user, unit_id=unit_id)
+
+
+def revoke(session: Session, name: str, unit_id: int) -> None:
+    """Take a unit away from an account (the opposite of :func:`grant`), at once for its open sessions and
+    tokens too: access is read from the memberships at every request."""
+    user = find_user(session, name)
+    membership = find(session, UnitMember, (user.id, unit_id))
+    if membership is None:
+        raise InputError(
+            f"may not see unit {unit_id}; nothing was changed (users list shows each account's units).",
+            source=f"user {name}",
+        )
+    record(session, "user.revoke", user=user, unit_id=unit_id)
+    session.delete(membership)
 
 
 def accounts_exist(session: Session) -> bool:
@@ -308,8 +348,16 @@ def create_api_token(session: Session, user_id: int, name: str) -> str:
 def revoke_api_token(session: Session, token_id: int) -> None:
     row = find(session, ApiToken, token_id)
     if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-        record(session, "token.revoke", user=session.get(User, row.user_id), detail=f"token {row.id}")
+        _revoke(session, row, session.get(User, row.user_id))
+
+
+def live_tokens(user_id: int) -> Select[ApiToken]:
+    return select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+
+
+def _revoke(session: Session, row: ApiToken, owner: User | None) -> None:
+    row.revoked_at = utcnow()
+    record(session, "token.revoke", user=owner, detail=f"token {row.id}")
 
 
 def _principal(session: Session, user_id: int, token_id: int | None = None) -> Principal | None:

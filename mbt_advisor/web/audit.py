@@ -44,8 +44,10 @@ ACTIONS: dict[str, str] = {
     "questionnaire.export": "a questionnaire's profile so far was downloaded",
     "user.add": "an account was added (detail: its role)",
     "user.remove": "an account was removed",
-    "user.password": "an account's password was reset (its sessions end, a lock-out is lifted)",
+    "user.password": "an account's password was reset (its sessions end, a lock-out is lifted; detail: its "
+    "personal API tokens revoked, or 'tokens kept')",
     "user.grant": "an account may now see a unit",
+    "user.revoke": "an account may no longer see a unit (its membership was taken away)",
     "token.create": "a personal API token was created (detail: its id)",
     "token.revoke": "a personal API token was revoked (detail: its id)",
     "signin": "an account signed in",
@@ -282,7 +284,9 @@ def _deletion_covered_by(obj: Any) -> tuple[str, Covers] | None:
         return (
             f"the deletion of membership {user_id}/{unit_id}",
             lambda e: (
-                (e.action, e.unit_id) == ("unit.delete", unit_id) or (e.action, e.user_id) == ("user.remove", user_id)
+                (e.action, e.unit_id) == ("unit.delete", unit_id)
+                or (e.action, e.user_id) == ("user.remove", user_id)
+                or (e.action, e.user_id, e.unit_id) == ("user.revoke", user_id, unit_id)
             ),
         )
     return _covered_by(obj)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, false, inspect
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, false, func, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 T = TypeVar("T")
@@ -108,6 +108,8 @@ class User(Base):
     """An account (from the first one on, every request must be signed in)."""
 
     __tablename__ = "users"
+    # one account per name whatever its case (migration 0005): ``Ada`` and ``ada`` cannot both exist
+    __table_args__ = (Index("ux_users_name_folded", func.lower(text("name")), unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
