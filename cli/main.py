@@ -181,7 +181,7 @@ def evaluate(
     if format is AssessmentFormat.json:
         text = to_json(assessment)
     elif format is AssessmentFormat.markdown:
-        text = to_markdown(assessment)
+        text = to_markdown(assessment, kb=advisor.tables)
     else:
         text = to_text(assessment, kb=advisor.tables)
     emit(text, output, inputs=paths)

@@ -266,12 +266,11 @@ class Advisor:
         decisive = [p for p in found if p.status == "open" and p.decisive]
         headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
         if decisive:
-            named = "; ".join(
-                f"{p.text[0].lower()}{p.text[1:]} (X = {p.times_named} on the determinant slide)" for p in decisive
-            )
+            named = "; ".join(f"{p.text[0].lower()}{p.text[1:]} (counted {p.times_named})" for p in decisive)
             headline += (
-                f", {len(decisive)} of them on determinants the determinant slide names most often "
-                f"(X of {tables.decisive_from} or more): {named}"
+                f", {len(decisive)} of them among what the talk's determinant slide counts most often "
+                f"({tables.decisive_from} or more; the slide lists what decided success or failure with a number "
+                f"beside each and does not say what the number counts): {named}"
             )
         headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
         return trusted(

@@ -190,8 +190,7 @@ def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
     index = level_index(data, weights)
     drivers: list[str] = []
     if data.fired:
-        unit = "severity points" if weights.load_from == "severity" else "in summed scores"
-        drivers.append(f"{len(data.fired)} concern(s) at this level, weighing {load:.2f} {unit}")
+        drivers.append(f"{len(data.fired)} concern{'s' if len(data.fired) != 1 else ''} at this level")
     ratings = list(data.ratings)
     mean = round(sum(ratings) / len(ratings), 2) if _rated_enough(data) else None
     if mean is not None:

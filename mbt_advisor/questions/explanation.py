@@ -21,6 +21,7 @@ from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import Profile
 from mbt_advisor.profile.values import plain
 from mbt_advisor.rulebase.rule_models import branches
+from mbt_advisor.rulebase.words import because
 
 
 class Step(Strict):
@@ -39,6 +40,11 @@ class RecommendationTrace(Strict):
     score_components: ScoreComponents
     chain: list[Step]
     citations: list[CitationOut]
+    because: str = Field(
+        default="",
+        description="The answers the chain rests on, as a sentence in the question bank's words (the chain is the "
+        "engine's trace of the same)",
+    )
 
 
 class ConditionCheck(Strict):
@@ -121,6 +127,10 @@ def _explain(profile: Profile, advisor: Advisor, rule_id: str | None) -> Explana
                 score_components=rec.score_components,
                 chain=[_step(f, advisor) for f in chain],
                 citations=rec.citations,
+                because=because(
+                    advisor.tables,
+                    [(name, value) for f in chain for name, value in f.matched if not name.startswith("concern:")],
+                ),
             )
         )
     check = check_rule(profile, advisor, rule_id, firings) if rule_id else None

@@ -136,7 +136,7 @@ def to_text(
     if context:
         lines.extend(_wrap(context, "  "))
     if org.assessed_on or org.assessor:
-        lines.append(f"  assessed {org.assessed_on or ''}{' by ' + org.assessor if org.assessor else ''}".rstrip())
+        lines.extend(_wrap(assessed_line(org.assessed_on, org.assessor), "  "))
     lines.append("")
     if a.readiness is not None:
         lines.append("Readiness before the first patients")
@@ -146,8 +146,9 @@ def to_text(
             if items:
                 lines.append(f"  {title}:")
             for p in items:
-                why = f"X = {p.times_named} on the determinant slide" if p.decisive else "cases " + ", ".join(p.cases)
-                lines.extend(_wrap(f"{p.text} ({why})", "  - ", "    "))
+                lines.extend(_wrap(f"{p.text} ({_precondition_why(p)})", "  - ", "    "))
+        if any(p.decisive for p in a.readiness.preconditions):
+            lines.extend(_wrap(SLIDE_NOTE, "  "))
         lines.append("")
     lead = "Risk if you started as things stand" if a.readiness is not None else "Overall risk"
     lines.extend(_wrap(f"{lead}: {_risk_headline(a)}", "", "  "))
@@ -163,13 +164,7 @@ def to_text(
     for rec in recs:
         lines.append("")
         lines.extend(_wrap(f"{rec.priority:>3}. {rec.title}", "", "     "))
-        lines.extend(
-            _wrap(
-                f"[{rec.level} / {rec.theme}]  score {rec.score:.3f}  severity {rec.severity}  "
-                f"evidence grade {rec.evidence.replace('_', ' ')}  rule {rec.rule_id}",
-                "     ",
-            )
-        )
+        lines.extend(_wrap(f"[{_meta(rec)}]", "     "))
         lines.append("     Evidence (what the sources report):")
         for c in rec.citations:
             lines.extend(_wrap(f"{c.case}, {c.locator}: {c.statement}", "     - ", "       "))
@@ -201,6 +196,40 @@ def to_text(
     return "\n".join(lines) + "\n"
 
 
+def assessed_line(day: Any, assessor: str | None) -> str:
+    """'assessed 2026-11-20 by K. Jansen', 'assessed by K. Jansen (date not given)', 'assessed 2026-11-20'."""
+    if day and assessor:
+        return f"assessed {day} by {assessor}"
+    return f"assessed by {assessor} (date not given)" if assessor else f"assessed {day}"
+
+
+EVIDENCE_WORDS = {
+    "several_cases": "several documented cases",
+    "one_case": "one documented case",
+    "expert_consensus": "consensus or expert ratings",
+    "suggestion": "a suggestion, not a finding",
+}
+
+
+def _meta(rec: Any) -> str:
+    """'organization level, support; severity high; rests on several documented cases'."""
+    evidence = EVIDENCE_WORDS.get(rec.evidence, rec.evidence.replace("_", " "))
+    return f"{rec.level} level, {rec.theme}; severity {rec.severity}; rests on {evidence}"
+
+
+def _precondition_why(p: Any) -> str:
+    """Why a readiness precondition counts: its count on the determinant slide, or its cases."""
+    if p.decisive:
+        return f"counted {p.times_named} on the determinant slide"
+    return "cases " + ", ".join(p.cases)
+
+
+SLIDE_NOTE = (
+    "The determinant slide is the talk's list of what decided the success or failure of the units, with a number "
+    "beside each; the slide does not say what the number counts."
+)
+
+
 TIMING = {"before_start": "before you start", "now": "now"}
 
 
@@ -228,28 +257,33 @@ def md_escape(text: str) -> str:
     return escaped if number is None else f"{number.group()}\\{escaped[number.end() :]}"
 
 
-def to_markdown(a: Assessment) -> str:
+def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
+    """Markdown for documents; answers in the question bank's words when ``kb`` is given; rule ids, scores and
+    the knowledge digest only in the folded technical details at the end."""
     org = a.organization
     e = md_escape
     lines = [f"# MBT implementation assessment: {e(org.name)}", ""]
     lines.append("| | |")
     lines.append("|---|---|")
-    for label, value in (
-        ("Setting", org.setting),
-        ("Population", org.population),
-        ("Phase", org.phase),
-        ("Assessed on", org.assessed_on),
-        ("Assessor", org.assessor),
+    for label, name, value in (
+        ("Setting", "setting", org.setting),
+        ("Population", "population", org.population),
+        ("Phase", "phase", org.phase),
+        ("Assessed on", "assessed_on", org.assessed_on),
+        ("Assessor", "assessor", org.assessor),
     ):
-        lines.append(f"| {label} | {e(value) if value else 'unknown'} |")
+        words = value_label(kb, f"organization.{name}", value) if value else "unknown"
+        lines.append(f"| {label} | {e(words)} |")
     if a.readiness is not None:
         lines += ["", "## Readiness before the first patients", "", e(a.readiness.headline), ""]
-        lines.append("| Precondition | Status | Named most often on the determinant slide | Cases |")
+        lines.append("| Precondition | Status | Counted most often on the determinant slide | Cases |")
         lines.append("|---|---|---|---|")
         for p in a.readiness.preconditions:
-            decisive = f"yes, X = {p.times_named}" if p.decisive else "no"
+            decisive = f"yes, counted {p.times_named}" if p.decisive else "no"
             status = p.status.replace("_", " ")
             lines.append(f"| {e(p.text)} | {status} | {decisive} | {', '.join(p.cases)} |")
+        if any(p.decisive for p in a.readiness.preconditions):
+            lines += ["", e(SLIDE_NOTE)]
     title = "Risk if you started as things stand" if a.readiness is not None else "Risk"
     lines += ["", f"## {title}: {e(_risk_headline(a, upper=False))}", ""]
     lines.append("| Level | Risk | Index | Answered | What drives it |")
@@ -265,10 +299,7 @@ def to_markdown(a: Assessment) -> str:
     for rec in a.recommendations:
         lines.append(f"### {rec.priority}. {e(rec.title)}")
         lines.append("")
-        lines.append(
-            f"*{rec.level} level, {rec.theme}; score {rec.score:.3f}, severity {rec.severity}, "
-            f"evidence grade: {rec.evidence.replace('_', ' ')}; rule `{rec.rule_id}`*"
-        )
+        lines.append(f"*{e(_meta(rec))}*")
         lines += ["", "**Evidence** (what the sources report)", ""]
         lines += [f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}" for c in rec.citations]
         lines += [f"- {e(s.locator)}: {e(s.statement)}" for s in rec.source_statements]
@@ -280,7 +311,7 @@ def to_markdown(a: Assessment) -> str:
             lines += ["", "**Questions for a site visit**", ""]
             lines += [f"- {e(x)}" for x in rec.questions]
         lines += ["", "**Cases**", ""]
-        lines += [f"- **{c.case}** ({e(c.source)}): {e(c.detail)}. Outcome: {e(c.outcome)}" for c in rec.citations]
+        lines += [f"- **{c.case}**: {e(c.detail)}. Outcome: {e(c.outcome)}" for c in rec.citations]
         lines.append("")
     lines += ["## Most similar documented cases", ""]
     if not a.similar_cases:
@@ -292,6 +323,10 @@ def to_markdown(a: Assessment) -> str:
         lines.append("Nothing the rules need is missing.")
     for item in a.missing_information:
         lines.append(f"- {e(item.question)}")
+    lines += ["", "<details><summary>Technical details</summary>", ""]
+    lines += ["| # | Rule | Score |", "|---|---|---|"]
+    lines += [f"| {rec.priority} | `{rec.rule_id}` | {rec.score:.3f} |" for rec in a.recommendations]
+    lines += ["", f"Knowledge digest `{a.rule_base}`.", "", "</details>"]
     return "\n".join(lines) + "\n"
 
 
@@ -299,6 +334,8 @@ def to_markdown(a: Assessment) -> str:
 
 
 def explanation_text(e: Explanation) -> str:
+    """How each recommendation was reached: a sentence of the answers it rests on, in words, with its cases;
+    then, under "Technical details", the engine's trace (rules, steps, matched facts) and each score."""
     lines = [
         f"How mbt-advisor reached its advice for {e.organization} (overall risk {e.risk}{_index_note(e.risk_index)})",
         "",
@@ -308,8 +345,15 @@ def explanation_text(e: Explanation) -> str:
     if not e.recommendations:
         lines.append("No rule fired.")
     for t in e.recommendations:
+        lines.append(f"{t.priority}. {t.title}")
+        lines += textwrap.wrap(t.because, width=terminal_width(), initial_indent="   ", subsequent_indent="   ")
+        lines.append("   Cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
+        lines.append("")
+    if e.recommendations:
+        lines += ["Technical details (the engine's trace, for the tool's maintainers)", ""]
+    for t in e.recommendations:
         c = t.score_components
-        lines.append(f"{t.priority}. {t.title}  [{t.rule_id}]")
+        lines.append(f"{t.priority}. [{t.rule_id}]")
         lines.append(
             f"   score {t.score:.3f} = severity {c.severity} x ({W_SOURCE:.2f} x source support {c.source_support} "
             f"+ {W_LEVEL:.2f} x level {c.level_weight} + {W_EVIDENCE:.2f} x evidence {c.evidence_weight} "
@@ -323,7 +367,6 @@ def explanation_text(e: Explanation) -> str:
             lines.append(
                 f"   step {step.order}: {step.rule_id} (alternative {step.branch + 1}) matched {matched}{concl}"
             )
-        lines.append("   cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
