@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from mbt_advisor.common.errors import ProfileError
 from mbt_advisor.common.yamlio import parse_json, utf8_text
@@ -47,10 +47,11 @@ class _Utf8Route(APIRoute):
 
 
 router = APIRouter(prefix="/api/v1", tags=["api"], route_class=_Utf8Route)
+PROFILE_REF = "#/components/schemas/Profile"
 PROFILE_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}},
+        "content": {"application/json": {"schema": {"$ref": PROFILE_REF}}},
     }
 }
 BODY_SOURCE = "request body"
@@ -103,8 +104,8 @@ COMPARE_BODY = {
                     "required": ["old", "new"],
                     "additionalProperties": False,
                     "properties": {
-                        "old": {"$ref": "#/components/schemas/Profile"},
-                        "new": {"$ref": "#/components/schemas/Profile"},
+                        "old": {"$ref": PROFILE_REF},
+                        "new": {"$ref": PROFILE_REF},
                     },
                 }
             }
@@ -131,9 +132,23 @@ class UnitIn(BaseModel):
 
 
 class VisitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    profile: dict[str, Any] | None = Field(default=None, description="The profile as JSON")
-    profile_yaml: str | None = Field(default=None, description="Or the profile as YAML text (stored byte for byte)")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={  # exactly one of the two is given (add_visit refuses neither and both)
+            "oneOf": [
+                {"required": ["profile"], "properties": {"profile": {"type": "object"}}},
+                {"required": ["profile_yaml"], "properties": {"profile_yaml": {"type": "string"}}},
+            ]
+        },
+    )
+    profile: Annotated[
+        dict[str, Any] | None, WithJsonSchema({"anyOf": [{"$ref": "#/components/schemas/Profile"}, {"type": "null"}]})
+    ] = Field(default=None, description="The profile as JSON")
+    profile_yaml: str | None = Field(
+        default=None,
+        description="Or the profile as YAML text (stored byte for byte)",
+        json_schema_extra={"contentMediaType": "application/yaml", "contentSchema": {"$ref": PROFILE_REF}},
+    )
     visited_on: dt.date | None = Field(default=None, description="Default: the profile's assessed_on, else today")
     assessor: Text | None = Field(default=None, max_length=200)
 
@@ -320,6 +335,9 @@ def install_openapi(app: FastAPI) -> None:
         components.update(profile.pop("$defs", {}))
         components["Profile"] = profile
         _one_error_shape(schema)
+        for parameter in schema["paths"]["/api/v1/explain"]["post"]["parameters"]:
+            if parameter["name"] == "rule":  # the rules of this server's rule base, the ones explain knows
+                parameter["schema"] = {"type": "string", "enum": sorted(app.state.web.advisor.kb.rules_by_id)}
         app.openapi_schema = json.loads(json.dumps(schema))
         return app.openapi_schema
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -60,6 +61,12 @@ ACTIONS: dict[str, str] = {
     "db.restore": "the database's content was replaced by a backup (detail: the file)",
     "db.move": "a whole portfolio was moved into this database (detail: where from), its own trail included",
 }
+# what check_action accepts (an action or a family, trailing dots allowed), as the OpenAPI document states it
+ACTION_PATTERN = (
+    "^(("
+    + "|".join(re.escape(name) for name in sorted({*ACTIONS, *(action.split(".")[0] for action in ACTIONS)}))
+    + r")\.*)?$"
+)
 
 
 class UnauditedWrite(RuntimeError):

@@ -79,8 +79,21 @@ def audit_api(
     request: Request,
     unit: QueryId = None,
     user: str | None = Query(None, max_length=80, description="By, or about, this account name"),
-    action: str | None = Query(None, max_length=40, description="An action or a family (visit, signin, user)"),
-    since: str | None = Query(None, max_length=40, description="UTC date or time, ISO 8601"),
+    action: str | None = Query(
+        None,
+        max_length=40,
+        description="An action or a family (visit, signin, user)",
+        json_schema_extra={"pattern": audit.ACTION_PATTERN},
+    ),
+    since: str | None = Query(
+        None,
+        max_length=40,
+        description="UTC date or time, ISO 8601",
+        json_schema_extra={  # what parse_since reads (as a string: a query's value always is one)
+            "anyOf": [{"type": "string", "maxLength": 0}]
+            + [{"type": "string", "format": f} for f in ("date", "date-time")]
+        },
+    ),
     before: Annotated[QueryId, Query(description="Only events older than this id (the last answer's `next`)")] = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> Response:

@@ -136,3 +136,35 @@ def test_a_token_client_without_content_type_is_told_to_send_json(app, client) -
     assert tool.post("/api/v1/units", content=body, headers={**bearer, **JSON}).status_code == 201
     page = client.post("/units", data={"name": "x"})  # a page's form without its token is still a 403
     assert page.status_code == 403 and csrf(client)
+
+
+def test_the_choices_and_forms_the_server_checks_are_stated(client, spec: dict, riverside_text: str) -> None:
+    import re
+
+    explain = spec["paths"]["/api/v1/explain"]["post"]["parameters"]
+    rules = next(p for p in explain if p["name"] == "rule")["schema"]["enum"]
+    profile = riverside()
+    assert client.post(f"/api/v1/explain?rule={rules[0]}", json=profile).status_code == 200
+    assert client.post("/api/v1/explain?rule=no.such-rule", json=profile).status_code == 422
+
+    visit = validator(spec, "VisitIn")
+    for body, valid in [
+        ({}, False),
+        ({"profile_yaml": riverside_text, "profile": profile}, False),
+        ({"profile_yaml": riverside_text}, True),
+        ({"profile": profile, "profile_yaml": None}, True),
+    ]:
+        assert visit.is_valid(body) is valid, body
+        unit = client.post("/api/v1/units", json={"name": "Riverside"}).json()["id"]
+        assert client.post(f"/api/v1/units/{unit}/visits", json=body).status_code == (201 if valid else 422), body
+
+    audit = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/audit"]["get"]["parameters"]}
+    for action, valid in [("visit", True), ("visit.create.", True), ("", True), (".", False), ("visitx", False)]:
+        assert bool(re.search(audit["action"]["pattern"], action)) is valid, action
+        assert client.get("/api/v1/audit", params={"action": action}).status_code == (200 if valid else 422), action
+    import jsonschema_rs  # schemathesis's validator: it checks the date-time format too
+
+    since = jsonschema_rs.validator_for(audit["since"], validate_formats=True)
+    for moment, valid in [("2026-11-01", True), ("2026-11-01T08:00:00Z", True), ("", True), ("yesterday", False)]:
+        assert since.is_valid(moment) is valid, moment
+        assert client.get("/api/v1/audit", params={"since": moment}).status_code == (200 if valid else 422), moment
