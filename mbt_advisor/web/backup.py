@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 import stat
 import tempfile
@@ -234,8 +235,18 @@ def _private_copy(source: Path, copy: Path) -> None:
         raise InputError(
             f"is not a regular file (a folder, device, FIFO or socket); {NOT_RESTORED}", source=str(source)
         )
+    # the file's bytes (and a write-ahead log beside it) first, so that SQLite opens only files of this private
+    # folder: opening the backup itself could leave -wal and -shm files beside it
+    original = copy.with_name("original.sqlite3")
     try:
-        copy_sqlite(source, copy)
+        shutil.copyfile(source, original)
+        wal = source.with_name(source.name + "-wal")
+        if wal.is_file():
+            shutil.copyfile(wal, original.with_name(original.name + "-wal"))
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc}); {NOT_RESTORED}", source=str(source)) from None
+    try:
+        copy_sqlite(original, copy)
     except sqlite3.Error:
         raise InputError(f"is not an SQLite database; {NOT_RESTORED}", source=str(source)) from None
 

@@ -303,6 +303,20 @@ def test_a_backup_this_release_did_not_write_is_refused_and_the_live_database_is
     assert live_files(db_path) == before  # byte for byte, and no .before-restore copy either
 
 
+def test_nothing_is_written_beside_the_backup_even_when_it_is_refused(db_path: Path, tmp_path: Path) -> None:
+    backup = make_portfolio(db_path, tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    truncated = folder / "truncated.sqlite3"
+    live = db_path.read_bytes()
+    truncated.write_bytes(live[:5000])  # a WAL database's first pages (cut short by a copy)
+    whole = folder / "whole.sqlite3"
+    whole.write_bytes(backup.read_bytes())
+    for source in (truncated, whole):
+        runner.invoke(cli, ["db", "restore", str(source), "--database", str(db_path)])
+    assert sorted(path.name for path in folder.iterdir()) == ["truncated.sqlite3", "whole.sqlite3"]
+
+
 def test_a_refused_backup_leaves_no_database_where_there_was_none(tmp_path: Path) -> None:
     backup = tampered(make_portfolio(tmp_path / "a" / "db.sqlite3", tmp_path), "CREATE VIEW v AS SELECT 1")
     target = tmp_path / "new" / "db.sqlite3"
