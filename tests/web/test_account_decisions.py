@@ -17,17 +17,13 @@ from mbt_advisor.web.db import make_engine, open_database
 from mbt_advisor.web.models import AuditEvent
 
 from .conftest import BASE, LOCAL, TestClient, csrf
+from .test_operations import one_line_refusal
 
 pytestmark = pytest.mark.both_databases  # SQLite, and PostgreSQL in the slow tier
 
 runner = CliRunner()
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "another horse battery"
-
-
-def one_line_refusal(result, words: str) -> None:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 2, (result.exit_code, result.output)
-    assert result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
 
 
 @pytest.fixture
