@@ -129,6 +129,13 @@ def evaluate(
         ),
     ] = None,
     example: Annotated[str | None, typer.Option("--example", help="Evaluate a bundled example (`examples`).")] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Only the headline and the three most urgent actions (on a terminal they also end the full text).",
+        ),
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(
@@ -159,10 +166,12 @@ def evaluate(
 
       mbt-advisor evaluate --example merger --format json --output merger.json
 
+      mbt-advisor evaluate --example merger --summary
+
       mbt-advisor evaluate units/ --jobs 2 > assessments.jsonl
     """
     with _loading():
-        from mbt_advisor.rendering.formats import to_json, to_markdown, to_text
+        from mbt_advisor.rendering.formats import summary_text, to_json, to_markdown, to_text
 
     paths = list(profiles or [])
     if (not paths) == (example is None):
@@ -178,13 +187,27 @@ def evaluate(
         paths = [example_path(example)]
     advisor = _advisor(rules, knowledge)
     assessment = advisor.evaluate(_load(paths[0]))
-    if format is AssessmentFormat.json:
+    if summary:
+        if format not in (None, AssessmentFormat.text):
+            fail("--summary is plain text: leave out --format (or use --format text).")
+        text = summary_text(assessment)
+    elif format is AssessmentFormat.json:
         text = to_json(assessment)
     elif format is AssessmentFormat.markdown:
         text = to_markdown(assessment, kb=advisor.tables)
     else:
         text = to_text(assessment, kb=advisor.tables)
+        if output is None and stdout_is_terminal():  # the headline where the screen shows it: at the end
+            text += "\n" + summary_text(assessment, after_full_text=True)
     emit(text, output, inputs=paths)
+
+
+def stdout_is_terminal() -> bool:
+    """Whether the text goes to a person's terminal (not a pipe or a file): then it ends with the summary."""
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def _evaluate_batch(

@@ -196,6 +196,35 @@ def to_text(
     return "\n".join(lines) + "\n"
 
 
+def summary_text(a: Assessment, *, width: int | None = None, actions: int = 3, after_full_text: bool = False) -> str:
+    """The headline and the most urgent actions, for the last lines a terminal shows (or `--summary`)."""
+    width = width or terminal_width()
+    levels = ", ".join(f"{d.level} {d.risk}" for d in a.risk.details)
+    lines: list[str] = []
+    if a.readiness is not None:
+        ready = a.readiness
+        lead = f"In short: {ready.open} of {ready.total} preconditions still open before the first patients; "
+        lead += f"risk if you started now {_risk_headline(a)}"
+    else:
+        lead = f"In short: overall risk {_risk_headline(a)}"
+    lines += textwrap.wrap(f"{lead} ({levels}).", width=width, subsequent_indent="  ")
+    top = a.recommendations[:actions]
+    if top:
+        lines.append(f"The {len(top)} most urgent action{'s' if len(top) != 1 else ''}:")
+    for rec in top:
+        cases = ", ".join(dict.fromkeys(c.case for c in rec.citations))
+        lines += textwrap.wrap(
+            f"{rec.priority}. {rec.title} (cases {cases})", width=width, initial_indent="  ", subsequent_indent="     "
+        )
+    if not top:
+        lines.append("No rule found a gap in what the profile says.")
+    if a.missing_information:
+        count = len(a.missing_information)
+        where = "listed above under Still unknown" if after_full_text else "evaluate without --summary lists them"
+        lines.append(f"{count} question{'s are' if count != 1 else ' is'} still open ({where}).")
+    return "\n".join(lines) + "\n"
+
+
 def assessed_line(day: Any, assessor: str | None) -> str:
     """'assessed 2026-11-20 by K. Jansen', 'assessed by K. Jansen (date not given)', 'assessed 2026-11-20'."""
     if day and assessor:
