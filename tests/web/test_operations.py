@@ -24,6 +24,8 @@ from mbt_advisor.web.app import create_app
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 
+pytestmark = pytest.mark.both_databases  # the tests on `database` run on SQLite, and on PostgreSQL (slow tier)
+
 runner = CliRunner()
 PASSWORD = "correct horse battery"
 
@@ -116,12 +118,11 @@ def test_password_bytes_that_are_not_utf8_under_the_c_locale(tmp_path: Path) -> 
     ],
     ids=["1001-characters", "a-megabyte", "crlf", "tab", "escape", "short"],
 )
-def test_a_password_the_sign_in_form_could_never_take_is_refused(db_path: Path, password: str, words: str) -> None:
+def test_a_password_the_sign_in_form_could_never_take_is_refused(
+    db_path: Path, tmp_path: Path, password: str, words: str
+) -> None:
     database = ["--database", str(db_path)]
-    added = runner.invoke(
-        cli, ["users", "add", "ada", "--role", "admin", "--password-stdin", *database], input=PASSWORD
-    )
-    assert added.exit_code == 0, added.output
+    make_portfolio(db_path, tmp_path)
     before = db_path.read_bytes()
     for command in (["users", "add", "bea", "--role", "admin"], ["users", "reset-password", "ada"]):
         result = runner.invoke(cli, [*command, "--password-stdin", *database], input=password + "\n")
@@ -212,31 +213,39 @@ def test_db_move_refuses_a_url_it_cannot_read_or_that_keeps_nothing(
     db_path: Path, target: str, words: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(db_path.parent.parent)  # a relative file name lands in the test's own folder
-    database = ["--database", str(db_path)]
-    added = runner.invoke(
-        cli, ["users", "add", "ada", "--role", "admin", "--password-stdin", *database], input=PASSWORD
-    )
-    assert added.exit_code == 0
+    make_portfolio(db_path, db_path.parent)
     before = db_path.read_bytes()
-    one_line_refusal(runner.invoke(cli, ["db", "move", "--to", target, *database]), words)
+    one_line_refusal(runner.invoke(cli, ["db", "move", "--to", target, "--database", str(db_path)]), words)
     assert db_path.read_bytes() == before
 
 
 # -- db restore trusts nothing (item 3: #32, #33) ------------------------------------------------------------
+_TEMPLATE: list[tempfile.TemporaryDirectory[str]] = []  # built once per run, copied for each test
+
+
 def make_portfolio(db_path: Path, tmp_path: Path) -> Path:
-    """A database with an admin, a consultant, a unit and a session; and a backup of it (returned)."""
-    database = ["--database", str(db_path)]
-    for name, role in (("ada", "admin"), ("cole", "consultant")):
-        added = runner.invoke(
-            cli, ["users", "add", name, "--role", role, "--password-stdin", *database], input=PASSWORD
-        )
-        assert added.exit_code == 0, added.output
-    with sqlite3.connect(db_path) as con:
-        con.execute("INSERT INTO units (name, created_at) VALUES ('Oak ward', '2026-01-01 00:00:00')")
-        con.execute("INSERT INTO web_sessions (id, user_id, expires_at) VALUES ('s' , 1, '2999-01-01 00:00:00')")
-    con.close()
+    """A database with an admin, a consultant, a unit and a session at ``db_path``; and a backup of it in
+    ``tmp_path`` (returned). Both are copies of files made once per run through the command line."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(tempfile.TemporaryDirectory(prefix="mbt-advisor-portfolio-"))
+        folder = Path(_TEMPLATE[0].name)
+        database = ["--database", str(folder / "db.sqlite3")]
+        for name, role in (("ada", "admin"), ("cole", "consultant")):
+            added = runner.invoke(
+                cli, ["users", "add", name, "--role", role, "--password-stdin", *database], input=PASSWORD
+            )
+            assert added.exit_code == 0, added.output
+        with sqlite3.connect(folder / "db.sqlite3") as con:
+            con.execute("INSERT INTO units (name, created_at) VALUES ('Oak ward', '2026-01-01 00:00:00')")
+            con.execute("INSERT INTO web_sessions (id, user_id, expires_at) VALUES ('s', 1, '2999-01-01 00:00:00')")
+        con.close()
+        assert runner.invoke(cli, ["db", "backup", str(folder / "backup.sqlite3"), *database]).exit_code == 0
+    folder = Path(_TEMPLATE[0].name)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(folder / "db.sqlite3", db_path)
+    db_path.chmod(0o600)
     backup = tmp_path / "backup.sqlite3"
-    assert runner.invoke(cli, ["db", "backup", str(backup), *database]).exit_code == 0
+    shutil.copyfile(folder / "backup.sqlite3", backup)
     return backup
 
 
