@@ -1,7 +1,8 @@
 """Accounts, roles and access per unit (the shared server). Until an account exists the application is a
 local one (this computer only, no sign-in); from the first account on, every request must be signed in and
-sees only the units its account may see. All of it is decided in one place, ``Authorizer.check``, which the
-access guard (security.py) calls for every request.
+sees only the units its account may see. Who makes a request is found by ``Authenticator.principal``, which the
+access guard (security.py) calls for every request; what that account may read or do is decided where the data
+is read, in access.py.
 
 Passwords are stored as scrypt hashes (memory-hard, through Python's hashlib and OpenSSL), sessions as the
 SHA-256 of a random token (the cookie carries the token, the database only its hash).
@@ -18,7 +19,6 @@ import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +29,6 @@ from mbt_advisor.common.errors import InputError
 from .audit import Actor, current_actor, record
 from .models import (
     ApiToken,
-    Draft,
     Unit,
     UnitMember,
     User,
@@ -48,21 +47,14 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 5
 FAILURE_DELAY = 0.3  # seconds added to every failed sign-in
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-PUBLIC = re.compile(r"^/(signin|static/.*)$")
-UNIT_PATH = re.compile(r"^(?:/api/v1)?/units/(\d+)(?:/|$)")
-DRAFT_PATH = re.compile(r"^/questionnaire/([^/]+)(/finish)?(?:/|$)")
-TOKEN_PATH = re.compile(r"^/tokens/(\d+)(?:/|$)")
-ADMIN_ONLY = re.compile(r"^(?:/api/v1)?/audit(?:/|$)")  # the audit trail
-CREATES_UNIT = {("POST", "/units"), ("POST", "/units/from-example"), ("POST", "/api/v1/units")}
-# deleting: the confirmation page and its form, and the API's DELETE (group 1: the unit; 2: a visit)
-DELETE_PAGE = re.compile(r"^/units/(\d+)(?:/visits/(\d+))?/delete$")
-DELETE_API = re.compile(r"^/api/v1/units/(\d+)(?:/visits/(\d+))?$")
+PUBLIC = re.compile(r"^/(signin|static/.*)$")  # what a visitor without an account may ask for
 
 
-class Denied(Refused):
-    """The request may not proceed: ``status`` 401 (sign in), 403 (not allowed) or 404 (not yours: not shown).
-    The access guard refuses it like its own refusals, except that a page asked for before signing in (401)
-    is sent to the sign-in page."""
+class SignInFirst(Refused):
+    """Not signed in (401): the access guard sends a page to the sign-in page and answers the API with a 401."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(401, message)
 
 
 # -- passwords ----------------------------------------------------------------------------------------------
@@ -368,8 +360,9 @@ def _principal(session: Session, user_id: int, token_id: int | None = None) -> P
     return Principal(user.id, user.name, user.role, units, token_id)
 
 
-class Authorizer:
-    """The one decision for every request once accounts exist (called by the access guard)."""
+class Authenticator:
+    """Who makes a request, once accounts exist (called by the access guard for every request). What that
+    account may read or do is decided where the data is read (access.py), never here from the address."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
@@ -378,83 +371,18 @@ class Authorizer:
         with self.sessions() as session:
             return accounts_exist(session)
 
-    def check(
-        self, method: str, path: str, cookies: dict[str, str], authorization: str | None = None
-    ) -> Principal | None:
-        """The signed-in principal allowed to make this request (None for the public sign-in page and
-        static files). On the API an ``Authorization`` header, whatever it holds, is the only credential: a known
-        personal token (``Authorization: Bearer mbt_...``), else 401. Raises
-        :class:`Denied`."""
+    def principal(self, path: str, cookies: dict[str, str], authorization: str | None = None) -> Principal | None:
+        """The signed-in principal (None for a visitor of the public sign-in page and static files). On the API
+        an ``Authorization`` header, whatever it holds, is the only credential: a known personal token
+        (``Authorization: Bearer mbt_...``), else 401; elsewhere the session cookie. Raises :class:`SignInFirst`."""
         with self.sessions() as session:
             if authorization is not None and path.startswith("/api/v1/"):  # the header alone, never the cookie
                 token = personal_token(authorization)
                 principal = principal_for_api_token(session, token) if token is not None else None
                 if principal is None:
-                    raise Denied(401, "the API token is unknown or revoked.")
+                    raise SignInFirst("the API token is unknown or revoked.")
             else:
                 principal = principal_for(session, cookies.get(SESSION_COOKIE))
-            if PUBLIC.match(path):
-                return principal
-            if principal is None:
-                raise Denied(401, "sign in first.")
-            try:
-                self._decide(session, method, path, principal)
-            except Denied as denied:
-                # a signed-in account asking for what is not theirs: recorded (the address asked for and ids
-                # only, never content), so that an administrator sees probing; then refused as before
-                unit = UNIT_PATH.match(path)
-                record(
-                    session,
-                    "access.denied",
-                    unit_id=int(unit.group(1)) if unit and len(unit.group(1)) < 10 else None,
-                    detail=f"{method} {quote(path)[:200]} ({denied.status})",  # percent-encoded: one plain line
-                    actor=principal.actor(None),
-                )
-                session.commit()
-                raise
-            return principal
-
-    @staticmethod
-    def _decide(session: Session, method: str, path: str, principal: Principal) -> None:
-        """Whether ``principal`` may make this request: raises :class:`Denied` (403, or 404 for what is not
-        theirs) when not."""
-        if ADMIN_ONLY.match(path) and principal.role != "admin":
-            raise Denied(403, "only an administrator sees the audit trail.")
-        if (method, path) in CREATES_UNIT and not principal.creates_units:
-            raise Denied(403, "your account cannot create units.")
-        if (method, path) == ("POST", "/questionnaire") and not principal.starts_questionnaires:
-            raise Denied(403, "your account has no unit yet: an administrator grants one (users grant).")
-        if (match := UNIT_PATH.match(path)) and not principal.sees(int(match.group(1))):
-            raise Denied(404, "not found.")
-        if (what := deletes(method, path)) is not None and not principal.may_delete(what):
-            raise Denied(403, f"your account cannot delete {'units' if what == 'unit' else 'visits'}.")
-        if match := DRAFT_PATH.match(path):
-            _check_draft(find(session, Draft, match.group(1)), principal, finishing=bool(match.group(2)))
-        if match := TOKEN_PATH.match(path):
-            token_row = find(session, ApiToken, int(match.group(1)))
-            if token_row is None or token_row.user_id != principal.user_id:
-                raise Denied(404, "not found.")  # one's own tokens only
-
-
-def deletes(method: str, path: str) -> str | None:
-    """The kind deleted ("unit" or "visit") when the request deletes one or asks for the page that confirms it."""
-    match = DELETE_PAGE.match(path) if method in {"GET", "POST"} else None
-    if match is None and method == "DELETE":
-        match = DELETE_API.match(path)
-    if match is None:
-        return None
-    return "unit" if match.group(2) is None else "visit"
-
-
-def _check_draft(draft: Draft | None, principal: Principal, finishing: bool) -> None:
-    """A questionnaire of a unit the account sees; one without a unit only for whoever started it, and
-    finishing that one creates a unit."""
-    if draft is None:
-        return  # the route answers 404
-    if draft.unit_id is not None:
-        if not principal.sees(draft.unit_id):
-            raise Denied(404, "not found.")
-    elif draft.user_id != principal.user_id:
-        raise Denied(404, "not found.")
-    elif finishing and not principal.creates_units:
-        raise Denied(403, "your account cannot create units.")
+        if principal is None and not PUBLIC.match(path):
+            raise SignInFirst("sign in first.")
+        return principal

@@ -26,9 +26,11 @@ from mbt_advisor.questions.whatif import what_if
 from mbt_advisor.rendering.formats import to_json
 
 from . import store
-from .app import member_of_new_unit, visible_units, web_of
+from .access import obtain, permit, visible
+from .app import member_of_new_unit, principal_of, web_of
 from .canonical_ids import PathId
 from .error_body import Error
+from .models import Unit, Visit
 from .summary import visit_index
 
 
@@ -183,7 +185,7 @@ def _unit_out(unit: Any) -> dict[str, Any]:
 def list_units(request: Request) -> Response:
     web = web_of(request)
     with web.transaction() as session:
-        rows = store.portfolio(session, web.advisor, visible_units(request))
+        rows = store.portfolio(session, web.advisor, visible(principal_of(request)))
         return _json(
             [
                 {
@@ -200,22 +202,16 @@ def list_units(request: Request) -> Response:
 
 @router.post("/units", status_code=201, summary="Create a unit")
 def create_unit(request: Request, unit: UnitIn) -> Response:
+    permit(principal_of(request), "unit", "write")
     with web_of(request).transaction() as session:
         created = store.create_unit(session, unit.name, unit.setting, unit.population, member_of_new_unit(request))
         return _json(_unit_out(created), status_code=201)
 
 
-def _unit(session: Any, unit_id: int) -> Any:
-    unit = store.get_unit(session, unit_id)
-    if unit is None:
-        raise HTTPException(404)
-    return unit
-
-
 @router.get("/units/{unit_id:id}", summary="A unit and its visits")
 def get_unit(request: Request, unit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
-        return _json(_unit_out(_unit(session, unit_id)))
+        return _json(_unit_out(obtain(session, principal_of(request), Unit, unit_id, "read")))
 
 
 @router.post("/units/{unit_id:id}/visits", status_code=201, summary="Add a visit (a profile) to a unit")
@@ -229,7 +225,7 @@ def add_visit(request: Request, unit_id: PathId, visit: VisitIn) -> Response:
     with web.transaction() as session:
         created = store.add_visit(
             session,
-            _unit(session, unit_id),
+            obtain(session, principal_of(request), Unit, unit_id, "write"),
             text,
             web.advisor,
             visited_on=visit.visited_on,
@@ -243,9 +239,7 @@ def add_visit(request: Request, unit_id: PathId, visit: VisitIn) -> Response:
 def get_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     web = web_of(request)
     with web.transaction() as session:
-        visit = store.get_visit(session, unit_id, visit_id)
-        if visit is None:
-            raise HTTPException(404)
+        visit = obtain(session, principal_of(request), Visit, visit_id, "read", unit_id=unit_id)
         store.ensure_current(session, visit, web.advisor)
         store.exported(session, visit, "json")
         return _json(_visit_out(visit, full=True))
@@ -258,9 +252,7 @@ def get_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
 )
 def get_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
-        visit = store.get_visit(session, unit_id, visit_id)
-        if visit is None:
-            raise HTTPException(404)
+        visit = obtain(session, principal_of(request), Visit, visit_id, "read", unit_id=unit_id)
         store.exported(session, visit, "profile")
         return Response(visit.profile_yaml, media_type="application/yaml")
 
@@ -272,8 +264,8 @@ def get_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response
 )
 def delete_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
-        visit = store.get_visit(session, unit_id, visit_id)
-        if visit is None or store.delete_visit(session, visit) is None:
+        visit = obtain(session, principal_of(request), Visit, visit_id, "delete", unit_id=unit_id)
+        if store.delete_visit(session, visit) is None:  # deleted meanwhile
             raise HTTPException(404)
     return Response(status_code=204)
 
@@ -285,7 +277,8 @@ def delete_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Respons
 )
 def delete_unit(request: Request, unit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
-        if store.delete_unit(session, unit_id) is None:
+        unit = obtain(session, principal_of(request), Unit, unit_id, "delete")
+        if store.delete_unit(session, unit.id) is None:  # deleted meanwhile
             raise HTTPException(404)
     return Response(status_code=204)
 

@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
@@ -22,6 +23,7 @@ from mbt_advisor.assessment.advisor import Advisor, default_advisor
 from mbt_advisor.common.errors import InputError, ProfileError
 from mbt_advisor.common.yamlio import parse_json
 
+from .access import Denied, record_refusal
 from .canonical_ids import SPELLING_ERROR
 from .config import MAX_BODY_BYTES, database_label, database_url
 from .db import open_database
@@ -57,12 +59,6 @@ def web_of(request: Request) -> Web:
 def principal_of(request: Request) -> Any:
     """The signed-in account (accounts.Principal) the access guard let through, or None without accounts."""
     return request.scope.get("state", {}).get("principal")
-
-
-def visible_units(request: Request) -> frozenset[int] | None:
-    """The unit ids the request may list, or None for all (no accounts, or an admin)."""
-    principal = principal_of(request)
-    return None if principal is None else principal.visible
 
 
 def member_of_new_unit(request: Request) -> int | None:
@@ -124,9 +120,9 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.web = web
-    from .accounts import Authorizer
+    from .accounts import Authenticator
 
-    app.add_middleware(AccessGuard, max_body=max_body, authorizer=Authorizer(web.sessions), site=site)
+    app.add_middleware(AccessGuard, max_body=max_body, authenticator=Authenticator(web.sessions), site=site)
     app.mount("/static", StaticFiles(packages=[("mbt_advisor.web", "static")]), name="static")
     app.include_router(api.router)
     app.include_router(audit_routes.api_router)
@@ -159,6 +155,17 @@ def create_app(
             return error_response(422, message, field=field or None)
         return pages.render(request, "error.html.j2", status_code=400, title="Not accepted", message=message)
 
+    @app.exception_handler(Denied)
+    async def _denied(request: Request, exc: Denied) -> Any:
+        """A refusal of access.py: recorded in the audit trail in a transaction of its own (the route's was rolled
+        back), then answered: a 404 exactly as for what does not exist, a 403 with its reason."""
+        await run_in_threadpool(_record_refusal, request, exc)
+        if exc.status == 404:
+            return await _not_found(request, exc)
+        if request.url.path.startswith("/api/"):
+            return error_response(exc.status, exc.message)
+        return pages.render(request, "error.html.j2", status_code=exc.status, title="Not allowed", message=exc.message)
+
     @app.exception_handler(404)
     @app.exception_handler(Gone)
     async def _not_found(request: Request, exc: Any) -> Any:
@@ -175,6 +182,11 @@ def create_app(
         return await http_exception_handler(request, exc)
 
     return app
+
+
+def _record_refusal(request: Request, denied: Denied) -> None:
+    with web_of(request).transaction() as session:
+        record_refusal(session, principal_of(request), denied, request.method, request.url.path)
 
 
 DATABASE_ENV = "MBT_ADVISOR_DATABASE"

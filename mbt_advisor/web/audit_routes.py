@@ -1,6 +1,6 @@
 """The audit trail for administrators: a page (``/audit``) and the API (``/api/v1/audit``), newest first,
 filtered by unit, account and action, paged by event id. Who may see them is decided with everything else
-in ``Authorizer.check`` (admins only once accounts exist); there is no route that changes or deletes a row.
+in access.py (admins only once accounts exist); there is no route that changes or deletes a row.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
-from . import audit
-from .app import web_of
+from . import audit, store
+from .access import permit
+from .app import principal_of, web_of
 from .canonical_ids import QueryId
-from .models import Unit
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,13 +38,7 @@ def _read(request: Request, selection: audit.Filter) -> tuple[list[Any], dict[in
     """The events, and the current names of the units they name (the trail itself holds only ids)."""
     with web_of(request).transaction() as session:
         rows = audit.events(session, selection)
-        ids = {r.unit_id for r in rows if r.unit_id is not None}
-        names: dict[int, str] = {}
-        if ids:
-            names = {
-                unit_id: name for unit_id, name in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))
-            }
-        return rows, names
+        return rows, store.unit_names(session, {r.unit_id for r in rows if r.unit_id is not None})
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -57,6 +50,7 @@ def audit_page(
     since: str | None = Query(None, max_length=40),
     before: QueryId = None,
 ) -> HTMLResponse:
+    permit(principal_of(request), "audit trail", "read")
     selection = _selection(unit, user, action, since, before, PAGE)
     rows, names = _read(request, selection)
     older = None
@@ -99,6 +93,7 @@ def audit_api(
 ) -> Response:
     from mbt_advisor.rendering.formats import to_json
 
+    permit(principal_of(request), "audit trail", "read")
     rows, _ = _read(request, _selection(unit, user, action, since, before, limit))
     body = {"events": [audit.as_dict(r) for r in rows], "next": rows[-1].id if len(rows) == limit else None}
     return Response(to_json(body), media_type="application/json")

@@ -2,8 +2,9 @@
 digits (no sign, space, leading zero, underscore, decimal point, exponent or non-ASCII digit) and within what
 the id column holds (1 to 2**31-1: PostgreSQL's integer); any other spelling is a 404 before a handler runs.
 
-Paths declare ids as ``{unit_id:id}``: the ``id`` convertor below matches only canonical ids, so another
-spelling matches no route at all, and the handler receives the very integer the route matched. Query
+Paths declare ids as ``{unit_id:id}`` (a questionnaire's as ``{draft_id:draft}``): the convertors below match
+only canonical ids, so another spelling matches no route at all, and the handler receives the very value the
+route matched. Query
 parameters (and form fields) are read through :func:`parse_id`; a query id is typed :data:`QueryId`, whose
 refusal the application answers with a 404 (app.py), never with the lenient conversion pydantic would make of
 ``+4``, ``4.0`` or ``0_4``.
@@ -11,6 +12,7 @@ refusal the application answers with a 404 (app.py), never with the lenient conv
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -67,6 +69,25 @@ class IdConvertor(Convertor[int]):
 
 
 register_url_convertor("id", IdConvertor())
+
+DRAFT_ID = r"[A-Za-z0-9_-]{32}"  # store.new_draft: secrets.token_urlsafe(24)
+
+
+class DraftConvertor(Convertor[str]):
+    """``{draft_id:draft}``: a questionnaire's id exactly as the server makes them, nothing else."""
+
+    regex = DRAFT_ID + r"(?!\n)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        if not re.fullmatch(DRAFT_ID, value):
+            raise ValueError(f"not a questionnaire id: {value!r}")
+        return value
+
+
+register_url_convertor("draft", DraftConvertor())
 
 
 def _query_id(value: Any) -> int | None:

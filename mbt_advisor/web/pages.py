@@ -17,9 +17,11 @@ from mbt_advisor.questions.whatif import what_if
 from mbt_advisor.rulebase.examples import example_path, list_examples
 
 from . import store
-from .app import member_of_new_unit, principal_of, visible_units, web_of
+from .access import obtain, permit, visible
+from .app import member_of_new_unit, principal_of, web_of
 from .canonical_ids import PathId
 from .chart import line_chart
+from .models import Unit, Visit
 from .summary import RISK_RANK, SCOPES, visit_index
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +57,7 @@ def see_other(url: str) -> RedirectResponse:
 def portfolio(request: Request) -> HTMLResponse:
     web = web_of(request)
     with web.transaction() as session:
-        rows = store.portfolio(session, web.advisor, visible_units(request))
+        rows = store.portfolio(session, web.advisor, visible(principal_of(request)))
         return render(request, "portfolio.html.j2", rows=rows, examples=list_examples())
 
 
@@ -66,6 +68,7 @@ def create_unit(
     setting: str = Form(""),
     population: str = Form(""),
 ) -> Response:
+    permit(principal_of(request), "unit", "write")
     with web_of(request).transaction() as session:
         unit = store.create_unit(session, name.strip() or name, setting, population, member_of_new_unit(request))
         return see_other(f"/units/{unit.id}")
@@ -73,6 +76,7 @@ def create_unit(
 
 @router.post("/units/from-example")
 def unit_from_example(request: Request, example: str = Form()) -> Response:
+    permit(principal_of(request), "unit", "write")
     web = web_of(request)
     text = example_path(example).read_text(encoding="utf-8")
     with web.transaction() as session:
@@ -81,13 +85,6 @@ def unit_from_example(request: Request, example: str = Form()) -> Response:
         unit = store.create_unit(session, org.name, org.setting, org.population, member_of_new_unit(request))
         store.add_visit(session, unit, text, web.advisor, source=f"example {example}")
         return see_other(f"/units/{unit.id}")
-
-
-def _unit_or_404(session: Any, unit_id: int) -> Any:
-    unit = store.get_unit(session, unit_id)
-    if unit is None:
-        raise HTTPException(404)
-    return unit
 
 
 def _index_chart(unit: Any) -> tuple[str, bool]:
@@ -127,7 +124,7 @@ def _ratings_over_visits(unit: Any, kb: Any) -> list[dict[str, Any]]:
 def unit_page(request: Request, unit_id: PathId) -> HTMLResponse:
     web = web_of(request)
     with web.transaction() as session:
-        unit = _unit_or_404(session, unit_id)
+        unit = obtain(session, principal_of(request), Unit, unit_id, "read")
         for visit in unit.visits:
             store.ensure_current(session, visit, web.advisor)
         chart, has_index = _index_chart(unit) if unit.visits else ("", False)
@@ -164,18 +161,11 @@ async def add_visit(
     except ValueError:
         raise ProfileError("give a date as YYYY-MM-DD.", source="new visit", field="visited_on") from None
     with web.transaction() as session:
-        unit = _unit_or_404(session, unit_id)
+        unit = obtain(session, principal_of(request), Unit, unit_id, "write")
         visit = store.add_visit(
             session, unit, text, web.advisor, visited_on=day, assessor=assessor or None, source=source or "profile"
         )
         return see_other(f"/units/{unit.id}/visits/{visit.id}")
-
-
-def _visit_or_404(session: Any, unit_id: int, visit_id: int) -> Any:
-    visit = store.get_visit(session, unit_id, visit_id)
-    if visit is None:
-        raise HTTPException(404)
-    return visit
 
 
 @router.get("/units/{unit_id:id}/visits/{visit_id:id}", response_class=HTMLResponse)
@@ -183,7 +173,7 @@ def visit_page(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLRespo
     web = web_of(request)
     advisor = web.advisor
     with web.transaction() as session:
-        visit = _visit_or_404(session, unit_id, visit_id)
+        visit = obtain(session, principal_of(request), Visit, visit_id, "read", unit_id=unit_id)
         store.ensure_current(session, visit, advisor)
         profile = store.profile_of(visit)
         previous = store.previous_visit(visit)
@@ -211,14 +201,16 @@ def visit_brief(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResp
 
     web = web_of(request)
     with web.transaction() as session:
-        visit = store.exported(session, _visit_or_404(session, unit_id, visit_id), "brief")
+        visit = obtain(session, principal_of(request), Visit, visit_id, "read", unit_id=unit_id)
+        store.exported(session, visit, "brief")
         return HTMLResponse(render_brief(store.profile_of(visit), web.advisor, "html"))
 
 
 @router.get("/units/{unit_id:id}/visits/{visit_id:id}/profile.yaml")
 def visit_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
-        visit = store.exported(session, _visit_or_404(session, unit_id, visit_id), "profile")
+        visit = obtain(session, principal_of(request), Visit, visit_id, "read", unit_id=unit_id)
+        store.exported(session, visit, "profile")
         name = f"unit-{unit_id}-visit-{visit.visited_on.isoformat()}.yaml"
         return Response(
             visit.profile_yaml,
@@ -227,7 +219,7 @@ def visit_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Respon
         )
 
 
-# -- deleting (who may: Authorizer.check; a confirmation page, then a form that names what it deletes) -------
+# -- deleting (who may: access.obtain's delete; a confirmation page, then a form that names what it deletes) --
 def _confirm_delete(
     request: Request, unit: Any, visit: Any = None, status_code: int = 200, typed: str | None = None
 ) -> HTMLResponse:
@@ -248,14 +240,14 @@ def _confirm_delete(
 @router.get("/units/{unit_id:id}/delete", response_class=HTMLResponse)
 def confirm_unit_deletion(request: Request, unit_id: PathId) -> HTMLResponse:
     with web_of(request).transaction() as session:
-        return _confirm_delete(request, _unit_or_404(session, unit_id))
+        return _confirm_delete(request, obtain(session, principal_of(request), Unit, unit_id, "delete"))
 
 
 @router.post("/units/{unit_id:id}/delete")
 def delete_unit(request: Request, unit_id: PathId, confirm: str = Form("")) -> Response:
     """Deletes only when ``confirm`` is the unit's name (typed by the user on the confirmation page)."""
     with web_of(request).transaction() as session:
-        unit = _unit_or_404(session, unit_id)
+        unit = obtain(session, principal_of(request), Unit, unit_id, "delete")
         if confirm.strip() != unit.name.strip():
             return _confirm_delete(request, unit, status_code=400, typed=confirm)
         store.delete_unit(session, unit.id)
@@ -265,7 +257,7 @@ def delete_unit(request: Request, unit_id: PathId, confirm: str = Form("")) -> R
 @router.get("/units/{unit_id:id}/visits/{visit_id:id}/delete", response_class=HTMLResponse)
 def confirm_visit_deletion(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResponse:
     with web_of(request).transaction() as session:
-        visit = _visit_or_404(session, unit_id, visit_id)
+        visit = obtain(session, principal_of(request), Visit, visit_id, "delete", unit_id=unit_id)
         return _confirm_delete(request, visit.unit, visit)
 
 
@@ -273,7 +265,7 @@ def confirm_visit_deletion(request: Request, unit_id: PathId, visit_id: PathId) 
 def delete_visit(request: Request, unit_id: PathId, visit_id: PathId, confirm: str = Form("")) -> Response:
     """Deletes only when ``confirm`` is the visit's date (YYYY-MM-DD, typed on the confirmation page)."""
     with web_of(request).transaction() as session:
-        visit = _visit_or_404(session, unit_id, visit_id)
+        visit = obtain(session, principal_of(request), Visit, visit_id, "delete", unit_id=unit_id)
         if confirm.strip() != visit.visited_on.isoformat():
             return _confirm_delete(request, visit.unit, visit, status_code=400, typed=confirm)
         if store.delete_visit(session, visit) is None:

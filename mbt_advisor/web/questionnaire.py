@@ -14,9 +14,10 @@ from mbt_advisor.common.errors import InputError
 from mbt_advisor.wizard.questionnaire import PATH_QUESTION, Wizard
 
 from . import store
+from .access import Action, obtain, own_unit, permit
 from .app import member_of_new_unit, principal_of, web_of
 from .canonical_ids import parse_id
-from .models import Draft, find
+from .models import Draft, Unit, Visit
 from .pages import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -25,25 +26,22 @@ router = APIRouter(include_in_schema=False)
 @router.post("/questionnaire")
 def start(request: Request, unit_id: str = Form("")) -> Response:
     principal = principal_of(request)
+    permit(principal, "questionnaire", "write")
+    asked = parse_id(unit_id) if unit_id else own_unit(principal)  # a founder answers for their own unit
+    if unit_id and asked is None:
+        raise HTTPException(404)  # not an id: as on every unit route
     with web_of(request).transaction() as session:
-        asked = parse_id(unit_id)
-        unit = store.get_unit(session, asked) if asked is not None else None
-        if unit_id and (unit is None or (principal is not None and not principal.sees(unit.id))):
-            raise HTTPException(404)  # a unit that does not exist or is not theirs: as on every unit route
-        if principal is not None and principal.role == "founder" and unit is None and principal.units:
-            unit = store.get_unit(session, min(principal.units))  # a founder answers for their own unit
+        unit = obtain(session, principal, Unit, asked, "write") if asked is not None else None
         draft = store.new_draft(session, unit.id if unit else None, principal.user_id if principal else None)
         return see_other(f"/questionnaire/{draft.id}")
 
 
-def _draft(session: Session, draft_id: str, *, for_update: bool = False) -> Draft:
-    """The draft, or a 404. ``for_update``: locked until the transaction ends (on PostgreSQL), so two answers or
-    two finishes of one questionnaire arriving at once, through one server process or two, apply one after the
-    other (the second finish finds the visit of the first instead of storing another)."""
-    draft = find(session, Draft, draft_id, with_for_update=for_update)
-    if draft is None:
-        raise HTTPException(404)
-    return draft
+def _draft(request: Request, session: Session, draft_id: str, action: Action, *, for_update: bool = False) -> Draft:
+    """The draft, if the account may have it (access.obtain). ``for_update``: locked until the transaction ends
+    (on PostgreSQL), so two answers or two finishes of one questionnaire arriving at once, through one server
+    process or two, apply one after the other (the second finish finds the visit of the first instead of storing
+    another)."""
+    return obtain(session, principal_of(request), Draft, draft_id, action, lock=for_update)
 
 
 def _page(
@@ -76,15 +74,15 @@ def _page(
     )
 
 
-@router.get("/questionnaire/{draft_id}", response_class=HTMLResponse)
+@router.get("/questionnaire/{draft_id:draft}", response_class=HTMLResponse)
 def show(request: Request, draft_id: str) -> HTMLResponse:
     web = web_of(request)
     with web.transaction() as session:
-        draft = _draft(session, draft_id)
+        draft = _draft(request, session, draft_id, "read")
         return _page(request, draft, Wizard(web.advisor.kb, store.draft_state(draft)))
 
 
-@router.post("/questionnaire/{draft_id}", response_class=HTMLResponse)
+@router.post("/questionnaire/{draft_id:draft}", response_class=HTMLResponse)
 async def answer(request: Request, draft_id: str) -> Response:
     """One step: ``action`` is answer, skip (don't know) or back; saved before the next page is shown."""
     web = web_of(request)
@@ -92,7 +90,7 @@ async def answer(request: Request, draft_id: str) -> Response:
     action = str(form.get("action", "answer"))
     values = [str(v) for v in form.getlist("value")]
     with web.transaction() as session:
-        draft = _draft(session, draft_id, for_update=True)
+        draft = _draft(request, session, draft_id, "write", for_update=True)
         wizard = Wizard(web.advisor.kb, store.draft_state(draft))
         question = wizard.next_question()
         if str(form.get("field", "")) != (question.field if question else ""):
@@ -114,12 +112,12 @@ async def answer(request: Request, draft_id: str) -> Response:
         return see_other(f"/questionnaire/{draft.id}")
 
 
-@router.get("/questionnaire/{draft_id}/profile.yaml")
+@router.get("/questionnaire/{draft_id:draft}/profile.yaml")
 def download(request: Request, draft_id: str) -> Response:
     """The profile so far, as the YAML `mbt-advisor wizard --output` writes."""
     web = web_of(request)
     with web.transaction() as session:
-        draft = _draft(session, draft_id)
+        draft = _draft(request, session, draft_id, "read")
         wizard = Wizard(web.advisor.kb, store.draft_state(draft))
         text = store.profile_text(wizard.profile())
         store.draft_exported(session, draft)
@@ -128,19 +126,21 @@ def download(request: Request, draft_id: str) -> Response:
     )
 
 
-@router.post("/questionnaire/{draft_id}/finish")
+@router.post("/questionnaire/{draft_id:draft}/finish")
 def finish(request: Request, draft_id: str) -> Response:
     """Save the answers as a visit (of the draft's unit, or of a new unit named in the answers)."""
     web = web_of(request)
     with web.transaction() as session:
-        draft = _draft(session, draft_id, for_update=True)
-        if draft.visit_id is not None:
-            visit = session.get(store.Visit, draft.visit_id)
-            if visit is not None:
-                return see_other(f"/units/{visit.unit_id}/visits/{visit.id}")
+        principal = principal_of(request)
+        draft = _draft(request, session, draft_id, "write", for_update=True)
+        if draft.visit_id is not None and draft.unit_id is not None:  # finished already: its visit
+            visit = obtain(session, principal, Visit, draft.visit_id, "read", unit_id=draft.unit_id)
+            return see_other(f"/units/{visit.unit_id}/visits/{visit.id}")
+        unit = obtain(session, principal, Unit, draft.unit_id, "write") if draft.unit_id is not None else None
+        if unit is None:
+            permit(principal, "unit", "write")  # finishing a questionnaire of no unit creates one
         wizard = Wizard(web.advisor.kb, store.draft_state(draft))
         profile = wizard.profile()
-        unit = store.get_unit(session, draft.unit_id) if draft.unit_id else None
         if unit is None:
             org = profile.organization
             unit = store.create_unit(session, org.name, org.setting, org.population, member_of_new_unit(request))

@@ -1,4 +1,4 @@
-"""The one access check every request passes, whatever route, page, file or API it asks for.
+"""The checks every request passes as a whole, whatever route, page, file or API it asks for.
 
 ``AccessGuard`` wraps the whole application (so a new route cannot forget it) and, in this order:
 refuses clients and Host names that are not this computer (a web page elsewhere cannot reach the data by DNS
@@ -6,8 +6,10 @@ rebinding), refuses cross-origin writes, limits request bodies, and checks the C
 (double submit: the ``mbt_csrf`` cookie must equal the form's ``csrf_token`` field or the ``X-CSRF-Token``
 header; API writes may instead send ``application/json``, and an API DELETE a personal token, ``Authorization:
 Bearer mbt_...``, which no other site's page can send here without a CORS permission this server never gives;
-any other ``Authorization`` header exempts nothing). A body that is not a readable form is a 400. Accounts (issue 18)
-plug in here too.
+any other ``Authorization`` header exempts nothing). A body that is not a readable form is a 400. Once accounts
+exist it finds who signs the request (accounts.Authenticator) and sends a visitor without an account to the
+sign-in page. It reads no id from the address: what an account may read or do with a unit, a visit, a
+questionnaire or a token is decided where the route reads it (access.py).
 
 Behind a reverse proxy (site.py): X-Forwarded-For and X-Forwarded-Proto are believed only from the configured
 proxy addresses (uvicorn's ProxyHeadersMiddleware, applied here and nowhere else; uvicorn's own handling is
@@ -202,12 +204,12 @@ class AccessGuard:
         self,
         app: Callable[..., Awaitable[None]],
         max_body: int = MAX_BODY_BYTES,
-        authorizer: Any = None,
+        authenticator: Any = None,
         site: Site | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
-        self.authorizer = authorizer  # accounts.Authorizer: from the first account on, sign-in and units
+        self.authenticator = authenticator  # accounts.Authenticator: from the first account on, who signed in
         self.site = site or Site()
         self.handle: Callable[[Scope, Receive, Send], Awaitable[None]] = self.guard
         if self.site.forwarded_allow_ips:  # the client's address and scheme as the trusted proxy says
@@ -230,9 +232,7 @@ class AccessGuard:
         cookie = Request(scope).cookies.get(CSRF_COOKIE)
         new_token = None if _valid_token(cookie) else secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf"] = cookie if new_token is None else new_token
-        from .accounts import Denied
-
-        accounts = self.authorizer is not None and self.authorizer.accounts()
+        accounts = self.authenticator is not None and self.authenticator.accounts()
         scope["state"]["accounts"] = accounts
         principal = None
         try:
@@ -244,10 +244,10 @@ class AccessGuard:
                 receive = _replay(body)
             if accounts:
                 cookies = Request(scope).cookies
-                principal = self.authorizer.check(scope["method"], scope["path"], cookies, headers.get("authorization"))
-                scope["state"]["principal"] = principal
+                principal = self.authenticator.principal(scope["path"], cookies, headers.get("authorization"))
+                scope["state"]["principal"] = principal  # what it may read or do: access.py, where the data is read
         except Refused as refused:
-            if isinstance(refused, Denied) and refused.status == 401 and not scope["path"].startswith("/api/v1/"):
+            if refused.status == 401 and not scope["path"].startswith("/api/v1/"):  # not signed in: a page
                 await _redirect(send, "/signin")
             else:
                 await _refuse(scope, send, refused)

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from . import accounts
+from .access import obtain, own_tokens
 from .app import principal_of, web_of
 from .canonical_ids import PathId
 from .models import ApiToken
@@ -74,7 +74,7 @@ def _me(request: Request) -> Any:
 def _tokens_page(request: Request, new_token: str = "", status_code: int = 200) -> Response:
     me = _me(request)
     with web_of(request).transaction() as session:
-        rows = session.scalars(select(ApiToken).where(ApiToken.user_id == me.user_id).order_by(ApiToken.id)).all()
+        rows = own_tokens(session, me)
         return render(request, "tokens.html.j2", status_code=status_code, tokens=rows, new_token=new_token)
 
 
@@ -94,7 +94,8 @@ def create_token(request: Request, name: str = Form(min_length=1, max_length=80)
 
 @router.post("/tokens/{token_id:id}/revoke")
 def revoke_token(request: Request, token_id: PathId) -> Response:
-    _me(request)
+    me = _me(request)
     with web_of(request).transaction() as session:
-        accounts.revoke_api_token(session, token_id)  # the guard let only the owner's own token through
+        row = obtain(session, me, ApiToken, token_id, "delete")  # one's own tokens only: another's is a 404
+        accounts.revoke_api_token(session, row.id)
     return see_other("/tokens")

@@ -218,6 +218,13 @@ def get_visit(session: Session, unit_id: int, visit_id: int) -> Visit | None:
     return visit if visit is not None and visit.unit_id == unit_id else None
 
 
+def unit_names(session: Session, unit_ids: set[int]) -> dict[int, str]:
+    """The current names of the units ``unit_ids`` that still exist (the audit trail holds only ids)."""
+    if not unit_ids:
+        return {}
+    return {unit_id: name for unit_id, name in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))}
+
+
 def previous_visit(visit: Visit) -> Visit | None:
     visits = visit.unit.visits
     index = visits.index(visit)

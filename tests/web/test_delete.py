@@ -1,6 +1,6 @@
 """Deleting a unit or a visit: everything of it leaves every table in one transaction, other units stay as
 they were, the portfolio and the chart read the remaining visits, the audit trail keeps who did it (ids and
-counts, never the name), and only those allowed may (Authorizer.check; another unit's ids are a 404)."""
+counts, never the name), and only those allowed may (access.obtain; another unit's ids are a 404)."""
 
 from __future__ import annotations
 

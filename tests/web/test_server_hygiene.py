@@ -134,13 +134,13 @@ def test_a_signed_in_account_probing_other_units_leaves_a_trail(tmp_path: Path, 
     form = {"csrf_token": csrf(fran), "name": "fran", "password": PASSWORD}
     assert fran.post("/signin", data=form, follow_redirects=False).status_code == 303
     assert fran.get(f"/units/{secret_id}").status_code == 404
-    assert fran.get(f"/api/v1/units/{secret_id}/visits").status_code == 404
+    assert fran.get(f"/api/v1/units/{secret_id}").status_code == 404
     assert fran.get("/audit").status_code == 403
     with app.state.web.sessions() as session:
         denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
     assert [(e.actor, e.unit_id, e.detail) for e in denied] == [
         ("fran", secret_id, f"GET /units/{secret_id} (404)"),
-        ("fran", secret_id, f"GET /api/v1/units/{secret_id}/visits (404)"),
+        ("fran", secret_id, f"GET /api/v1/units/{secret_id} (404)"),
         ("fran", None, "GET /audit (403)"),
     ]
     assert not any("Secret" in (e.detail or "") for e in denied)
