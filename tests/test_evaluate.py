@@ -79,8 +79,9 @@ def test_unknown_is_reported_as_missing_not_as_a_gap(advisor: Advisor, minimal: 
 def test_one_severe_problem_is_moderate_and_each_further_one_raises_the_index(
     advisor: Advisor, minimal: dict[str, Any]
 ) -> None:
+    # partial, not lacking: lacking management support is a decisive barrier, high by itself (docs/scoring.md)
     minimal["facts"] = {
-        "management_support": "lacking",
+        "management_support": "partial",
         "referral_pathways": "established",
         "implementation_plan": "comprehensive",
         "mission_fit": True,

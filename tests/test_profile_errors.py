@@ -34,7 +34,7 @@ CASES = [
     ),
     (BASE + "facts:\n  team_splits: [disciplines, pizza]\n", "facts.team_splits[1]", ["'on_off_model'"]),
     (BASE + "  setting: hospital\n", "organization.setting", ["'day_hospital'"]),
-    ("profile_version: 2\n" + BASE, "profile_version", ["newer"]),
+    ("profile_version: 3\n" + BASE, "profile_version", ["newer"]),
     ("organization:\n  setting: school\n", "organization.name", ["required"]),
     ("ratings: {}\n", "organization", ["required"]),
     (BASE + "extra: 1\n", "extra", ["unknown key", "'ratings'"]),

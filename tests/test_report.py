@@ -175,7 +175,8 @@ def test_each_card_keeps_the_evidence_and_our_reading_apart(merger_html: str, ad
             assert visible_text(reading) == visible_text(f"Our reading: {rec.our_reading}")
             assert visible_text(rec.our_reading) not in visible_text(evidence)
     markdown = render_brief(load_profile(example_path("merger")), advisor, "markdown")
-    assert markdown.count("*Our reading:*") == sum(1 for r in assessment.recommendations if r.our_reading)
+    readings = sum(1 for r in assessment.recommendations if r.our_reading) + len(assessment.strengths)
+    assert markdown.count("*Our reading:*") == readings
 
 
 def test_each_full_reference_appears_once(advisor: Advisor) -> None:
@@ -229,10 +230,12 @@ def test_markdown_follows_the_same_structure_without_escaped_punctuation(advisor
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert [h.split(" ", 1)[1] for h in headings] == [
         "The 5 most urgent actions",
+        "What to protect",
         "8 questions to ask on the visit",
         "Still unknown",
         "The documented cohorts' ratings before and during the reorganization",
         "Recommendations by level, most urgent first",
+        "Strengths to protect",
         "Most similar documented cases",
         "References",
         "Interview guide",
@@ -396,7 +399,8 @@ def test_the_merger_brief_prints_to_at_most_8_a4_pages_with_the_brief_on_page_on
     ):
         assert words in one
     assert "Act now: the reorganization meets a team already under strain" in one
-    assert "Do therapists drift from the model in daily practice?" in one  # the eighth question
+    assert "left in the last twelve months?" in one  # the eighth question (PDF text has ligatures)
+    assert "What to protect" in one
     assert pages[1].startswith("The documented cohorts' ratings before and during the reorganization"), (
         "the detail starts on page 2"
     )

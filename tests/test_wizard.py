@@ -30,7 +30,7 @@ def test_a_whole_session_saves_a_valid_profile_and_shows_the_assessment(tmp_path
     assert result.exit_code == 0, result.output
     saved = tmp_path / "unit.yaml"
     text = saved.read_text()
-    assert text.startswith("# mbt-advisor organization profile (format v1)")
+    assert text.startswith("# mbt-advisor organization profile (format v2)")
     profile = load_profile(saved)
     assert profile.facts.decision_process == "top_down"
     assert profile.facts.management_support == "lacking"

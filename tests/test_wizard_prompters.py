@@ -68,7 +68,7 @@ SESSION_2 = [
     ("facts.mbt_trained_fraction", ("accept",)),  # offered again as 60%
 ]
 SAVED = {
-    "profile_version": 1,
+    "profile_version": 2,
     "organization": {
         "name": "Lakeside unit",
         "setting": "day_hospital",

@@ -42,7 +42,7 @@ def test_a_founder_session_in_a_real_terminal(tmp_path: Path) -> None:
     assert not re.search(r"\b[a-z]+\.[a-z]+-[a-z-]+\b", screens)  # no rule ids on screen
     saved = yaml.safe_load((tmp_path / "lakeside.yaml").read_text())
     assert saved == {
-        "profile_version": 1,
+        "profile_version": 2,
         "organization": {
             "name": "Lakeside MBT day programme",
             "setting": "day_hospital",

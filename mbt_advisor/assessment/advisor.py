@@ -29,11 +29,13 @@ from mbt_advisor.assessment.model import (
     ScoreComponents,
     SimilarCase,
     SourceStatementOut,
+    Strength,
     trusted,
 )
 from mbt_advisor.assessment.scoring import SEVERITY_WEIGHT, LevelInput, assess_risk
 from mbt_advisor.engine.compiler import CompiledRuleBase, Firing
-from mbt_advisor.engine.tables import Tables
+from mbt_advisor.engine.conditions import holds
+from mbt_advisor.engine.tables import Atom, Tables
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Level, Profile, all_fields, field_info
 
@@ -184,6 +186,7 @@ class Advisor:
             risk=self._risk(answers, [(r.rule_id, r.level, r.severity, r.score) for r in recommendations]),
             readiness=self.readiness_status(answers) if not_started else None,
             recommendations=recommendations,
+            strengths=self.strengths_of(answers),
             concerns=concerns,
             similar_cases=self._similar(known, set(concerns)),
             missing_information=self._missing(answers),
@@ -237,6 +240,32 @@ class Advisor:
             )
             self._fixed[rule_id] = parts
         return parts
+
+    def strengths_of(self, answers: dict[str, Any]) -> list[Strength]:
+        """What is in place that the sources name as a facilitator or rate high (knowledge/strengths.yaml), in
+        the file's order, from the answers as the rules see them (``practice_view``)."""
+        found = []
+        for view in self.tables.strengths:
+            matched = _holds(view.branches, answers)
+            if matched is None:
+                continue
+            data = view.strength
+            found.append(
+                trusted(
+                    Strength,
+                    id=data["id"],
+                    title=data["title"],
+                    theme=data["theme"],
+                    level=data["level"],
+                    evidence=data["evidence"],
+                    citations=[trusted(CitationOut, **c) for c in data["citations"]],
+                    source_statements=[trusted(SourceStatementOut, **x) for x in data["source_statements"]],
+                    our_reading=data["our_reading"],
+                    protect=list(data["protect"]),
+                    matched=[trusted(MatchedFact, field=name, value=value) for name, value in matched],
+                )
+            )
+        return found
 
     def readiness_status(self, answers: dict[str, Any]) -> Readiness:
         """For a unit that has not started: which preconditions are in place, open or not yet known, and which
@@ -294,6 +323,7 @@ class Advisor:
         and how many of the questions that matter were answered (scoring.assess_risk does the rest)."""
         not_asked = self._not_asked(answers)
         relevant = self._relevant(answers)
+        barriers = [b for b in self.tables.decisive_barriers if _holds(b.branches, answers) is not None]
         inputs = []
         for level in LEVELS:
             items = [f for f in _LEVEL_FIELDS[level] if f.startswith("ratings.") and f not in not_asked]
@@ -305,6 +335,7 @@ class Advisor:
                     rating_items=len(items),
                     relevant=len(relevant[level]),
                     answered=sum(1 for f in relevant[level] if f in answers),
+                    decisive=tuple((b.id, b.text, b.cases) for b in barriers if b.level == level),
                 )
             )
         return inputs
@@ -398,6 +429,18 @@ class Advisor:
             )
         missing.sort(key=lambda item: (item[0], item[1]))
         return [item[2] for item in missing]
+
+
+def _holds(alternatives: tuple[tuple[Atom, ...], ...], answers: dict[str, Any]) -> list[tuple[str, Any]] | None:
+    """The (field, answer) pairs of the first alternative whose field tests all hold (what the engine's own
+    test, ``conditions.holds``, says), or None when none does. Strengths and decisive barriers test answers only."""
+    for alternative in alternatives:
+        if all(
+            atom.field is not None and atom.op is not None and holds(atom.op, atom.target, answers.get(atom.field))
+            for atom in alternative
+        ):
+            return [(atom.field, answers[atom.field]) for atom in alternative if atom.field is not None]
+    return None
 
 
 def _concerns(tables: Tables, firings: list[Firing]) -> set[str]:

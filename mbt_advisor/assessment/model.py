@@ -94,6 +94,13 @@ class LevelRisk(Strict):
     coverage: float | None = Field(description="known_fields / total_fields, 0-1; null when none matter")
 
 
+class DecisiveBarrierOut(Strict):
+    id: str
+    level: Level
+    text: str = Field(description="The barrier in words")
+    cases: list[str] = Field(description="The documented cases the reasons rest on (docs/scoring.md)")
+
+
 class Risk(Strict):
     overall: RiskLevel
     levels: dict[Level, RiskLevel]
@@ -103,6 +110,10 @@ class Risk(Strict):
     headline: str = Field(description="The overall reading in one line, naming levels it could not judge")
     details: list[LevelRisk]
     explanation: str
+    decisive_barriers: list[DecisiveBarrierOut] = Field(
+        default_factory=list,
+        description="Answers that alone put their level in the high band (knowledge/decisive_barriers.yaml)",
+    )
 
 
 class PreconditionStatus(Strict):
@@ -187,6 +198,21 @@ class Recommendation(Strict):
     )
 
 
+class Strength(Strict):
+    """What is in place that the sources name as a facilitator or rate high, and what protects it."""
+
+    id: str
+    title: str
+    theme: str
+    level: Level
+    evidence: str = Field(description="Evidence grade: several_cases, one_case, expert_consensus or suggestion")
+    citations: list[CitationOut] = Field(description="Evidence about documented cases, each with its locator")
+    source_statements: list[SourceStatementOut] = Field(description="Evidence not about one case")
+    our_reading: str = Field(description="mbt-advisor's own reasoning, kept apart from the evidence")
+    protect: list[str] = Field(description="What protects the strength (our advice)")
+    matched: list[MatchedFact] = Field(description="The answers that show the strength")
+
+
 class SimilarCase(Strict):
     case: str
     name: str
@@ -212,6 +238,9 @@ class Assessment(Strict):
     risk: Risk
     readiness: Readiness | None = Field(description="Only for a unit that has not started (phase planning)")
     recommendations: list[Recommendation]
+    strengths: list[Strength] = Field(
+        default_factory=list, description="What is in place that the sources name as a facilitator or rate high"
+    )
     concerns: list[str]
     similar_cases: list[SimilarCase]
     missing_information: list[MissingInformation]

@@ -11,7 +11,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mbt_advisor.assessment.scoring import score
-from mbt_advisor.rulebase.rule_models import branches, strata
+from mbt_advisor.rulebase.rule_models import Citation, Condition, SourceStatement, branches, strata
+from mbt_advisor.rulebase.strength_models import alternatives as alternatives_of
 
 if TYPE_CHECKING:
     from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
@@ -28,37 +29,8 @@ def tables_data(
     rules = []
     for rule in kb.rules:
         value, components = score(rule, kb)
-        alternatives = []
-        for atoms in branches(rule):
-            alternative: list[dict[str, Any]] = []
-            for atom in atoms:
-                if atom.field is not None:
-                    op, target = atom.operator()
-                    alternative.append({"field": atom.field, "op": op, "target": target})
-                else:
-                    alternative.append({"concern": atom.concern})
-            alternatives.append(alternative)
-        citations = [
-            {
-                "case": c.case,
-                "source": c.source,
-                "detail": " ".join(c.line().split()),
-                "outcome": kb.cases[c.case].outcome_text(),
-                "reference": kb.sources[c.source].reference(),
-                "locator": c.locator,
-                "statement": " ".join(c.detail.split()),
-            }
-            for c in rule.citations
-        ]
-        statements = [
-            {
-                "source": s.source,
-                "locator": s.locator,
-                "statement": " ".join(s.detail.split()),
-                "reference": kb.sources[s.source].reference(),
-            }
-            for s in rule.source_statements
-        ]
+        alternatives = _alternatives(branches(rule))
+        citations, statements = _evidence(kb, rule.citations, rule.source_statements)
         recommendation = {
             "rule_id": rule.id,
             "title": rule.title,
@@ -111,6 +83,34 @@ def tables_data(
                 for p in spec.preconditions
             ],
         },
+        "strengths": [
+            {
+                "id": x.id,
+                "branches": _alternatives(alternatives_of(x.when)),
+                "strength": {
+                    "id": x.id,
+                    "title": x.title,
+                    "theme": x.theme,
+                    "level": x.level,
+                    "evidence": x.evidence,
+                    "citations": _evidence(kb, x.citations, x.source_statements)[0],
+                    "source_statements": _evidence(kb, x.citations, x.source_statements)[1],
+                    "our_reading": " ".join(x.reading.split()),
+                    "protect": list(x.protect),
+                },
+            }
+            for x in kb.strengths
+        ],
+        "decisive_barriers": [
+            {
+                "id": b.id,
+                "level": b.level,
+                "text": b.text,
+                "cases": list(b.cases),
+                "branches": _alternatives(alternatives_of(b.when)),
+            }
+            for b in kb.decisive_barriers.barriers
+        ],
         "determinant_counts": {d.id: d.times_named for d in kb.determinants.determinants},
         "cases": {cid: {"name": c.name, "outcome": c.outcome_text()} for cid, c in kb.cases.items()},
     }
@@ -118,3 +118,46 @@ def tables_data(
         data["case_views"] = {cid: [known, sorted(concerns)] for cid, (known, concerns) in case_views.items()}
     plain: dict[str, Any] = json.loads(json.dumps(data, ensure_ascii=False, allow_nan=False))
     return plain
+
+
+def _alternatives(expanded: list[tuple[Condition, ...]]) -> list[list[dict[str, Any]]]:
+    """Alternatives (each a list of tests) as JSON data: a field test as field, op and target, or a concern."""
+    found = []
+    for atoms in expanded:
+        alternative: list[dict[str, Any]] = []
+        for atom in atoms:
+            if atom.field is not None:
+                op, target = atom.operator()
+                alternative.append({"field": atom.field, "op": op, "target": target})
+            else:
+                alternative.append({"concern": atom.concern})
+        found.append(alternative)
+    return found
+
+
+def _evidence(
+    kb: KnowledgeBase, citations: tuple[Citation, ...], statements: tuple[SourceStatement, ...]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Citations and source statements as an assessment shows them (JSON data, the contract's field order)."""
+    cited = [
+        {
+            "case": c.case,
+            "source": c.source,
+            "detail": " ".join(c.line().split()),
+            "outcome": kb.cases[c.case].outcome_text(),
+            "reference": kb.sources[c.source].reference(),
+            "locator": c.locator,
+            "statement": " ".join(c.detail.split()),
+        }
+        for c in citations
+    ]
+    stated = [
+        {
+            "source": s.source,
+            "locator": s.locator,
+            "statement": " ".join(s.detail.split()),
+            "reference": kb.sources[s.source].reference(),
+        }
+        for s in statements
+    ]
+    return cited, stated

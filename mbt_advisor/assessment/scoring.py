@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from mbt_advisor.assessment.model import LevelRisk, Risk, RiskLevel, ScoreComponents, trusted
+from mbt_advisor.assessment.model import DecisiveBarrierOut, LevelRisk, Risk, RiskLevel, ScoreComponents, trusted
 from mbt_advisor.profile.model import Level
 
 if TYPE_CHECKING:
@@ -153,25 +153,28 @@ class LevelInput:
     rating_items: int
     relevant: int
     answered: int
+    decisive: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (id, words, cases) of decisive barriers here
 
 
 def level_index(data: LevelInput, weights: Weights = WEIGHTS) -> float | None:
     """The level's index: the worse of its rule reading and (when at least half its items are rated) its
     rating reading; None (unknown) when no rule fired there and fewer than MIN_KNOWN questions are answered."""
-    if not data.fired and data.answered < MIN_KNOWN:
+    if not data.fired and not data.decisive and data.answered < MIN_KNOWN:
         return None
     index = rules_index(load_of(data, weights), weights)
     if _rated_enough(data):
         index = max(index, ratings_index(list(data.ratings), weights))
+    if data.decisive:  # a decisive barrier alone puts the level in the high band (docs/scoring.md)
+        index = max(index, weights.high_from)
     return round(index, 1)
 
 
 def risk_index(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> float | None:
-    """The overall index of the known levels; None when both the organization and the team are unknown."""
-    indices = {data.level: level_index(data, weights) for data in inputs}
-    if indices.get("organization") is None and indices.get("team") is None:
+    """The overall index of the known levels; None only when no level is known."""
+    known = [v for v in (level_index(data, weights) for data in inputs) if v is not None]
+    if not known:
         return None
-    return round(overall_index([v for v in indices.values() if v is not None], weights), 1)
+    return round(overall_index(known, weights), 1)
 
 
 def load_of(data: LevelInput, weights: Weights = WEIGHTS) -> float:
@@ -195,6 +198,8 @@ def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
     mean = round(sum(ratings) / len(ratings), 2) if _rated_enough(data) else None
     if mean is not None:
         drivers.append(f"mean Table 4 rating {mean} over {len(ratings)} item(s), lowest {min(ratings):g}")
+    for _, text, _ in data.decisive:
+        drivers.append(f"a decisive barrier, high by itself: {text[0].lower()}{text[1:]}")
     if index is None:
         drivers = [f"only {data.answered} of {data.relevant} questions that matter at this level answered"]
     elif not drivers:
@@ -225,11 +230,16 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
     unknown = [d.level for d in details if d.index is None]
     index: float | None = None
     overall: RiskLevel = "unknown"
-    if levels["organization"] == "unknown" and levels["team"] == "unknown":
-        explanation = "Too little is answered at the organization and team levels to judge the risk."
-        headline = "unknown (too little is answered at the organization and team levels)"
+    barriers = [
+        trusted(DecisiveBarrierOut, id=bid, level=data.level, text=text, cases=list(cases))
+        for data in inputs
+        for bid, text, cases in data.decisive
+    ]
+    if not known:
+        explanation = "Too little is answered at any level to judge the risk."
+        headline = "unknown (too little is answered at any level)"
     else:
-        index = risk_index(inputs, weights) or 0.0  # known: the organization or the team level is
+        index = risk_index(inputs, weights) or 0.0  # known: some level is
         overall = label(index, weights)
         worst_index = max(d.index for d in known if d.index is not None)
         top = [d.level for d in known if d.index == worst_index]
@@ -237,6 +247,12 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
             f"The weakest link sets the overall risk: index {index:.0f} of 100 ({cut_points_text(weights)}), "
             f"led by the {_join(top)} level{'s' if len(top) > 1 else ''}."
         )
+        if barriers:
+            explanation += (
+                " A decisive barrier alone puts its level in the high band: "
+                + "; ".join(b.text[0].lower() + b.text[1:] for b in barriers)
+                + "."
+            )
         if unknown:
             explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
         headline = f"{overall} (index {index:.0f} of 100)"
@@ -258,6 +274,7 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
         headline=headline,
         details=details,
         explanation=explanation,
+        decisive_barriers=barriers,
     )
 
 

@@ -7,7 +7,8 @@ lets a unit described by ratings be compared with a case described by facts. Wit
 fields only the concern view counts, scaled down to show the weaker basis. The setting (day hospital,
 intensive outpatient, inpatient, school) and the population count as fields too, each CONTEXT_WEIGHT times
 an ordinary answer, and a difference in context is named first: an adult day hospital is not like an
-inpatient adolescent unit, even when their gaps match.
+inpatient adolescent unit, even when their gaps match. The unit's make-up (a converting team, a new
+adaptation) weighs and comes first the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ FULL_COVERAGE = 6
 MIN_FIELDS = 3
 SHOWN, THRESHOLD = 3, 0.2
 CONTEXT = ("organization.setting", "organization.population")
+# The unit's make-up (issue 26): whether an existing team converts, and whether the programme is a new
+# adaptation, weigh like the context: MBT-A was both, and no other documented case is known to be either.
+MAKE_UP = ("facts.team_origin", "facts.programme_novelty")
 CONTEXT_WEIGHT = 2.0
 
 
@@ -52,7 +56,7 @@ def compare(
     (``Profile.known_fields()``) and derived concerns of the unit and of the case."""
     common = [name for name in mine if name in theirs]
     sims = {name: field_similarity(name, mine[name], theirs[name]) for name in common}
-    weight = {name: CONTEXT_WEIGHT if name in CONTEXT else 1.0 for name in common}
+    weight = {name: CONTEXT_WEIGHT if name in CONTEXT or name in MAKE_UP else 1.0 for name in common}
     union = unit_concerns | case_concerns
     shared = sorted(unit_concerns & case_concerns)
     enough_fields = len(common) >= MIN_FIELDS
@@ -64,6 +68,7 @@ def compare(
         value = FIELD_WEIGHT * mean * coverage + CONCERN_WEIGHT * concern_sim
     else:
         value = CONCERN_WEIGHT * concern_sim
-    order = [n for n in common if n in CONTEXT] + [n for n in common if n not in CONTEXT]
+    first = CONTEXT + MAKE_UP
+    order = [n for n in common if n in first] + [n for n in common if n not in first]
     differences = [f"{name}: {show(mine[name])} here, {show(theirs[name])} there" for name in order if sims[name] < 0.5]
     return round(value, 3), len(common), shared, differences[:6]

@@ -51,6 +51,8 @@ def knowledge_data(kb: KnowledgeBase) -> dict[str, Any]:
         "directions": _dump(kb.directions.spec),
         "readiness": _dump(kb.readiness),
         "coverage_exceptions": kb.coverage_exceptions,
+        "strengths": [_dump(x) for x in kb.strengths],
+        "decisive_barriers": _dump(kb.decisive_barriers),
     }
 
 

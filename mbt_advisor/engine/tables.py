@@ -107,6 +107,30 @@ class RuleView:
         self.recommendation = rec
 
 
+class StrengthView:
+    """A strength as an evaluation reads it: its alternatives (each a tuple of field tests) and the fields of
+    its output that do not depend on the profile (JSON data)."""
+
+    __slots__ = ("id", "level", "branches", "strength")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.id: str = data["id"]
+        self.strength: dict[str, Any] = data["strength"]
+        self.level: str = self.strength["level"]
+        self.branches = tuple(tuple(_atom(a) for a in branch) for branch in data["branches"])
+
+
+class BarrierView:
+    """A decisive barrier (knowledge/decisive_barriers.yaml): its level, words, cases and alternatives."""
+
+    __slots__ = ("id", "level", "text", "cases", "branches")
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.id, self.level, self.text = data["id"], data["level"], data["text"]
+        self.cases = tuple(data["cases"])
+        self.branches = tuple(tuple(_atom(a) for a in branch) for branch in data["branches"])
+
+
 class Tables:
     """The evaluation's view of one rule base, read from ``tables_data`` JSON data."""
 
@@ -120,6 +144,8 @@ class Tables:
         self.practice_fields: tuple[str, ...] = tuple(readiness["practice_fields"])
         self.decisive_from: int = readiness["decisive_from"]
         self.preconditions = tuple(PreconditionView(p) for p in readiness["preconditions"])
+        self.strengths = tuple(StrengthView(x) for x in data["strengths"])
+        self.decisive_barriers = tuple(BarrierView(x) for x in data["decisive_barriers"])
         self.determinant_counts: dict[str, int] = data["determinant_counts"]
         self.cases: dict[str, tuple[str, str]] = {cid: (c["name"], c["outcome"]) for cid, c in data["cases"].items()}
         views = data.get("case_views")

@@ -66,7 +66,7 @@ def _choices(value: Any) -> Any:
 
 def _version(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("the version is the whole number 1 (not true, not text)")
+        raise ValueError("the version is the whole number 1 or 2 (not true, not text)")
     return value
 
 

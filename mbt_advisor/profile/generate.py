@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mbt_advisor.profile.model import Organization, all_fields, field_domain
+from mbt_advisor.profile.model import PROFILE_VERSION, Organization, all_fields, field_domain
 
 
 def random_value(name: str, rng: random.Random) -> Any:
@@ -35,7 +35,7 @@ def random_profile(rng: random.Random, *, p_known: float | None = None) -> dict[
     for key in ("setting", "population", "phase"):
         if rng.random() < 0.9:
             org[key] = rng.choice(list(field_domain(f"organization.{key}")[1]))
-    data: dict[str, Any] = {"profile_version": 1, "organization": org}
+    data: dict[str, Any] = {"profile_version": PROFILE_VERSION, "organization": org}
     for name in all_fields():
         if rng.random() < p:
             section, _, key = name.partition(".")

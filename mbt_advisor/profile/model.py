@@ -14,12 +14,17 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from mbt_advisor.common.strict import Strict
 from mbt_advisor.profile.field_types import PROFILE_CONFIG, Choices, IsoDate, Text, Version
 
-PROFILE_VERSION = 1
+PROFILE_VERSION: Literal[2] = 2
+# Version 2 (issue 26) added the settings residential, forensic and community_team and the facts
+# staff_turnover, new_staff_induction, ward_staff_size, team_origin and programme_novelty. A version 1 profile
+# means the same in version 2 (no field changed its meaning), so its migration only raises the number: it
+# loads, and gives the same assessment, as long as it holds none of the new answers.
+PROFILE_VERSIONS = (1, 2)
 
 Level = Literal["organization", "team", "therapist"]
 LEVELS: tuple[Level, ...] = ("organization", "team", "therapist")
@@ -71,9 +76,19 @@ class Organization(Strict):
     model_config = PROFILE_CONFIG
 
     name: Text = Field(min_length=1, max_length=300, description="Name of the unit or programme (free text).")
-    setting: Literal["day_hospital", "intensive_outpatient", "inpatient", "outpatient", "school"] | None = Field(
-        default=None, description="Treatment setting."
-    )
+    setting: (
+        Literal[
+            "day_hospital",
+            "intensive_outpatient",
+            "inpatient",
+            "outpatient",
+            "residential",
+            "forensic",
+            "community_team",
+            "school",
+        ]
+        | None
+    ) = Field(default=None, description="Treatment setting.")
     population: Literal["adults", "adolescents", "pupils"] | None = Field(
         default=None, description="Who the programme serves."
     )
@@ -167,13 +182,40 @@ class Facts(Strict):
     research_embedding: bool | None = fact(
         "organization", "Outcome monitoring or a research project is attached", strict=True
     )
+    programme_novelty: Literal["established", "new_adaptation"] | None = fact(
+        "organization", "An established form of MBT, or a new adaptation (a new population or setting)"
+    )
     crisis_driven_start: bool | None = fact(
         "organization",
         "MBT was chosen under crisis pressure (a surge of high-risk patients the current approach no longer serves)",
         strict=True,
     )
     # team level
-    team_size: int | None = fact("team", "Number of team members, 1 or more", strict=True, ge=1, le=10_000)
+    team_size: int | None = fact(
+        "team",
+        "Number of members of the MBT team (those who deliver the programme), 1 or more",
+        strict=True,
+        ge=1,
+        le=10_000,
+    )
+    ward_staff_size: int | None = fact(
+        "team",
+        "Number of staff on the ward or unit as a whole, the MBT team included (inpatient, residential, forensic)",
+        strict=True,
+        ge=1,
+        le=10_000,
+    )
+    staff_turnover: Literal["low", "moderate", "high"] | None = fact(
+        "team",
+        "Share of the team's staff who left in the last 12 months: low (under 1 in 10), moderate (1 in 10 to 1 in 4), "
+        "high (over 1 in 4)",
+    )
+    new_staff_induction: bool | None = fact(
+        "team", "New staff are trained in MBT and introduced to the team before they treat patients", strict=True
+    )
+    team_origin: Literal["converting", "new_team"] | None = fact(
+        "team", "An existing team converts to MBT from another way of working, or a new team is formed for it"
+    )
     clinical_leadership: Literal["clear", "shared", "contested", "absent"] | None = fact(
         "team", "Clinical leadership of the team"
     )
@@ -227,10 +269,18 @@ class Profile(Strict):
 
     model_config = PROFILE_CONFIG
 
-    profile_version: Annotated[Literal[1], Version] = Field(default=1, description="Version of the profile format.")
+    profile_version: Annotated[Literal[1, 2], Version] = Field(
+        default=PROFILE_VERSION,
+        description="Version of the profile format (2; a version 1 profile is read as version 2: `migrate`).",
+    )
     organization: Organization
     ratings: Ratings = Field(default_factory=Ratings)
     facts: Facts = Field(default_factory=Facts)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate(data)
 
     def value(self, path: str) -> Any:
         """The value at ``section.key`` (``None`` when unknown)."""
@@ -257,6 +307,15 @@ class Profile(Strict):
 
 
 CONTEXT_FIELDS = ("setting", "population", "phase")
+
+
+def migrate(data: Any) -> Any:
+    """Profile data of an older version as the current version reads it: version 1 becomes 2 unchanged (no
+    field changed its meaning; version 2 only added settings and facts). Anything else is left as it is, for
+    validation to accept or refuse."""
+    if isinstance(data, dict) and type(data.get("profile_version")) is int and data["profile_version"] == 1:
+        return {**data, "profile_version": PROFILE_VERSION}
+    return data
 
 
 def field_info(path: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from mbt_advisor.common.errors import InputError, did_you_mean, quote_list, shown
 from mbt_advisor.common.yamlio import Document, dotted
+from mbt_advisor.profile.model import PROFILE_VERSION, PROFILE_VERSIONS
 
 _QUOTED = re.compile(r"'([^']*)'")
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n"}
@@ -109,9 +110,12 @@ def raise_validation_error(
             problem = message + "."
         else:
             problem = f"{shown(given)} is not allowed: {message[0].lower()}{message[1:]}."
-    if field == "profile_version" and isinstance(given, int) and not isinstance(given, bool) and given > 1:
-        problem = f"version {shown(given)} is newer than this mbt-advisor understands; upgrade mbt-advisor."
-        allowed = "1"
+    if field == "profile_version" and isinstance(given, int) and not isinstance(given, bool):
+        if given > PROFILE_VERSION:
+            problem = f"version {shown(given)} is newer than this mbt-advisor understands; upgrade mbt-advisor."
+        else:
+            problem = f"there is no profile version {shown(given)}."
+        allowed = " or ".join(str(v) for v in PROFILE_VERSIONS)
     raise error(
         problem.replace("..", "."),
         source=doc.source,

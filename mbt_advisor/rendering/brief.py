@@ -18,7 +18,7 @@ from typing import Any
 
 from mbt_advisor._version import __version__
 from mbt_advisor.assessment.advisor import Advisor, ProfileLike, default_advisor
-from mbt_advisor.assessment.model import Assessment, CitationOut, Recommendation
+from mbt_advisor.assessment.model import Assessment, CitationOut, Recommendation, Strength
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Profile
 from mbt_advisor.rendering.formats import md_escape
@@ -123,6 +123,7 @@ class Brief:
     readiness: str | None  # the readiness headline, for a unit that has not started
     levels: list[LevelLine]
     top: list[Card]
+    strengths: list[Card]  # what is in place, with what protects it ("What to protect" on page one)
     questions: list[VisitQuestion]
     unknown: list[str]
     unknown_more: int
@@ -264,9 +265,27 @@ def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
         sources = [c.source for c in rec.citations] + [s.source for s in rec.source_statements]
         for source in sources:
             numbers.setdefault(source, len(numbers) + 1)
+    for strength in a.strengths:
+        for source in [c.source for c in strength.citations] + [x.source for x in strength.source_statements]:
+            numbers.setdefault(source, len(numbers) + 1)
     for s in a.similar_cases:
         numbers.setdefault(kb.cases[s.case].source, len(numbers) + 1)
     return numbers
+
+
+def _strength_card(number: int, item: Strength, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
+    """A strength as a card: what is in place, its evidence, our reading, and what protects it."""
+    return Card(
+        number=number,
+        title=item.title,
+        level=item.level,
+        meta=f"In place; {item.theme}; rests on {EVIDENCE_WORDS.get(item.evidence, item.evidence.replace('_', ' '))}",
+        reading=item.our_reading,
+        actions=list(item.protect),
+        evidence=[_cite(c, numbers[c.source], kb) for c in item.citations]
+        + [Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ")) for x in item.source_statements],
+        anchor=f"strength-{number}",
+    )
 
 
 def _technical(a: Assessment) -> list[dict[str, Any]]:
@@ -299,6 +318,7 @@ def brief_context(
     org = a.organization
     numbers = _numbers(a, kb)
     cards = [_card(rec, numbers, kb) for rec in a.recommendations]
+    strengths = [_strength_card(i, item, numbers, kb) for i, item in enumerate(a.strengths, 1)]
     gaps, missing = _questions(a, kb)
     visit = _visit_questions(gaps, missing)
     asked = {q.text for q in visit}
@@ -324,7 +344,9 @@ def brief_context(
     chart_rated = any(d.rated_items for d in a.risk.details)
     sources_in_order = sorted(numbers, key=numbers.__getitem__)
     cited: dict[str, list[str]] = {}
-    for cid in sorted({c.case for r in a.recommendations for c in r.citations} | {s.case for s in a.similar_cases}):
+    cases_cited = {c.case for r in a.recommendations for c in r.citations}
+    cases_cited |= {c.case for x in a.strengths for c in x.citations}
+    for cid in sorted(cases_cited | {s.case for s in a.similar_cases}):
         case = kb.cases[cid]
         cited.setdefault(case.source, []).append(f"{case.name}: {case.outcome_text()}")
     similar = [
@@ -348,6 +370,7 @@ def brief_context(
         readiness=a.readiness.headline if a.readiness else None,
         levels=levels,
         top=cards[:TOP_ACTIONS],
+        strengths=strengths,
         questions=visit,
         unknown=unknown[:4],
         unknown_more=max(0, len(unknown) - 4),

@@ -12,7 +12,7 @@ import json
 import re
 import shutil
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -178,6 +178,8 @@ def to_text(
     if limit is not None and len(a.recommendations) > limit:
         lines.append(f"\n  ... {len(a.recommendations) - limit} more (use --format json or markdown for all)")
     lines.append("")
+    lines.extend(_strength_text(a, _wrap))
+    lines.append("")
     lines.append("Most similar documented cases")
     if not a.similar_cases:
         lines.append("  None close enough to compare.")
@@ -262,6 +264,41 @@ SLIDE_NOTE = (
 TIMING = {"before_start": "before you start", "now": "now"}
 
 
+def _strength_text(a: Assessment, wrap: Callable[..., list[str]]) -> list[str]:
+    """'What to protect': each strength with its evidence, our reading and what protects it."""
+    lines = [f"What to protect ({len(a.strengths)} strength{'s' if len(a.strengths) != 1 else ''} in place)"]
+    if not a.strengths:
+        lines.append("  None found in what the profile says.")
+    for item in a.strengths:
+        lines.append("")
+        lines.extend(wrap(f"+ {item.title}", "  ", "    "))
+        lines.append("    Evidence (what the sources report):")
+        for c in item.citations:
+            lines.extend(wrap(f"{c.case}, {c.locator}: {c.statement}", "    - ", "      "))
+        for x in item.source_statements:
+            lines.extend(wrap(f"{x.locator}: {x.statement}", "    - ", "      "))
+        lines.extend(wrap(f"Our reading: {item.our_reading}", "    "))
+        lines.append("    What protects it (our advice):")
+        for line in item.protect:
+            lines.extend(wrap(line, "    - ", "      "))
+    return lines
+
+
+def _strength_markdown(a: Assessment) -> list[str]:
+    e = md_escape
+    lines = ["## What to protect", ""]
+    if not a.strengths:
+        return [*lines, "No strength found in what the profile says.", ""]
+    for item in a.strengths:
+        lines += [f"### {e(item.title)}", "", "**Evidence** (what the sources report)", ""]
+        lines += [f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}" for c in item.citations]
+        lines += [f"- {e(x.locator)}: {e(x.statement)}" for x in item.source_statements]
+        lines += ["", f"> *Our reading:* {e(item.our_reading)}", "", "**What protects it** (our advice)", ""]
+        lines += [f"- {e(x)}" for x in item.protect]
+        lines.append("")
+    return lines
+
+
 def _risk_headline(a: Assessment, *, upper: bool = True) -> str:
     """The risk headline with the label in capitals for a terminal (e.g. "MODERATE (index 38 of 100), ...")."""
     word, _, rest = a.risk.headline.partition(" ")
@@ -342,6 +379,7 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         lines += ["", "**Cases**", ""]
         lines += [f"- **{c.case}**: {e(c.detail)}. Outcome: {e(c.outcome)}" for c in rec.citations]
         lines.append("")
+    lines += _strength_markdown(a)
     lines += ["## Most similar documented cases", ""]
     if not a.similar_cases:
         lines.append("None close enough to compare.")

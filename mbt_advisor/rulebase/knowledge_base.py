@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from mbt_advisor.common.errors import KnowledgeError, ProfileError, did_you_mean, quote_list
 from mbt_advisor.common.yamlio import Document, load_file
 from mbt_advisor.profile.loading import profile_from_data
-from mbt_advisor.profile.model import Profile, Ratings, condition_fields, field_domain
+from mbt_advisor.profile.model import Profile, Ratings, condition_fields, field_domain, field_info
 from mbt_advisor.profile.validation import raise_validation_error
 from mbt_advisor.rulebase import artifact, field_checks
 from mbt_advisor.rulebase.directions import Directions, DirectionsFile
@@ -37,6 +37,7 @@ from mbt_advisor.rulebase.knowledge_models import (
 )
 from mbt_advisor.rulebase.readiness import ReadinessFile
 from mbt_advisor.rulebase.rule_models import Condition, Rule, RuleFile
+from mbt_advisor.rulebase.strength_models import DecisiveBarriersFile, Strength, StrengthsFile
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ALTERNATIVES = 16  # combinations of `any` alternatives per rule (each becomes an experta rule)
@@ -71,6 +72,8 @@ class KnowledgeBase:
     digest: str
     directions: Directions
     readiness: ReadinessFile
+    strengths: tuple[Strength, ...] = ()
+    decisive_barriers: DecisiveBarriersFile = field(default_factory=DecisiveBarriersFile)
     coverage_exceptions: dict[str, str] = field(default_factory=dict)
     rule_origin: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
@@ -129,14 +132,14 @@ def load_rules(rules_dir: Path) -> list[LocatedRule]:
     return located
 
 
-def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> None:
+def _check_condition(atom: Condition, where: tuple[str, int | None, str], kind: str = "rule") -> None:
     source, line, rule_id = where
     if atom.field is None:
         return
     fields = condition_fields()
     if atom.field not in fields:
         raise KnowledgeError(
-            f"rule '{rule_id}' tests unknown field '{atom.field}'.{did_you_mean(atom.field, fields)}",
+            f"{kind} '{rule_id}' tests unknown field '{atom.field}'.{did_you_mean(atom.field, fields)}",
             source=source,
             line=line,
             field="when",
@@ -154,7 +157,7 @@ def _check_condition(atom: Condition, where: tuple[str, int | None, str]) -> Non
         for item in list(value) if op == "in" else [value]:
             problem = problem or field_checks.value_problem(atom.field, item)
     if problem:
-        raise KnowledgeError(f"rule '{rule_id}': {problem}", source=source, line=line, field="when")
+        raise KnowledgeError(f"{kind} '{rule_id}': {problem}", source=source, line=line, field="when")
 
 
 def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: Iterable[str]) -> None:
@@ -297,8 +300,89 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "questions": question_map,
         "directions": Directions(one("field_directions.yaml", DirectionsFile, field_checks.check_directions)),
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
+        "strengths": one(
+            "strengths.yaml", StrengthsFile, lambda f, doc: _check_strengths(f, doc, cases, source_ids)
+        ).strengths,
+        "decisive_barriers": one(
+            "decisive_barriers.yaml", DecisiveBarriersFile, lambda f, doc: _check_barriers(f, doc, cases)
+        ),
         "readiness": one("readiness.yaml", ReadinessFile, lambda r, doc: field_checks.check_readiness(r, doc, cases)),
     }
+
+
+def _check_strengths(parsed: StrengthsFile, doc: Document, cases: dict[str, Case], source_ids: list[str]) -> None:
+    """Every strength tests fields that exist with values they can hold, cites cases and sources that exist,
+    names a known Table 4 item, and has an id of its own."""
+    seen: set[str] = set()
+    for index, strength in enumerate(parsed.strengths):
+        line = doc.line_of(("strengths", index))
+        where = (doc.source, line, strength.id)
+        if strength.id in seen:
+            raise KnowledgeError(
+                f"strength id '{strength.id}' is used twice.", source=doc.source, line=line, field="id"
+            )
+        seen.add(strength.id)
+        for condition in strength.when:
+            for atom in condition.any or (condition,):
+                _check_condition(atom, where, "strength")
+        for name in [c.case for c in strength.citations]:
+            if name not in cases:
+                raise KnowledgeError(
+                    f"strength '{strength.id}' cites unknown case '{name}'.{did_you_mean(name, list(cases))}",
+                    source=doc.source,
+                    line=line,
+                    field="citations",
+                )
+        for name in [c.source for c in strength.citations] + [s.source for s in strength.source_statements]:
+            if name not in source_ids:
+                raise KnowledgeError(
+                    f"strength '{strength.id}' cites unknown source '{name}'.{did_you_mean(name, source_ids)}",
+                    source=doc.source,
+                    line=line,
+                )
+        if strength.table4_item and strength.table4_item not in Ratings.model_fields:
+            raise KnowledgeError(
+                f"strength '{strength.id}': unknown Table 4 item '{strength.table4_item}'."
+                f"{did_you_mean(strength.table4_item, list(Ratings.model_fields))}",
+                source=doc.source,
+                line=line,
+                field="table4_item",
+            )
+
+
+def _check_barriers(parsed: DecisiveBarriersFile, doc: Document, cases: dict[str, Case]) -> None:
+    """Every decisive barrier tests fields that exist with values they can hold, at the level of its fields,
+    and names cases that exist."""
+    seen: set[str] = set()
+    for index, barrier in enumerate(parsed.barriers):
+        line = doc.line_of(("barriers", index))
+        if barrier.id in seen:
+            raise KnowledgeError(f"barrier id '{barrier.id}' is used twice.", source=doc.source, line=line, field="id")
+        seen.add(barrier.id)
+        for condition in barrier.when:
+            for atom in condition.any or (condition,):
+                _check_condition(atom, (doc.source, line, barrier.id), "decisive barrier")
+                level = (
+                    field_info(atom.field)["level"]
+                    if atom.field and not atom.field.startswith("organization.")
+                    else None
+                )
+                if level is not None and level != barrier.level:
+                    raise KnowledgeError(
+                        f"decisive barrier '{barrier.id}' is at the {barrier.level} level but tests "
+                        f"{atom.field}, a {level}-level field.",
+                        source=doc.source,
+                        line=line,
+                        field="level",
+                    )
+        for name in barrier.cases:
+            if name not in cases:
+                raise KnowledgeError(
+                    f"decisive barrier '{barrier.id}' names unknown case '{name}'.{did_you_mean(name, list(cases))}",
+                    source=doc.source,
+                    line=line,
+                    field="cases",
+                )
 
 
 def table4_form(value: float | None) -> str:
@@ -357,6 +441,15 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
         if item.rule.determinant:
             problem = f" names unknown determinant '{item.rule.determinant}'"
             _known(item, "determinant", problem, item.rule.determinant, determinant_ids)
+    for strength in knowledge["strengths"]:
+        if strength.determinant and strength.determinant not in determinant_ids:
+            raise KnowledgeError(
+                f"strength '{strength.id}' names unknown determinant '{strength.determinant}'."
+                f"{did_you_mean(strength.determinant, determinant_ids)}",
+                source=str(kdir / "strengths.yaml"),
+                field="determinant",
+                allowed=quote_list(determinant_ids),
+            )
     return KnowledgeBase(
         rules=[item.rule for item in located],
         digest=digest,
@@ -384,5 +477,7 @@ def knowledge_base_from(data: dict[str, Any], rules_dir: Path) -> KnowledgeBase:
         directions=Directions(artifact.construct(DirectionsFile, part["directions"])),
         readiness=artifact.construct(ReadinessFile, part["readiness"]),
         coverage_exceptions=dict(part["coverage_exceptions"]),
+        strengths=tuple(artifact.construct(Strength, x) for x in part["strengths"]),
+        decisive_barriers=artifact.construct(DecisiveBarriersFile, part["decisive_barriers"]),
         rule_origin={rid: (str(rules_dir / name), line) for rid, (name, line) in part["rule_origin"].items()},
     )

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from mbt_advisor.common.errors import ProfileError
 from mbt_advisor.common.yamlio import Document
-from mbt_advisor.profile.model import Profile
+from mbt_advisor.profile.model import PROFILE_VERSION, Profile
 from mbt_advisor.profile.validation import raise_validation_error
 
 
@@ -31,7 +31,7 @@ def check_value(name: str, value: Any) -> None:
 
 def nest(answers: dict[str, Any]) -> dict[str, Any]:
     """``{"facts.team_size": 10}`` -> ``{"facts": {"team_size": 10}}`` (wizard-only keys dropped)."""
-    data: dict[str, Any] = {"profile_version": 1}
+    data: dict[str, Any] = {"profile_version": PROFILE_VERSION}
     for name, value in answers.items():
         section, _, key = name.partition(".")
         if section in {"organization", "ratings", "facts"}:
