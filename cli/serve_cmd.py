@@ -203,7 +203,9 @@ def db_restore(
     database: Database = None,
 ) -> None:
     """Replace the database's content with a backup (the current content is kept beside it first).
-    Stop `serve` before restoring.
+    Stop `serve` before restoring. A copy of the backup is checked first: anything this release would not
+    have written (a trigger, a view, another table or schema, an unknown migration version) is refused, and
+    the database is left as it was.
 
     Example:
 
