@@ -4,6 +4,7 @@ day hospital, the MBT team apart from the ward's staff, converting teams and new
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -210,3 +211,62 @@ def test_a_version_1_profile_loads_and_reads_as_its_migration(advisor: Advisor) 
 def test_a_newer_profile_version_is_refused() -> None:
     with pytest.raises(ProfileError, match="profile_version"):
         profile_from_data({"profile_version": 3, "organization": {"name": "Future"}})
+
+
+# -- strengths and decisive barriers are knowledge, checked like rules ---------------------------------------
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "strengths.yaml",
+            "{case: F, source: bales2017-barriers",
+            "{case: Q, source: bales2017-barriers",
+            "strength 'support.management-backing' cites unknown case 'Q'",
+        ),
+        (
+            "strengths.yaml",
+            "{field: facts.management_support, equals: strong}",
+            "{field: facts.management_suport, equals: strong}",
+            "strength 'support.management-backing' tests unknown field 'facts.management_suport'",
+        ),
+        ("strengths.yaml", "equals: strong}", "equals: strongest}", "never holds 'strongest'. Did you mean 'strong'"),
+        (
+            "strengths.yaml",
+            "table4_item: org_commitment",
+            "table4_item: org_comitment",
+            "unknown Table 4 item 'org_comitment'. Did you mean 'org_commitment'",
+        ),
+        (
+            "decisive_barriers.yaml",
+            "cases: [F, C]",
+            "cases: [F, Z]",
+            "decisive barrier 'management-support-lacking' names unknown case 'Z'",
+        ),
+        (
+            "decisive_barriers.yaml",
+            '    level: organization\n    text: "Higher management',
+            '    level: team\n    text: "Higher management',
+            "is at the team level but tests facts.management_support, a field of the organization level",
+        ),
+        (
+            "decisive_barriers.yaml",
+            "{field: facts.management_support, equals: lacking}",
+            "{concern: weak_support}",
+            "a derived concern",
+        ),
+    ],
+)
+def test_a_broken_strength_or_barrier_is_one_error_with_file_and_line(
+    knowledge_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    from mbt_advisor import KnowledgeError
+    from mbt_advisor.rulebase.knowledge_base import default_rules_dir, load_knowledge_files
+
+    path = knowledge_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge_files(default_rules_dir(), knowledge_copy)
+    assert message in str(caught.value) and file in str(caught.value)
+    assert "line " in str(caught.value)

@@ -310,6 +310,23 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
     }
 
 
+def _must_know(
+    who: str, kind: str, name: str, known: list[str], where: tuple[str, int | None, str], *, allowed: bool = False
+) -> None:
+    """``name`` is one of ``known``, or a KnowledgeError: "<who> unknown <kind> 'name'." with the closest
+    spelling (and, with ``allowed``, every name allowed), at ``where`` (file, line, field)."""
+    if name in known:
+        return
+    source, line, field_name = where
+    raise KnowledgeError(
+        f"{who} unknown {kind} '{name}'.{did_you_mean(name, known)}",
+        source=source,
+        line=line,
+        field=field_name,
+        allowed=quote_list(known) if allowed else None,
+    )
+
+
 def _check_strengths(parsed: StrengthsFile, doc: Document, cases: dict[str, Case], source_ids: list[str]) -> None:
     """Every strength tests fields that exist with values they can hold, cites cases and sources that exist,
     names a known Table 4 item, and has an id of its own."""
@@ -325,28 +342,19 @@ def _check_strengths(parsed: StrengthsFile, doc: Document, cases: dict[str, Case
         for condition in strength.when:
             for atom in condition.any or (condition,):
                 _check_condition(atom, where, "strength")
+        who = f"strength '{strength.id}' cites"
         for name in [c.case for c in strength.citations]:
-            if name not in cases:
-                raise KnowledgeError(
-                    f"strength '{strength.id}' cites unknown case '{name}'.{did_you_mean(name, list(cases))}",
-                    source=doc.source,
-                    line=line,
-                    field="citations",
-                )
+            _must_know(who, "case", name, list(cases), (doc.source, line, "citations"))
         for name in [c.source for c in strength.citations] + [s.source for s in strength.source_statements]:
-            if name not in source_ids:
-                raise KnowledgeError(
-                    f"strength '{strength.id}' cites unknown source '{name}'.{did_you_mean(name, source_ids)}",
-                    source=doc.source,
-                    line=line,
-                )
-        if strength.table4_item and strength.table4_item not in Ratings.model_fields:
-            raise KnowledgeError(
-                f"strength '{strength.id}': unknown Table 4 item '{strength.table4_item}'."
-                f"{did_you_mean(strength.table4_item, list(Ratings.model_fields))}",
-                source=doc.source,
-                line=line,
-                field="table4_item",
+            _must_know(who, "source", name, source_ids, (doc.source, line, "citations"))
+        if strength.table4_item:
+            items = list(Ratings.model_fields)
+            _must_know(
+                f"strength '{strength.id}' names",
+                "Table 4 item",
+                strength.table4_item,
+                items,
+                (doc.source, line, "table4_item"),
             )
 
 
@@ -370,19 +378,13 @@ def _check_barriers(parsed: DecisiveBarriersFile, doc: Document, cases: dict[str
                 if level is not None and level != barrier.level:
                     raise KnowledgeError(
                         f"decisive barrier '{barrier.id}' is at the {barrier.level} level but tests "
-                        f"{atom.field}, a {level}-level field.",
+                        f"{atom.field}, a field of the {level} level.",
                         source=doc.source,
                         line=line,
                         field="level",
                     )
         for name in barrier.cases:
-            if name not in cases:
-                raise KnowledgeError(
-                    f"decisive barrier '{barrier.id}' names unknown case '{name}'.{did_you_mean(name, list(cases))}",
-                    source=doc.source,
-                    line=line,
-                    field="cases",
-                )
+            _must_know(f"decisive barrier '{barrier.id}' names", "case", name, list(cases), (doc.source, line, "cases"))
 
 
 def table4_form(value: float | None) -> str:
@@ -429,27 +431,19 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
     check_rule_base(located, knowledge["cases"], knowledge["sources"])
     determinant_ids = [d.id for d in knowledge["determinants"].determinants]
     for pre in knowledge["readiness"].preconditions:
-        if pre.determinant and pre.determinant not in determinant_ids:
-            raise KnowledgeError(
-                f"precondition {pre.field} names unknown determinant '{pre.determinant}'."
-                f"{did_you_mean(pre.determinant, determinant_ids)}",
-                source=str(kdir / "readiness.yaml"),
-                field="preconditions",
-                allowed=quote_list(determinant_ids),
-            )
+        if pre.determinant:
+            where = (str(kdir / "readiness.yaml"), None, "preconditions")
+            who = f"precondition {pre.field} names"
+            _must_know(who, "determinant", pre.determinant, determinant_ids, where, allowed=True)
     for item in located:
         if item.rule.determinant:
             problem = f" names unknown determinant '{item.rule.determinant}'"
             _known(item, "determinant", problem, item.rule.determinant, determinant_ids)
     for strength in knowledge["strengths"]:
-        if strength.determinant and strength.determinant not in determinant_ids:
-            raise KnowledgeError(
-                f"strength '{strength.id}' names unknown determinant '{strength.determinant}'."
-                f"{did_you_mean(strength.determinant, determinant_ids)}",
-                source=str(kdir / "strengths.yaml"),
-                field="determinant",
-                allowed=quote_list(determinant_ids),
-            )
+        if strength.determinant:
+            where = (str(kdir / "strengths.yaml"), None, "determinant")
+            who = f"strength '{strength.id}' names"
+            _must_know(who, "determinant", strength.determinant, determinant_ids, where, allowed=True)
     return KnowledgeBase(
         rules=[item.rule for item in located],
         digest=digest,
