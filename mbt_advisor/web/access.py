@@ -83,16 +83,24 @@ def _sees(principal: Principal | None, unit_id: int) -> bool:
     return principal is None or principal.sees(unit_id)
 
 
+def _may(principal: Principal | None, action: Action, what: Literal["unit", "visit"], unit_id: int) -> None:
+    """What a principal that sees the unit may do with it or its visit: read and write; delete by role
+    (Principal.may_delete); administer as an admin."""
+    if principal is None or action in {"read", "write"}:
+        return
+    if action == "delete" and not principal.may_delete(what):
+        raise Denied(403, f"your account cannot delete {what}s.", unit_id=unit_id)
+    if action == "administer" and principal.role != "admin":
+        raise Denied(403, "only an administrator may do this.", unit_id=unit_id)
+
+
 def _unit(session: Session, principal: Principal | None, unit_id: int, action: Action) -> Unit:
     if not _sees(principal, unit_id):  # decided before anything is read
         raise Denied(404, unit_id=unit_id)
     unit = store.get_unit(session, unit_id)
     if unit is None:
         raise Denied(404, unit_id=unit_id)
-    if action == "delete" and principal is not None and not principal.may_delete("unit"):
-        raise Denied(403, "your account cannot delete units.", unit_id=unit_id)
-    if action == "administer" and principal is not None and principal.role != "admin":
-        raise Denied(403, "only an administrator may do this.", unit_id=unit_id)
+    _may(principal, action, "unit", unit_id)
     return unit
 
 
@@ -102,10 +110,7 @@ def _visit(session: Session, principal: Principal | None, unit_id: int, visit_id
     visit = store.get_visit(session, unit_id, visit_id)  # None for another unit's visit
     if visit is None:
         raise Denied(404, unit_id=unit_id)
-    if action == "delete" and principal is not None and not principal.may_delete("visit"):
-        raise Denied(403, "your account cannot delete visits.", unit_id=unit_id)
-    if action == "administer" and principal is not None and principal.role != "admin":
-        raise Denied(403, "only an administrator may do this.", unit_id=unit_id)
+    _may(principal, action, "visit", unit_id)
     return visit
 
 
