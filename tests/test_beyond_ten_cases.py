@@ -270,3 +270,16 @@ def test_a_broken_strength_or_barrier_is_one_error_with_file_and_line(
         load_knowledge_files(default_rules_dir(), knowledge_copy)
     assert message in str(caught.value) and file in str(caught.value)
     assert "line " in str(caught.value)
+
+
+def test_a_strength_that_quotes_a_figure_its_sources_do_not_hold_is_a_prose_error(knowledge_copy: Path) -> None:
+    from mbt_advisor.rulebase.knowledge_base import default_rules_dir, load_knowledge_files
+    from mbt_advisor.rulebase.prose_figures import prose_problems
+
+    path = knowledge_copy / "strengths.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("7 before vs 4 during") >= 1
+    path.write_text(text.replace("7 before vs 4 during", "7 before vs 3 during", 1), encoding="utf-8")
+    problems = prose_problems(load_knowledge_files(default_rules_dir(), knowledge_copy))
+    assert [(p.file, p.owner) for p in problems] == [("strengths.yaml", "strength support.management-backing")]
+    assert "7 before vs 3 during" in problems[0].message

@@ -28,6 +28,8 @@ from typing import Any
 
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase, table4_form
 from mbt_advisor.rulebase.knowledge_models import Case, Determinant, RatingItem
+from mbt_advisor.rulebase.rule_models import Rule
+from mbt_advisor.rulebase.strength_models import Strength
 
 # A figure: an integer or decimal, or a fraction such as 2/3; not part of a word ("SIPP-118", "MBT-A2").
 _FIGURE = re.compile(r"(?<![\w.,/])(?<![A-Za-z]-)\d+(?:\.\d+)?(?:/\d+)?(?![\w/])")
@@ -327,31 +329,9 @@ def prose_problems(kb: KnowledgeBase) -> list[ProseProblem]:
     ev = checker.evidence
 
     for rule in kb.rules:
-        file = kb.rule_origin.get(rule.id, ("", None))[0]
-        context = ev.of_determinant(rule.determinant) | ev.of_item(rule.table4_item)
-        for citation in rule.citations:
-            context |= ev.of_case_id(citation.case) | ev.of_source(citation.source)
-        for statement in rule.source_statements:
-            context |= ev.of_source(statement.source)
-            if "table 2" in statement.locator.lower():
-                context |= ev.of_table2_average()
-        for index, citation in enumerate(rule.citations):
-            own = (
-                ev.of_case_id(citation.case)
-                | ev.of_source(citation.source)
-                | ev.of_item(rule.table4_item)
-                | ev.of_determinant(rule.determinant)
-            )
-            checker.check(citation.detail, own, file=file, path=("citations", index, "detail"), owner=rule.id)
-        for index, statement in enumerate(rule.source_statements):
-            own = ev.of_source(statement.source) | ev.of_determinant(rule.determinant)
-            if "determinant" in statement.locator.lower():  # each "Name: X" is checked against its name above
-                own |= {str(d.times_named) for d in kb.determinants.determinants}
-            if "table 2" in statement.locator.lower():
-                own |= ev.of_table2_average()
-            checker.check(statement.detail, own, file=file, path=("source_statements", index, "detail"), owner=rule.id)
-        checker.check(rule.title, context, file=file, path=("title",), owner=rule.id)
-        checker.check(rule.reading, context, file=file, path=("reading",), owner=rule.id)
+        _check_cited(checker, rule, kb.rule_origin.get(rule.id, ("", None))[0], rule.id, ())
+    for index, strength in enumerate(kb.strengths):
+        _check_cited(checker, strength, "strengths.yaml", f"strength {strength.id}", ("strengths", index))
 
     everything = ev.everything()
     for case in kb.cases.values():
@@ -393,3 +373,35 @@ def prose_problems(kb: KnowledgeBase) -> list[ProseProblem]:
                 owner=f"readiness {entry.field}",
             )
     return checker.problems
+
+
+def _check_cited(
+    checker: ProseChecker, item: Rule | Strength, file: str, owner: str, at: tuple[str | int, ...]
+) -> None:
+    """A rule's or a strength's title, reading, citations and source statements quote only figures that its
+    cited cases and sources, its determinant and its Table 4 item hold."""
+    ev, kb = checker.evidence, checker.kb
+    context = ev.of_determinant(item.determinant) | ev.of_item(item.table4_item)
+    for citation in item.citations:
+        context |= ev.of_case_id(citation.case) | ev.of_source(citation.source)
+    for statement in item.source_statements:
+        context |= ev.of_source(statement.source)
+        if "table 2" in statement.locator.lower():
+            context |= ev.of_table2_average()
+    for index, citation in enumerate(item.citations):
+        own = (
+            ev.of_case_id(citation.case)
+            | ev.of_source(citation.source)
+            | ev.of_item(item.table4_item)
+            | ev.of_determinant(item.determinant)
+        )
+        checker.check(citation.detail, own, file=file, path=(*at, "citations", index, "detail"), owner=owner)
+    for index, statement in enumerate(item.source_statements):
+        own = ev.of_source(statement.source) | ev.of_determinant(item.determinant)
+        if "determinant" in statement.locator.lower():  # each "Name: X" is checked against its name above
+            own |= {str(d.times_named) for d in kb.determinants.determinants}
+        if "table 2" in statement.locator.lower():
+            own |= ev.of_table2_average()
+        checker.check(statement.detail, own, file=file, path=(*at, "source_statements", index, "detail"), owner=owner)
+    checker.check(item.title, context, file=file, path=(*at, "title"), owner=owner)
+    checker.check(item.reading, context, file=file, path=(*at, "reading"), owner=owner)
