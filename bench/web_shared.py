@@ -59,8 +59,9 @@ def seed(url: str, users: int) -> tuple[list[User], dict[int, str], dict[int, in
     """Units with a visit each, and the accounts: even users found one unit, odd users consult two."""
     from mbt_advisor.assessment.advisor import default_advisor
     from mbt_advisor.rulebase.examples import example_path
-    from mbt_advisor.web import accounts, store
-    from mbt_advisor.web.db import open_database
+    from mbt_advisor.web.access import accounts
+    from mbt_advisor.web.storage import store
+    from mbt_advisor.web.storage.db import open_database
 
     advisor = default_advisor()
     text = example_path("riverside").read_text(encoding="utf-8")

@@ -72,8 +72,9 @@ def serve(
 
       mbt-advisor serve --open
     """
-    from mbt_advisor.web.config import BindRefused, check_bind, database_label, database_url, is_loopback
-    from mbt_advisor.web.site import Site, check_shared, parse_forwarded_allow_ips, parse_public_url
+    from mbt_advisor.web.access.exposure import BindRefused, check_bind, check_shared
+    from mbt_advisor.web.settings.config import database_label, database_url, is_loopback
+    from mbt_advisor.web.settings.site import Site, parse_forwarded_allow_ips, parse_public_url
 
     site = Site(parse_public_url(public_url), parse_forwarded_allow_ips(forwarded_allow_ips))
     url = database_url(database)
@@ -173,7 +174,7 @@ def db_path(database: Database = None) -> None:
 
       mbt-advisor db path --database /srv/mbt/portfolio.sqlite3
     """
-    from mbt_advisor.web.config import database_label, database_url
+    from mbt_advisor.web.settings.config import database_label, database_url
 
     sys.stdout.write(database_label(database_url(database)) + "\n")
 
@@ -190,8 +191,8 @@ def db_backup(
 
       mbt-advisor db backup portfolio-2026-11-27.sqlite3
     """
-    from mbt_advisor.web.backup import backup
-    from mbt_advisor.web.config import database_url
+    from mbt_advisor.web.settings.config import database_url
+    from mbt_advisor.web.storage.backup import backup
 
     backup(database_url(database), file, force=force)  # bad input: one line, exit 2 (cli/usage.py); audited
     note(f"wrote {file}")
@@ -211,8 +212,8 @@ def db_restore(
 
       mbt-advisor db restore portfolio-2026-11-27.sqlite3
     """
-    from mbt_advisor.web.backup import restore
-    from mbt_advisor.web.config import database_label, database_url
+    from mbt_advisor.web.settings.config import database_label, database_url
+    from mbt_advisor.web.storage.backup import restore
 
     url = database_url(database)
     kept = restore(url, file)
@@ -237,11 +238,11 @@ def db_move(
 
       mbt-advisor db move --to postgresql://mbt@db.example.org/mbt
     """
-    from mbt_advisor.web.config import database_label, database_url
-    from mbt_advisor.web.move import NOT_MOVED, move
+    from mbt_advisor.web.settings.config import database_label, database_url
+    from mbt_advisor.web.storage.move import NOT_MOVED, move
 
     target = database_url(to, "--to")
-    from mbt_advisor.web.audit import acting_as, command_line
+    from mbt_advisor.web.storage.audit import acting_as, command_line
 
     with acting_as(command_line()):  # recorded in the target's audit trail as the command line's
         counts = move(database_url(database), target, replace=replace)  # bad input: one line, exit 2
@@ -256,7 +257,7 @@ Yes = Annotated[bool, typer.Option("--yes", help="Do not ask (required without a
 
 def _existing(database: str | None) -> str:
     """The database's URL; a SQLite file that does not exist is bad input (not created empty)."""
-    from mbt_advisor.web.config import database_label, database_url
+    from mbt_advisor.web.settings.config import database_label, database_url
 
     url = database_url(database)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
@@ -291,7 +292,7 @@ def db_delete_unit(
 
       mbt-advisor db delete-unit 3 --yes
     """
-    from mbt_advisor.web import store
+    from mbt_advisor.web.storage import store
 
     url = _existing(database)
     with _changing(url) as session:
@@ -319,7 +320,7 @@ def db_delete_visit(
 
       mbt-advisor db delete-visit 3 12 --yes
     """
-    from mbt_advisor.web import store
+    from mbt_advisor.web.storage import store
 
     url = _existing(database)
     with _changing(url) as session:
@@ -342,7 +343,7 @@ users_app = typer_app(
 def _password(stdin: bool) -> str:
     """The password from stdin's first line (UTF-8, whatever the locale) or asked twice on the terminal; then
     checked as the sign-in form will need it (accounts.check_password)."""
-    from mbt_advisor.web.accounts import check_password
+    from mbt_advisor.web.access.accounts import check_password
 
     if stdin:
         line = sys.stdin.buffer.readline()
@@ -362,9 +363,9 @@ def _password(stdin: bool) -> str:
 @contextmanager
 def _changing(database: str | None) -> Iterator[Any]:
     """One transaction on the database, recorded in the audit trail as the command line's (the OS user)."""
-    from mbt_advisor.web.audit import acting_as, command_line
-    from mbt_advisor.web.config import database_url
-    from mbt_advisor.web.db import open_database
+    from mbt_advisor.web.settings.config import database_url
+    from mbt_advisor.web.storage.audit import acting_as, command_line
+    from mbt_advisor.web.storage.db import open_database
 
     engine, sessions = open_database(database_url(database))
     try:
@@ -388,7 +389,7 @@ def users_add(
 
       mbt-advisor users add ada --role admin
     """
-    from mbt_advisor.web import accounts
+    from mbt_advisor.web.access import accounts
 
     password = _password(password_stdin)
     with _changing(database) as session:
@@ -406,7 +407,7 @@ def users_list(database: Database = None) -> None:
     """
     from sqlalchemy import select
 
-    from mbt_advisor.web.models import UnitMember, User
+    from mbt_advisor.web.storage.models import UnitMember, User
 
     with _changing(database) as session:
         # sorted here, not by the database: PostgreSQL's collation may order names differently from SQLite's
@@ -431,7 +432,7 @@ def users_remove(
 
       mbt-advisor users remove cole
     """
-    from mbt_advisor.web import accounts
+    from mbt_advisor.web.access import accounts
 
     with _changing(database) as session:
         accounts.remove_user(session, name, last_admin=last_admin)
@@ -454,7 +455,7 @@ def users_reset_password(
 
       mbt-advisor users reset-password cole
     """
-    from mbt_advisor.web import accounts
+    from mbt_advisor.web.access import accounts
 
     password = _password(password_stdin)
     with _changing(database) as session:
@@ -475,7 +476,7 @@ def users_grant(
 
       mbt-advisor users grant cole 3
     """
-    from mbt_advisor.web import accounts
+    from mbt_advisor.web.access import accounts
 
     with _changing(database) as session:
         accounts.grant(session, name, unit)
@@ -494,7 +495,7 @@ def users_revoke(
 
       mbt-advisor users revoke cole 3
     """
-    from mbt_advisor.web import accounts
+    from mbt_advisor.web.access import accounts
 
     with _changing(database) as session:
         accounts.revoke(session, name, unit)
@@ -527,9 +528,9 @@ def audit(
 
       mbt-advisor audit --since 2026-11-01 --action visit.export
     """
-    from mbt_advisor.web import audit as trail
-    from mbt_advisor.web.config import database_label, database_url
-    from mbt_advisor.web.db import open_database
+    from mbt_advisor.web.settings.config import database_label, database_url
+    from mbt_advisor.web.storage import audit as trail
+    from mbt_advisor.web.storage.db import open_database
 
     selection = trail.Filter(unit, user, trail.check_action(action), trail.parse_since(since), limit=limit)
     url = database_url(database)

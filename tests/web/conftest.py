@@ -82,7 +82,7 @@ def postgresql() -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def migrated_template(postgresql: Server) -> Iterator[str]:
     """A PostgreSQL database at the current schema, the template of each test's database."""
-    from mbt_advisor.web.db import open_database
+    from mbt_advisor.web.storage.db import open_database
 
     name = postgresql.create()
     engine, _ = open_database(postgresql.url(name))
@@ -94,7 +94,7 @@ def migrated_template(postgresql: Server) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file at the current schema, copied for each test (migrating one per test cost ~0.2 s each)."""
-    from mbt_advisor.web.db import open_database
+    from mbt_advisor.web.storage.db import open_database
 
     path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
     engine, _ = open_database(f"sqlite:///{path}")

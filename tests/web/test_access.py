@@ -16,16 +16,18 @@ import pytest
 from sqlalchemy import select
 from starlette.routing import Route
 
-from mbt_advisor.web import access, accounts, store
+from mbt_advisor.web.access import accounts
+from mbt_advisor.web.access import decisions as access
+from mbt_advisor.web.access.canonical_ids import DraftConvertor, IdConvertor
 from mbt_advisor.web.app import create_app, route_table
-from mbt_advisor.web.canonical_ids import DraftConvertor, IdConvertor
-from mbt_advisor.web.models import AuditEvent, Draft, Unit, Visit
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import AuditEvent, Draft, Unit, Visit
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 
 pytestmark = pytest.mark.both_databases
 PASSWORD = "correct horse battery"
-WEB = Path(access.__file__).parent
+WEB = Path(access.__file__).parents[1]  # mbt_advisor/web
 # reading stored rows: the session's own queries, the models' lookup, the storage's lookups by id
 READS = {"get", "scalar", "scalars", "execute", "query", "find", "select", "get_unit", "get_visit"}
 
@@ -84,7 +86,11 @@ def test_no_route_module_reads_stored_rows_by_itself(app) -> None:  # type: igno
     ``store.get_unit`` or ``store.get_visit``: what they show comes from access.obtain (one object) or from a
     storage function given access.visible (a list)."""
     modules = route_modules(app)
-    assert {"mbt_advisor.web.api", "mbt_advisor.web.pages", "mbt_advisor.web.questionnaire"} <= modules
+    assert {
+        "mbt_advisor.web.routes.api",
+        "mbt_advisor.web.routes.pages",
+        "mbt_advisor.web.routes.questionnaire",
+    } <= modules
     for module in sorted(modules):
         source = inspect.getsource(sys.modules[module])
         reads = [(name, line) for name, line in calls(ast.parse(source)) if name in READS]
@@ -94,14 +100,14 @@ def test_no_route_module_reads_stored_rows_by_itself(app) -> None:  # type: igno
 
 
 def test_only_the_access_module_looks_up_a_unit_or_visit_by_id_for_the_web() -> None:
-    """store.get_unit and store.get_visit are called by access.py alone (the storage's own deletions lock their
+    """store.get_unit and store.get_visit are called by access/decisions.py alone (the storage's own deletions lock their
     rows by id inside store.py, after access.obtain gave the object)."""
     callers = set()
-    for path in WEB.glob("*.py"):
+    for path in WEB.rglob("*.py"):
         for name, _ in calls(ast.parse(path.read_text(encoding="utf-8"))):
             if name in {"get_unit", "get_visit"}:
                 callers.add(path.name)
-    assert callers == {"access.py"}
+    assert callers == {"decisions.py"}
 
 
 def test_every_route_with_an_id_obtains_it_through_access(app) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +145,7 @@ def shared(app, riverside_text: str, advisor):  # type: ignore[no-untyped-def]
 
 def test_every_refusal_of_a_route_with_an_id_comes_from_access_and_is_recorded(app, shared, riverside_text) -> None:  # type: ignore[no-untyped-def]
     """A founder without a unit asks every route with an id for what exists but is not hers: a 404 each time,
-    and one access.denied row per request (written only by a refusal of access.py)."""
+    and one access.denied row per request (written only by a refusal of access/decisions.py)."""
     nora = TestClient(app, base_url=BASE, client=LOCAL)
     token = csrf(nora)
     assert nora.post("/signin", data={"csrf_token": token, "name": "nora", "password": PASSWORD}).status_code == 200

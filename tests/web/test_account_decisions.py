@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from mbt_advisor.common.errors import InputError
-from mbt_advisor.web import accounts, migrate, store
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
-from mbt_advisor.web.db import make_engine, open_database
-from mbt_advisor.web.models import AuditEvent
+from mbt_advisor.web.storage import migrate, store
+from mbt_advisor.web.storage.db import make_engine, open_database
+from mbt_advisor.web.storage.models import AuditEvent
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 from .test_operations import one_line_refusal

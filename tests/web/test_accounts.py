@@ -9,10 +9,11 @@ import pytest
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
-from mbt_advisor.web import accounts, store
+from mbt_advisor.web.access import accounts
+from mbt_advisor.web.access.exposure import BindRefused, check_bind
 from mbt_advisor.web.app import create_app, route_table
-from mbt_advisor.web.config import BindRefused, check_bind
-from mbt_advisor.web.models import Draft
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import Draft
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 
@@ -26,7 +27,7 @@ def shared(database: str, advisor, riverside_text: str):  # type: ignore[no-unty
     """Unit A (ours) and unit B (someone else's), each with a visit and a questionnaire draft; three accounts."""
     app = create_app(database, advisor)
     web = app.state.web
-    from mbt_advisor.web import store
+    from mbt_advisor.web.storage import store
 
     with web.transaction() as session:
         ours = store.create_unit(session, "Our unit")

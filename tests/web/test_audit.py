@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from mbt_advisor.common.errors import ProfileError
-from mbt_advisor.web import accounts, audit, store
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app, route_table
-from mbt_advisor.web.models import AuditEvent, Base, Unit
+from mbt_advisor.web.storage import audit, store
+from mbt_advisor.web.storage.models import AuditEvent, Base, Unit
 from mbt_advisor.wizard.questionnaire import WizardState
 
 from .conftest import BASE, LOCAL, TestClient, csrf

@@ -11,9 +11,10 @@ from mbt_advisor.cli.main import app as cli
 from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
-from mbt_advisor.web import accounts, audit, store
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
-from mbt_advisor.web.models import AuditEvent, Base, Draft, Unit, UnitMember, Visit
+from mbt_advisor.web.storage import audit, store
+from mbt_advisor.web.storage.models import AuditEvent, Base, Draft, Unit, UnitMember, Visit
 
 from .conftest import BASE, LOCAL, TestClient, add_unit_from_example, csrf
 

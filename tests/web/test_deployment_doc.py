@@ -54,8 +54,8 @@ def parse(args: list[str]) -> Any:
 
 
 def test_every_mbt_advisor_command_in_the_deployment_doc_parses() -> None:
-    from mbt_advisor.web.audit import check_action, parse_since
-    from mbt_advisor.web.site import parse_forwarded_allow_ips, parse_public_url
+    from mbt_advisor.web.settings.site import parse_forwarded_allow_ips, parse_public_url
+    from mbt_advisor.web.storage.audit import check_action, parse_since
 
     lines = command_lines()
     commands = set()

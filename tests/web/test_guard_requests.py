@@ -9,9 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from mbt_advisor.web import accounts, store
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
-from mbt_advisor.web.models import AuditEvent
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import AuditEvent
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 

@@ -19,10 +19,11 @@ import httpx
 import pytest
 from sqlalchemy import event, select
 
-from mbt_advisor.web import accounts, store
+from mbt_advisor.web.access import accounts
+from mbt_advisor.web.access.canonical_ids import ID_MAX, digits_up_to, parse_id
 from mbt_advisor.web.app import create_app, route_table
-from mbt_advisor.web.canonical_ids import ID_MAX, digits_up_to, parse_id
-from mbt_advisor.web.models import Base
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import Base
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 

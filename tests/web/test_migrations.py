@@ -14,9 +14,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from mbt_advisor.web import migrate
-from mbt_advisor.web.db import make_engine
-from mbt_advisor.web.models import Base
+from mbt_advisor.web.storage import migrate
+from mbt_advisor.web.storage.db import make_engine
+from mbt_advisor.web.storage.models import Base
 
 pytestmark = pytest.mark.both_databases
 
@@ -91,7 +91,7 @@ def test_downgrading_to_nothing_and_up_again_works(empty_database: str) -> None:
 
 MIGRATE_AT = """
 import sys, time
-from mbt_advisor.web.db import open_database
+from mbt_advisor.web.storage.db import open_database
 while time.time() < float(sys.argv[2]):
     pass
 open_database(sys.argv[1])[0].dispose()

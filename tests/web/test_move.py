@@ -13,11 +13,11 @@ from mbt_advisor.cli.main import app as cli
 from sqlalchemy import create_engine, select
 from typer.testing import CliRunner
 
-from mbt_advisor.web import accounts
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
-from mbt_advisor.web.db import open_database
-from mbt_advisor.web.models import Base
-from mbt_advisor.web.move import NOT_MOVED, moved_tables
+from mbt_advisor.web.storage.db import open_database
+from mbt_advisor.web.storage.models import Base
+from mbt_advisor.web.storage.move import NOT_MOVED, moved_tables
 
 from .conftest import BASE, LOCAL, TestClient, add_unit_from_example, csrf, post_form
 
@@ -171,7 +171,7 @@ def test_an_unknown_kind_of_database_is_refused_with_what_is_allowed() -> None:
 
 def test_the_postgresql_driver_is_imported_only_for_a_postgresql_url(tmp_path: Path) -> None:
     code = (
-        "import sys; from mbt_advisor.web.db import open_database; "
+        "import sys; from mbt_advisor.web.storage.db import open_database; "
         f"open_database('sqlite:///{tmp_path / 'local.sqlite3'}')[0].dispose(); print('psycopg' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir())

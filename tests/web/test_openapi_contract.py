@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from mbt_advisor.rulebase.examples import example_path
-from mbt_advisor.web import accounts
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import route_table
 
 from .conftest import BASE, LOCAL, TestClient, csrf
@@ -117,7 +117,7 @@ def test_an_unknown_method_is_a_405_with_allow_before_any_csrf_check(client) -> 
 def test_no_route_accepts_a_method_the_guard_does_not_check(app) -> None:
     """The guard reads the body and checks the form token of every write method; any other method is passed to
     the router unchecked, which is safe only while no route accepts one."""
-    from mbt_advisor.web.security import SAFE_METHODS, WRITE_METHODS
+    from mbt_advisor.web.access.security import SAFE_METHODS, WRITE_METHODS
 
     methods = {method for method, _ in route_table(app) if method != "MOUNT"}
     assert methods <= SAFE_METHODS | WRITE_METHODS

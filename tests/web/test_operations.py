@@ -19,7 +19,7 @@ import pytest
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
-from mbt_advisor.web import accounts
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
 
 from .conftest import BASE, LOCAL, TestClient, csrf
@@ -61,7 +61,7 @@ def test_a_request_path_cannot_forge_a_line_or_reach_the_terminal_through_audit(
     shown = runner.invoke(cli, ["audit", "--database", database])
     assert shown.exit_code == 0, shown.output
     # the sign-in and two accounts added: a path that is no route's is a 404 of the router, which records nothing
-    # (refusals are recorded where access is decided, on a route's canonical ids: access.py)
+    # (refusals are recorded where access is decided, on a route's canonical ids: access/decisions.py)
     lines = assert_one_printable_line_per_event(shown.stdout, 3)
     assert sum("access.denied" in line for line in lines) == 0
 
@@ -336,7 +336,7 @@ def test_a_refused_backup_leaves_no_database_where_there_was_none(tmp_path: Path
 
 
 def test_the_restored_database_has_this_releases_schema_and_no_sign_ins(db_path: Path, tmp_path: Path) -> None:
-    from mbt_advisor.web.backup import structure
+    from mbt_advisor.web.storage.backup import structure
 
     backup = make_portfolio(db_path, tmp_path)
     assert runner.invoke(cli, ["db", "restore", str(backup), "--database", str(db_path)]).exit_code == 0
@@ -352,8 +352,8 @@ def test_the_restored_database_has_this_releases_schema_and_no_sign_ins(db_path:
 
 
 def test_an_older_backup_is_migrated_in_the_copy_and_then_restored(db_path: Path, tmp_path: Path) -> None:
-    from mbt_advisor.web import migrate
-    from mbt_advisor.web.db import make_engine
+    from mbt_advisor.web.storage import migrate
+    from mbt_advisor.web.storage.db import make_engine
 
     old = tmp_path / "old.sqlite3"
     engine = make_engine(f"sqlite:///{old}")
@@ -375,7 +375,7 @@ def test_an_older_backup_is_migrated_in_the_copy_and_then_restored(db_path: Path
 def test_a_failure_after_the_swap_puts_the_previous_content_back_and_says_where_the_copy_is(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mbt_advisor.web import backup as backups
+    from mbt_advisor.web.storage import backup as backups
 
     backup = make_portfolio(db_path, tmp_path)
     with sqlite3.connect(db_path) as con:

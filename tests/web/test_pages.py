@@ -11,7 +11,7 @@ from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
 from mbt_advisor.rulebase.examples import example_path
-from mbt_advisor.web.config import database_label
+from mbt_advisor.web.settings.config import database_label
 
 from .conftest import add_unit_from_example, add_visit, post_form
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from mbt_advisor.common.errors import InputError
-from mbt_advisor.web import accounts
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
-from mbt_advisor.web.models import AuditEvent
-from mbt_advisor.web.site import Site, parse_forwarded_allow_ips, parse_public_url
+from mbt_advisor.web.settings.site import Site, parse_forwarded_allow_ips, parse_public_url
+from mbt_advisor.web.storage.models import AuditEvent
 
 from .conftest import BASE, LOCAL, TestClient
 
@@ -154,7 +154,7 @@ def test_uvicorn_never_believes_forwarded_headers_itself() -> None:
 
 
 def test_worker_processes_get_the_same_site(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from mbt_advisor.web.site import site_from_environment
+    from mbt_advisor.web.settings.site import site_from_environment
 
     site = Site(PUBLIC, ("127.0.0.1", "::1"))
     for name, value in site.environment().items():

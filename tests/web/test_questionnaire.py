@@ -147,7 +147,7 @@ def test_two_finishes_of_one_questionnaire_at_once_store_one_visit(app) -> None:
 
     from sqlalchemy import func, select
 
-    from mbt_advisor.web import store
+    from mbt_advisor.web.storage import store
     from mbt_advisor.wizard.questionnaire import WizardState
 
     with app.state.web.transaction() as session:

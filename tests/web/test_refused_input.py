@@ -100,8 +100,8 @@ def test_delete_unit_never_prints_the_control_characters_of_a_name_stored_before
     import pexpect
     from sqlalchemy import insert
 
-    from mbt_advisor.web.db import open_database
-    from mbt_advisor.web.models import Unit
+    from mbt_advisor.web.storage.db import open_database
+    from mbt_advisor.web.storage.models import Unit
 
     hostile = "Unit\x1b]0;pwn\x07\x1b[2J"
     engine, sessions = open_database(database)

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from mbt_advisor.rulebase.examples import example_path
-from mbt_advisor.web import accounts, store
-from mbt_advisor.web.db import open_database
+from mbt_advisor.web.access import accounts
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.db import open_database
 
 from .live import running_server
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from mbt_advisor.web.access.exposure import BindRefused, check_bind
 from mbt_advisor.web.app import route_table
-from mbt_advisor.web.config import BindRefused, check_bind, is_loopback
+from mbt_advisor.web.settings.config import is_loopback
 
 from .conftest import BASE, LOCAL, TestClient, add_unit_from_example, add_visit, csrf, post_form
 
@@ -66,7 +67,7 @@ def test_a_write_from_another_origin_is_refused_even_with_json(client) -> None:
 
 def test_every_route_of_the_application_is_behind_the_guard(app) -> None:
     """The guard wraps the whole application: no route, mount or docs page is added outside it."""
-    from mbt_advisor.web.security import AccessGuard
+    from mbt_advisor.web.access.security import AccessGuard
 
     assert [m.cls for m in app.user_middleware] == [AccessGuard]
     paths = {path for _, path in route_table(app)}

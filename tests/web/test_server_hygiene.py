@@ -10,9 +10,9 @@ from pathlib import Path
 from mbt_advisor.cli.main import app as cli
 from typer.testing import CliRunner
 
-from mbt_advisor.web import accounts
+from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app
-from mbt_advisor.web.db import open_database
+from mbt_advisor.web.storage.db import open_database
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 
@@ -90,7 +90,7 @@ def test_the_audit_view_says_when_it_shows_only_the_newest_events(tmp_path: Path
 
 def test_a_founder_is_offered_only_what_a_founder_may_do(tmp_path: Path, advisor) -> None:  # type: ignore[no-untyped-def]
     app = create_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", advisor)
-    from mbt_advisor.web import store
+    from mbt_advisor.web.storage import store
 
     with app.state.web.transaction() as session:
         ours, theirs = store.create_unit(session, "Our unit"), store.create_unit(session, "Their unit")
@@ -122,8 +122,8 @@ def test_a_founder_is_offered_only_what_a_founder_may_do(tmp_path: Path, advisor
 def test_a_signed_in_account_probing_other_units_leaves_a_trail(tmp_path: Path, advisor) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
-    from mbt_advisor.web import store
-    from mbt_advisor.web.models import AuditEvent
+    from mbt_advisor.web.storage import store
+    from mbt_advisor.web.storage.models import AuditEvent
 
     app = create_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", advisor)
     with app.state.web.transaction() as session:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from live_server import serving
 
-from mbt_advisor.web.error_body import error_bytes
+from mbt_advisor.web.access.error_body import error_bytes
 
 from . import postgres
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select, text
 
 from mbt_advisor.common.errors import InputError, ProfileError
 from mbt_advisor.rendering.formats import to_json
-from mbt_advisor.web import store
-from mbt_advisor.web.db import open_database
-from mbt_advisor.web.models import Unit, Visit
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.db import open_database
+from mbt_advisor.web.storage.models import Unit, Visit
 
 pytestmark = pytest.mark.both_databases
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from mbt_advisor.web import store
-from mbt_advisor.web.models import Unit, Visit
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import Unit, Visit
 
 from .conftest import BASE, LOCAL, TestClient, csrf
 

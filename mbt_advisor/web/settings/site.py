@@ -96,19 +96,6 @@ def parse_forwarded_allow_ips(value: str | None) -> tuple[str, ...]:
     return tuple(found)
 
 
-def check_shared(site: Site, url: str) -> None:
-    """A server declared to be reached through a proxy needs an admin account, like one listening beyond
-    loopback: without accounts, everyone the proxy lets in would see every unit."""
-    from .config import BindRefused, _admin_exists
-
-    if site.shared and not _admin_exists(url):
-        option = "--public-url" if site.public_url else "--forwarded-allow-ips"
-        raise BindRefused(
-            f"{option}: refusing to serve through a reverse proxy, because the profiles describe real teams and no "
-            "admin account protects them (add one: mbt-advisor users add NAME --role admin)."
-        )
-
-
 def site_from_environment() -> Site:
     return Site(
         parse_public_url(os.environ.get(PUBLIC_URL_ENV)), parse_forwarded_allow_ips(os.environ.get(FORWARDED_ENV))

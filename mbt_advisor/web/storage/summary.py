@@ -1,5 +1,5 @@
 """What the consultant's pages show of stored assessments: the index per level, the risk as an order, the
-change between two visits.
+readiness line (the change between two visits, which reads both visits, is ``store.change_since``).
 
 The 0-100 risk index (``risk.index`` and ``risk.level_index``, higher = more risk) is read where the
 assessment has it; an assessment stored before it existed shows the risk words only until it is refreshed.
@@ -7,15 +7,9 @@ assessment has it; an assessment stored before it existed shows the risk words o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mbt_advisor.profile.model import LEVELS
-from mbt_advisor.questions.comparison import compare
-
-if TYPE_CHECKING:
-    from mbt_advisor.assessment.advisor import Advisor
-
-    from .models import Visit
 
 RISK_RANK = {"low": 1, "moderate": 2, "high": 3}
 SCOPES = (*LEVELS, "overall")  # the overall line drawn last, on top
@@ -50,21 +44,6 @@ def visit_index(data: dict[str, Any]) -> dict[str, float | None]:
 def risk_of(data: dict[str, Any], scope: str) -> str:
     risk = data["risk"]
     return str(risk["overall"] if scope == "overall" else risk["levels"][scope])
-
-
-def change_since(previous: Visit | None, latest: Visit, advisor: Advisor) -> tuple[float | None, int, list[str]]:
-    """(index change, risk change as +1/0/-1, early warnings) from ``previous`` to ``latest``."""
-    from .store import assessment_data, profile_of
-
-    if previous is None:
-        return None, 0, []
-    old, new = assessment_data(previous), assessment_data(latest)
-    a, b = visit_index(old)["overall"], visit_index(new)["overall"]
-    change = None if a is None or b is None else round(b - a, 1)
-    ra, rb = RISK_RANK.get(old["risk"]["overall"]), RISK_RANK.get(new["risk"]["overall"])
-    risk_change = 0 if ra is None or rb is None else (rb > ra) - (rb < ra)
-    warnings = compare(profile_of(previous), profile_of(latest), advisor=advisor).warnings
-    return change, risk_change, warnings
 
 
 def readiness_line(data: dict[str, Any]) -> str | None:

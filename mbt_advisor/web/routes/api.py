@@ -24,14 +24,13 @@ from mbt_advisor.questions.comparison import compare as compare_profiles
 from mbt_advisor.questions.explanation import explain as explain_profile
 from mbt_advisor.questions.whatif import what_if
 from mbt_advisor.rendering.formats import to_json
-
-from . import store
-from .access import obtain, permit, visible
-from .app import member_of_new_unit, principal_of, web_of
-from .canonical_ids import PathId
-from .error_body import Error
-from .models import Unit, Visit
-from .summary import visit_index
+from mbt_advisor.web.access.canonical_ids import PathId
+from mbt_advisor.web.access.decisions import obtain, permit, visible
+from mbt_advisor.web.access.error_body import Error
+from mbt_advisor.web.routes.context import member_of_new_unit, principal_of, web_of
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import Unit, Visit
+from mbt_advisor.web.storage.summary import visit_index
 
 
 class _Utf8Route(APIRoute):

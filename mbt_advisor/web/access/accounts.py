@@ -2,7 +2,7 @@
 local one (this computer only, no sign-in); from the first account on, every request must be signed in and
 sees only the units its account may see. Who makes a request is found by ``Authenticator.principal``, which the
 access guard (security.py) calls for every request; what that account may read or do is decided where the data
-is read, in access.py.
+is read, in decisions.py.
 
 Passwords are stored as scrypt hashes (memory-hard, through Python's hashlib and OpenSSL), sessions as the
 SHA-256 of a random token (the cookie carries the token, the database only its hash).
@@ -25,9 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor.common.errors import InputError
-
-from .audit import Actor, current_actor, record
-from .models import (
+from mbt_advisor.web.access.security import Refused, personal_token
+from mbt_advisor.web.storage.audit import Actor, current_actor, record
+from mbt_advisor.web.storage.models import (
     ApiToken,
     Unit,
     UnitMember,
@@ -38,7 +38,6 @@ from .models import (
     storable_equal,
     utcnow,
 )
-from .security import Refused, personal_token
 
 ROLES = ("admin", "consultant", "founder")
 SESSION_COOKIE = "mbt_session"
@@ -362,7 +361,7 @@ def _principal(session: Session, user_id: int, token_id: int | None = None) -> P
 
 class Authenticator:
     """Who makes a request, once accounts exist (called by the access guard for every request). What that
-    account may read or do is decided where the data is read (access.py), never here from the address."""
+    account may read or do is decided where the data is read (decisions.py), never here from the address."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions

@@ -38,7 +38,7 @@ def create_private(path: Path) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, the folder is created and foreign keys are enforced."""
-    from .config import database_label, is_postgresql
+    from mbt_advisor.web.settings.config import database_label, is_postgresql
 
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         create_private(Path(url.removeprefix("sqlite:///")))
@@ -73,8 +73,8 @@ def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
     from alembic.util import CommandError
     from sqlalchemy.exc import DBAPIError
 
-    from .config import database_label
-    from .migrate import upgrade
+    from mbt_advisor.web.settings.config import database_label
+    from mbt_advisor.web.storage.migrate import upgrade
 
     engine = make_engine(url)
     try:
@@ -83,7 +83,7 @@ def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
         engine.dispose()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise InputError(f"cannot be opened ({reason}).", source=f"--database {database_label(url)}") from None
-    from .audit import AuditedSession
+    from mbt_advisor.web.storage.audit import AuditedSession
 
     sessions: sessionmaker[Session] = sessionmaker(engine, class_=AuditedSession, expire_on_commit=False)
     event.listen(sessions, "before_flush", check_values)

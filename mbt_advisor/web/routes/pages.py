@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from mbt_advisor.common.errors import ProfileError
 from mbt_advisor.common.yamlio import utf8_text
@@ -15,42 +15,15 @@ from mbt_advisor.questions.comparison import compare
 from mbt_advisor.questions.explanation import explain
 from mbt_advisor.questions.whatif import what_if
 from mbt_advisor.rulebase.examples import example_path, list_examples
-
-from . import store
-from .access import obtain, permit, visible
-from .app import member_of_new_unit, principal_of, web_of
-from .canonical_ids import PathId
-from .chart import line_chart
-from .models import Unit, Visit
-from .summary import RISK_RANK, SCOPES, visit_index
+from mbt_advisor.web.access.canonical_ids import PathId
+from mbt_advisor.web.access.decisions import obtain, permit, visible
+from mbt_advisor.web.routes.chart import line_chart
+from mbt_advisor.web.routes.context import member_of_new_unit, principal_of, render, see_other, web_of
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import Unit, Visit
+from mbt_advisor.web.storage.summary import RISK_RANK, SCOPES, visit_index
 
 router = APIRouter(include_in_schema=False)
-# the one-line notices a redirect may ask for (``?notice=KEY``): fixed words, never text from the address
-NOTICES = {
-    "unit-deleted": "The unit was deleted with its visits and questionnaires; the audit trail records who did it.",
-    "visit-deleted": "The visit was deleted; the chart and the portfolio now read the remaining visits.",
-}
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    web = web_of(request)
-    principal = principal_of(request)
-    state = request.scope.get("state", {})
-    # where the data live is for the one local user or an admin, not for a visitor of the sign-in page
-    show_database = not state.get("accounts") or (principal is not None and principal.role == "admin")
-    html = web.templates.get_template(template).render(
-        request=request,
-        csrf=state.get("csrf", ""),
-        database=web.label if show_database else None,
-        principal=principal,
-        notice=NOTICES.get(request.query_params.get("notice", "")),
-        **context,
-    )
-    return HTMLResponse(html, status_code=status_code)
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)

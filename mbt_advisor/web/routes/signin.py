@@ -7,13 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from . import accounts
-from .access import obtain, own_tokens
-from .app import principal_of, web_of
-from .canonical_ids import PathId
-from .models import ApiToken
-from .pages import render, see_other
-from .security import secure_cookies
+from mbt_advisor.web.access import accounts
+from mbt_advisor.web.access.canonical_ids import PathId
+from mbt_advisor.web.access.decisions import obtain, own_tokens
+from mbt_advisor.web.access.security import secure_cookies
+from mbt_advisor.web.routes.context import principal_of, render, see_other, web_of
+from mbt_advisor.web.storage.models import ApiToken
 
 router = APIRouter(include_in_schema=False)
 FAILED = "The name or the password is wrong, or the account is locked for a few minutes after repeated failures."

@@ -9,7 +9,7 @@ Bearer mbt_...``, which no other site's page can send here without a CORS permis
 any other ``Authorization`` header exempts nothing). A body that is not a readable form is a 400. Once accounts
 exist it finds who signs the request (accounts.Authenticator) and sends a visitor without an account to the
 sign-in page. It reads no id from the address: what an account may read or do with a unit, a visit, a
-questionnaire or a token is decided where the route reads it (access.py).
+questionnaire or a token is decided where the route reads it (decisions.py).
 
 Behind a reverse proxy (site.py): X-Forwarded-For and X-Forwarded-Proto are believed only from the configured
 proxy addresses (uvicorn's ProxyHeadersMiddleware, applied here and nowhere else; uvicorn's own handling is
@@ -31,10 +31,10 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
-from .audit import Actor, acting_as
-from .config import MAX_BODY_BYTES, is_loopback
-from .error_body import error_bytes
-from .site import FORWARDED_HEADERS, Site
+from mbt_advisor.web.access.error_body import error_bytes
+from mbt_advisor.web.settings.config import MAX_BODY_BYTES, is_loopback
+from mbt_advisor.web.settings.site import FORWARDED_HEADERS, Site
+from mbt_advisor.web.storage.audit import Actor, acting_as
 
 CSRF_COOKIE = "mbt_csrf"
 CSRF_FIELD = "csrf_token"
@@ -245,7 +245,7 @@ class AccessGuard:
             if accounts:
                 cookies = Request(scope).cookies
                 principal = self.authenticator.principal(scope["path"], cookies, headers.get("authorization"))
-                scope["state"]["principal"] = principal  # what it may read or do: access.py, where the data is read
+                scope["state"]["principal"] = principal  # what it may read or do: decisions.py, where the data is read
         except Refused as refused:
             if refused.status == 401 and not scope["path"].startswith("/api/v1/"):  # not signed in: a page
                 await _redirect(send, "/signin")

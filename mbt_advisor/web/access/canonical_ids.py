@@ -20,7 +20,7 @@ from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
 
-from .models import INTEGER_IDS
+from mbt_advisor.web.storage.models import INTEGER_IDS
 
 ID_MAX = INTEGER_IDS.stop - 1  # the largest id an Integer column holds on both databases
 SPELLING_ERROR = "id_spelling"  # the pydantic error type of a query id in another spelling (app.py: a 404)

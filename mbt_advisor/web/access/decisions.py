@@ -26,12 +26,12 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import store
-from .audit import record
-from .models import ApiToken, Draft, Unit, Visit, find
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.audit import record
+from mbt_advisor.web.storage.models import ApiToken, Draft, Unit, Visit, find
 
 if TYPE_CHECKING:
-    from .accounts import Principal
+    from mbt_advisor.web.access.accounts import Principal
 
 Action = Literal["read", "write", "delete", "administer"]
 ACTIONS: tuple[Action, ...] = ("read", "write", "delete", "administer")

@@ -11,14 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from mbt_advisor.common.errors import InputError
+from mbt_advisor.web.access.canonical_ids import parse_id
+from mbt_advisor.web.access.decisions import Action, obtain, own_unit, permit
+from mbt_advisor.web.routes.context import member_of_new_unit, principal_of, render, see_other, web_of
+from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage.models import Draft, Unit, Visit
 from mbt_advisor.wizard.questionnaire import PATH_QUESTION, Wizard
-
-from . import store
-from .access import Action, obtain, own_unit, permit
-from .app import member_of_new_unit, principal_of, web_of
-from .canonical_ids import parse_id
-from .models import Draft, Unit, Visit
-from .pages import render, see_other
 
 router = APIRouter(include_in_schema=False)
 

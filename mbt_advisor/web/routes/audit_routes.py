@@ -1,6 +1,6 @@
 """The audit trail for administrators: a page (``/audit``) and the API (``/api/v1/audit``), newest first,
 filtered by unit, account and action, paged by event id. Who may see them is decided with everything else
-in access.py (admins only once accounts exist); there is no route that changes or deletes a row.
+in decisions.py (admins only once accounts exist); there is no route that changes or deletes a row.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from . import audit, store
-from .access import permit
-from .app import principal_of, web_of
-from .canonical_ids import QueryId
-from .pages import render
+from mbt_advisor.web.access.canonical_ids import QueryId
+from mbt_advisor.web.access.decisions import permit
+from mbt_advisor.web.routes.context import principal_of, render, web_of
+from mbt_advisor.web.storage import audit, store
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["api"])

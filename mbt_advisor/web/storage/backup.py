@@ -24,6 +24,7 @@ from typing import Any
 
 from mbt_advisor.common.errors import InputError, shown
 from mbt_advisor.common.output_files import check_output_file
+from mbt_advisor.web.storage.sqlite_copy import copy_sqlite
 
 PG_DUMP = (
     "db backup and db restore copy a SQLite file; for PostgreSQL use its own tools: pg_dump --format=custom "
@@ -44,27 +45,6 @@ def sqlite_path(url: str) -> Path:
 def companions(database: Path) -> tuple[Path, ...]:
     """The database file and the files SQLite keeps beside it (never a backup's target)."""
     return (database, *(database.with_name(database.name + suffix) for suffix in ("-wal", "-shm", "-journal")))
-
-
-def copy_sqlite(source: Path, target: Path) -> None:
-    """Copy one SQLite database into another file (readable by its owner only), page by page, through the
-    online backup API; the source is opened read-only. ``target`` is replaced by a rename, so it must be a
-    regular file or not exist (:func:`backup` checks)."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # a copy of the profiles: owner only
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        finally:
-            dst.close()
-        os.replace(tmp, target)
-    finally:
-        src.close()
-        tmp.unlink(missing_ok=True)
 
 
 def backup(url: str, target: Path, *, force: bool = False) -> None:
@@ -92,8 +72,8 @@ def _same_file(one: Path, other: Path) -> bool:
 
 def _record(url: str, action: str, detail: str) -> None:
     """The backup in the database's audit trail, as the command line's (the OS user)."""
-    from .audit import acting_as, command_line, record
-    from .db import open_database
+    from mbt_advisor.web.storage.audit import acting_as, command_line, record
+    from mbt_advisor.web.storage.db import open_database
 
     engine, sessions = open_database(url)
     try:
@@ -108,7 +88,7 @@ def restore(url: str, source: Path) -> Path | None:
     every check (module docstring). The content it replaces is kept beside it as
     ``NAME.before-restore-TIMESTAMP``; that path is returned (None if there was no database yet). A refused
     backup is an :class:`InputError` and the live file is not touched (not even opened)."""
-    from .db import create_private
+    from mbt_advisor.web.storage.db import create_private
 
     target = sqlite_path(url)
     if target.exists() and _same_file(source, target):
@@ -195,8 +175,8 @@ def _put_back(target: Path, kept: Path | None, failure: Exception) -> InputError
 def _restorable(source: Path, folder: Path) -> Path:
     """A new database in ``folder``, made by this release's migrations, holding the rows of the backup
     ``source`` and the restore's own audit row; or an :class:`InputError` saying why the backup is refused."""
-    from . import migrate
-    from .db import make_engine
+    from mbt_advisor.web.storage import migrate
+    from mbt_advisor.web.storage.db import make_engine
 
     copy = folder / "backup.sqlite3"
     _private_copy(source, copy)
@@ -253,7 +233,7 @@ def _private_copy(source: Path, copy: Path) -> None:
 
 def _check_contents(copy: Path, source: Path) -> str:
     """The copy's one migration version, once it is known to be intact, without triggers or views, and known."""
-    from .migrate import known_revisions
+    from mbt_advisor.web.storage.migrate import known_revisions
 
     with _reading(copy) as con:
         problems = [row[0] for row in con.execute("PRAGMA integrity_check")]
@@ -352,9 +332,9 @@ class _reading:
 def _copy_rows(copy: Path, fresh: Path, source: Path) -> None:
     """The backup's rows into the new database, parents before children, in one transaction, with the restore's
     audit row (``db.restore``, as the command line's) at the end of the trail it brings."""
-    from .audit import acting_as, command_line, record_on
-    from .db import make_engine
-    from .move import NOT_MOVED, copy_table, moved_tables
+    from mbt_advisor.web.storage.audit import acting_as, command_line, record_on
+    from mbt_advisor.web.storage.db import make_engine
+    from mbt_advisor.web.storage.move import NOT_MOVED, copy_table, moved_tables
 
     assert set(NOT_MOVED) == {"web_sessions"}  # sign-ins are never restored: everyone signs in again
     read, write = make_engine(f"sqlite:///{copy}"), make_engine(f"sqlite:///{fresh}")

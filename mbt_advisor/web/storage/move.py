@@ -22,9 +22,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, Integer, Table, func, select, text
 
 from mbt_advisor.common.errors import InputError
-
-from .audit import record_on
-from .models import Base
+from mbt_advisor.web.storage.audit import record_on
+from mbt_advisor.web.storage.models import Base
 
 NOT_MOVED = {
     "web_sessions": "sign-ins are not moved: everyone signs in again on the new server (passwords, tokens and "
@@ -42,7 +41,7 @@ def move(source_url: str, target_url: str, *, replace: bool = False) -> dict[str
     """Copy every table of ``source_url`` into ``target_url``; returns the rows moved per table. Raises
     :class:`InputError` (nothing written) for a missing source, a non-empty target without ``replace``, a
     database that cannot be reached, or a row the target refuses."""
-    from .config import database_label
+    from mbt_advisor.web.settings.config import database_label
 
     source_label, target_label = database_label(source_url), database_label(target_url)
     if source_url == target_url:
@@ -62,14 +61,14 @@ def _readable_copy(url: str) -> Iterator[str]:
         return
     import tempfile
 
-    from .backup import copy_sqlite
+    from mbt_advisor.web.storage.sqlite_copy import copy_sqlite
 
     with tempfile.TemporaryDirectory(prefix="mbt-advisor-move-") as folder:
         copy = Path(folder) / "source.sqlite3"
         try:
             copy_sqlite(Path(url.removeprefix("sqlite:///")), copy)
         except sqlite3.Error as exc:
-            from .config import database_label
+            from mbt_advisor.web.settings.config import database_label
 
             raise InputError(f"cannot be read as a database ({exc}).", source=database_label(url)) from None
         yield f"sqlite:///{copy}"
@@ -78,7 +77,7 @@ def _readable_copy(url: str) -> Iterator[str]:
 def _move(source_url: str, target_url: str, source_label: str, target_label: str, replace: bool) -> dict[str, int]:
     from sqlalchemy.exc import DBAPIError
 
-    from .db import open_database
+    from mbt_advisor.web.storage.db import open_database
 
     source, _ = open_database(source_url)
     try:

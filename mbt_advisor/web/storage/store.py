@@ -20,14 +20,14 @@ from mbt_advisor.common.errors import InputError
 from mbt_advisor.profile.field_types import plain_text
 from mbt_advisor.profile.loading import parse_profile
 from mbt_advisor.profile.model import Profile
+from mbt_advisor.questions.comparison import compare
 from mbt_advisor.rendering.formats import to_json
+from mbt_advisor.web.storage.audit import record
+from mbt_advisor.web.storage.models import Draft, Unit, UnitMember, User, Visit, find, lock_for_update
 from mbt_advisor.wizard.questionnaire import WizardState, profile_yaml, state_json
 
-from .audit import record
-from .models import Draft, Unit, UnitMember, User, Visit, find, lock_for_update
-
 __all__ = ["Draft", "Unit", "Visit", "object_session", "parse_profile"]
-from .summary import change_since, readiness_line, visit_index
+from mbt_advisor.web.storage.summary import RISK_RANK, readiness_line, visit_index
 
 
 class Gone(LookupError):
@@ -308,3 +308,16 @@ def finish_draft(session: Session, draft: Draft, visit: Visit) -> None:
 
 def draft_exported(session: Session, draft: Draft) -> None:
     record(session, "questionnaire.export", unit_id=draft.unit_id)
+
+
+def change_since(previous: Visit | None, latest: Visit, advisor: Advisor) -> tuple[float | None, int, list[str]]:
+    """(index change, risk change as +1/0/-1, early warnings) from ``previous`` to ``latest``."""
+    if previous is None:
+        return None, 0, []
+    old, new = assessment_data(previous), assessment_data(latest)
+    a, b = visit_index(old)["overall"], visit_index(new)["overall"]
+    change = None if a is None or b is None else round(b - a, 1)
+    ra, rb = RISK_RANK.get(old["risk"]["overall"]), RISK_RANK.get(new["risk"]["overall"])
+    risk_change = 0 if ra is None or rb is None else (rb > ra) - (rb < ra)
+    warnings = compare(profile_of(previous), profile_of(latest), advisor=advisor).warnings
+    return change, risk_change, warnings

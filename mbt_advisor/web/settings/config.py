@@ -13,10 +13,6 @@ DATABASE_NAME = "mbt-advisor.sqlite3"
 MAX_BODY_BYTES = 1_000_000  # the same limit as a profile file (yamlio.MAX_BYTES)
 
 
-class BindRefused(ValueError):
-    """Asked to listen on an address other computers can reach, without accounts to protect the data."""
-
-
 def data_dir() -> Path:
     """The user's data folder: $MBT_ADVISOR_DATA, else the platform's usual place for application data."""
     if os.environ.get(DATA_ENV):
@@ -106,29 +102,3 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def check_bind(host: str, url: str | None = None) -> None:
-    """Refuse any address but loopback unless the database at ``url`` has an admin account: without accounts,
-    anyone who can reach the server sees every unit."""
-    if is_loopback(host) or (url is not None and _admin_exists(url)):
-        return
-    raise BindRefused(
-        f"--host {host}: refusing to listen beyond this computer, because the profiles describe real teams "
-        "and no admin account protects them (add one: mbt-advisor users add NAME --role admin). "
-        "Allowed without accounts: 127.0.0.1, ::1 or localhost."
-    )
-
-
-def _admin_exists(url: str) -> bool:
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        return False  # no database yet: no account (and none is created just to look)
-    from .accounts import admin_exists
-    from .db import open_database
-
-    engine, sessions = open_database(url)
-    try:
-        with sessions() as session:
-            return admin_exists(session)
-    finally:
-        engine.dispose()

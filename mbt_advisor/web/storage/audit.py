@@ -28,8 +28,18 @@ from sqlalchemy import Connection, Select, event, insert, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from mbt_advisor.common.errors import escape
-
-from .models import INTEGER_IDS, ApiToken, AuditEvent, Draft, Unit, UnitMember, User, Visit, WebSession, storable_equal
+from mbt_advisor.web.storage.models import (
+    INTEGER_IDS,
+    ApiToken,
+    AuditEvent,
+    Draft,
+    Unit,
+    UnitMember,
+    User,
+    Visit,
+    WebSession,
+    storable_equal,
+)
 
 ACTIONS: dict[str, str] = {
     "unit.create": "a unit was created",
