@@ -283,3 +283,12 @@ def test_a_strength_that_quotes_a_figure_its_sources_do_not_hold_is_a_prose_erro
     problems = prose_problems(load_knowledge_files(default_rules_dir(), knowledge_copy))
     assert [(p.file, p.owner) for p in problems] == [("strengths.yaml", "strength support.management-backing")]
     assert "7 before vs 3 during" in problems[0].message
+
+
+def test_the_visit_of_a_sustained_programme_asks_what_keeps_its_strengths(advisor: Advisor) -> None:
+    from mbt_advisor.rendering import brief
+
+    context = brief.brief_context(profile_from_data(SUSTAINED), advisor)
+    asked = [q for q in context.questions if q.kind == "protect"]
+    assert asked, "a unit without gaps is still asked about what keeps its strengths"
+    assert any("agreements in place" in q.text and "higher management backs" in q.why for q in asked)

@@ -262,6 +262,7 @@ class Advisor:
                     source_statements=[trusted(SourceStatementOut, **x) for x in data["source_statements"]],
                     our_reading=data["our_reading"],
                     protect=list(data["protect"]),
+                    questions=list(data["questions"]),
                     matched=[trusted(MatchedFact, field=name, value=value) for name, value in matched],
                 )
             )

@@ -210,6 +210,7 @@ class Strength(Strict):
     source_statements: list[SourceStatementOut] = Field(description="Evidence not about one case")
     our_reading: str = Field(description="mbt-advisor's own reasoning, kept apart from the evidence")
     protect: list[str] = Field(description="What protects the strength (our advice)")
+    questions: list[str] = Field(description="What a consultant asks on a visit to keep the strength")
     matched: list[MatchedFact] = Field(description="The answers that show the strength")
 
 

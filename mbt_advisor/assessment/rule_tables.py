@@ -97,6 +97,7 @@ def tables_data(
                     "source_statements": _evidence(kb, x.citations, x.source_statements)[1],
                     "our_reading": " ".join(x.reading.split()),
                     "protect": list(x.protect),
+                    "questions": list(x.questions),
                 },
             }
             for x in kb.strengths

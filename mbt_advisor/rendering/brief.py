@@ -80,7 +80,7 @@ class Card:
 class VisitQuestion:
     level: str
     text: str
-    kind: str  # "gap" (asks about a known gap) | "missing" (fills in missing information)
+    kind: str  # "gap" (a known gap) | "protect" (keeping a strength) | "missing" (fills in missing information)
     why: str  # the recommendation it asks about ("rec. 3"), or why it is asked
 
 
@@ -230,6 +230,15 @@ def _questions(a: Assessment, kb: KnowledgeBase) -> tuple[list[VisitQuestion], l
             if text not in seen:
                 seen.add(text)
                 gaps.append(VisitQuestion(rec.level, text, "gap", f"rec. {rec.priority}"))
+    for strength in a.strengths:  # after every gap: what keeps a strength in place
+        for text in strength.questions[:1]:
+            if text not in seen:
+                seen.add(text)
+                gaps.append(
+                    VisitQuestion(
+                        strength.level, text, "protect", f"to keep: {strength.title[0].lower()}{strength.title[1:]}"
+                    )
+                )
     missing = [
         VisitQuestion(
             item.level or "organization",

@@ -47,6 +47,7 @@ class Strength(Strict):
     source_statements: tuple[SourceStatement, ...] = ()
     reading: str = Field(min_length=20, description="mbt-advisor's own reasoning, apart from the evidence")
     protect: tuple[str, ...] = Field(min_length=1, description="What protects the strength")
+    questions: tuple[str, ...] = Field(default=(), description="What a consultant asks on a visit to keep it")
 
     @field_validator("id")
     @classmethod
