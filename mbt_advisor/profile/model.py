@@ -72,6 +72,11 @@ def fact(level: Level, description: str, **kwargs: Any) -> Any:
     return Field(default=None, description=description, json_schema_extra={"level": level}, **kwargs)
 
 
+def head_count(description: str) -> Any:
+    """A team-level count of people: a whole number from 1 (10,000 at most)."""
+    return fact("team", f"{description}, 1 or more", strict=True, ge=1, le=10_000)
+
+
 class Organization(Strict):
     model_config = PROFILE_CONFIG
 
@@ -191,19 +196,9 @@ class Facts(Strict):
         strict=True,
     )
     # team level
-    team_size: int | None = fact(
-        "team",
-        "Number of members of the MBT team (those who deliver the programme), 1 or more",
-        strict=True,
-        ge=1,
-        le=10_000,
-    )
-    ward_staff_size: int | None = fact(
-        "team",
-        "Number of staff on the ward or unit as a whole, the MBT team included (inpatient, residential, forensic)",
-        strict=True,
-        ge=1,
-        le=10_000,
+    team_size: int | None = head_count("Number of members of the MBT team (those who deliver the programme)")
+    ward_staff_size: int | None = head_count(
+        "Number of staff on the ward or unit as a whole, the MBT team included (inpatient, residential, forensic)"
     )
     staff_turnover: Literal["low", "moderate", "high"] | None = fact(
         "team",
