@@ -57,13 +57,24 @@ def help_lines(ask: Ask) -> list[str]:
     return lines
 
 
+def counter(ask: Ask) -> str:
+    """'[5/33]'; '[2]' while the answers that decide which questions apply (setting, phase) are to come, so
+    the total never jumps."""
+    return f"[{ask.number}/{ask.total}]" if ask.settled else f"[{ask.number}]"
+
+
+def _same(value: Any, default: Any) -> bool:
+    """A menu value is the default: equal and of the same kind (True is not 1)."""
+    return bool(value == default and type(value) is type(default))
+
+
 def format_hint(ask: Ask) -> str:
     """How to type an answer, for kinds that are typed."""
     return {
         "multi": "numbers separated by commas, or 'none' for none of these",
         "boolean": "y/n",
         "fraction": "a percentage, e.g. 80%",
-        "date": "YYYY-MM-DD",
+        "date": "YYYY-MM-DD or today",
         "integer": "a whole number",
         "rating": "1 to 7; halves allowed",
     }.get(ask.question.type, "")
@@ -126,7 +137,9 @@ class LinePrompter:
 
     def ask(self, ask: Ask) -> Any:
         question = ask.question
-        self.say(f"\n[{ask.number}/{ask.total}] {question.prompt}")
+        self.say(f"\n{counter(ask)} {question.prompt}")
+        if ask.last_time is not None:
+            self.say(f"   last time: {ask.last_time}")
         for index, choice in enumerate(question.choices, 1):
             self.say(f"   {index}. {choice.label}")
         hint = format_hint(ask)
@@ -209,8 +222,12 @@ class ArrowPrompter:
             extra.append(q.Choice("Don't know", value=SKIP))
         extra.append(q.Choice("< Back", value=BACK))
         chosen = next(
-            (c for c in [*options, *extra] if not isinstance(c, q.Separator) and c.value == ask.default), None
+            (c for c in [*options, *extra] if not isinstance(c, q.Separator) and _same(c.value, ask.default)), None
         )
+        if chosen is None and question.type == "boolean" and ask.optional:
+            # a yes/no question starts with no answer selected: the cursor rests on "Don't know", so that
+            # Enter alone never records a risk such as a reorganization
+            chosen = next(c for c in extra if not isinstance(c, q.Separator) and c.value == SKIP)
         menu = q.select(
             title,
             choices=[*options, *extra],
@@ -257,12 +274,13 @@ class ArrowPrompter:
         key = control(text)
         if key is not None:
             return key
-        if text.strip() == "" and ask.question.type in {"text", "date"} and ask.optional:
+        if text.strip() == "" and ask.optional and (ask.question.type in {"text", "date"} or ask.default == SKIP):
             return SKIP
         return text
 
     def ask(self, ask: Ask) -> Any:
-        title = f"[{ask.number}/{ask.total}] {ask.question.prompt}"
+        last = f" (last time: {ask.last_time})" if ask.last_time is not None else ""
+        title = f"{counter(ask)} {ask.question.prompt}{last}"
         kind = ask.question.type
         while True:
             self.keyed = None

@@ -60,6 +60,16 @@ def wizard(
         Path | None,
         typer.Option("--resume", readable=False, help="Continue from a progress file left by an interrupted session."),
     ] = None,
+    start_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            readable=False,
+            metavar="LAST",
+            help="Start from the last visit's profile: each answer is offered again ('last time: ...') and kept "
+            "unless changed; the new profile goes to --output (never over LAST without --force).",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
 ) -> None:
     """Ask a founder plain questions, explain why each matters, and save a profile with its assessment.
@@ -74,9 +84,12 @@ def wizard(
       mbt-advisor wizard --output our-unit.yaml
 
       mbt-advisor wizard --answers answers.yaml --output our-unit.yaml --force
+
+      mbt-advisor wizard --from visit-1.yaml --output visit-2.yaml
     """
     from mbt_advisor.assessment.advisor import default_advisor
-    from mbt_advisor.wizard.questionnaire import Wizard, WizardState, profile_yaml, state_json
+    from mbt_advisor.profile.loading import load_profile
+    from mbt_advisor.wizard.questionnaire import Wizard, WizardState, last_visit_answers, profile_yaml, state_json
 
     if sys.stdout is None:  # the wizard talks on stdout
         fail("standard output is closed; the wizard needs it (redirect it to a file or /dev/null).")
@@ -87,15 +100,21 @@ def wizard(
     prompter = make_prompter(interactive)
     try:
         state = WizardState.from_file(resume) if resume is not None else WizardState()
+        last = last_visit_answers(load_profile(start_from)) if start_from is not None else None
     except InputError as exc:
         bad_input(exc)
+    if start_from is not None and not force and _same_file(start_from, output):
+        fail(
+            f"{output}: is the profile this visit starts from (--from); write the next visit to another file, "
+            "or add --force to replace it."
+        )
     if output.exists() and not force:
         if answers is not None:
             fail(f"{output}: already exists; use --force to overwrite it (nothing was written).")
         if not prompter.confirm(f"{output} exists. Overwrite it at the end?"):
             note(f"{output} was kept as it is; nothing was written. Choose another --output, or add --force.")
             raise typer.Exit(EXIT_FINDINGS)
-    wiz = Wizard(advisor.kb, state)
+    wiz = Wizard(advisor.kb, state, previous=last)
 
     def save_progress() -> None:
         write_atomic(partial, state_json(wiz.state))
@@ -127,10 +146,18 @@ def wizard(
         if given is not None:
             exc = ProfileError(exc.problem, source=str(given), field=exc.field, allowed=exc.allowed)
         bad_input(exc)
-    write_atomic(output, profile_yaml(profile), inputs=[p for p in (answers, resume) if p is not None])
+    inputs = [p for p in (answers, resume, None if force else start_from) if p is not None]
+    write_atomic(output, profile_yaml(profile), inputs=inputs)
     if partial.exists() and partial != answers:
         partial.unlink()
     _summary(prompter, advisor.evaluate(profile), output)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 def resume_banner(wiz: Any) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 ROWS, COLS = 32, 120
 DOWN, UP, ENTER, SPACE, CLEAR, CTRL_C = "\x1b[B", "\x1b[A", "\r", " ", "\x15", "\x03"
-QUESTION = re.compile(r"\[(\d+)/(\d+)\] (.*)")
+QUESTION = re.compile(r"\[(\d+)(?:/(\d+))?\] (.*)")
 
 
 class Terminal:

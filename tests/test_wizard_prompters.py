@@ -126,7 +126,10 @@ def arrow_keys(ask: Ask, action: tuple[Any, ...]) -> str:
         return CLEAR + action[1] + ENTER
     if name == "pick":
         values = menu_values(ask)
-        here = values.index(ask.default) if ask.default in values else 0
+        if ask.default in values:
+            here = values.index(ask.default)
+        else:  # a yes/no question starts on "Don't know" (no answer selected), any other menu on its first choice
+            here = values.index(SKIP) if kind == "boolean" and ask.optional else 0
         there = values.index(action[1])
         return (DOWN * (there - here) if there >= here else UP * (here - there)) + ENTER
     assert name == "ticks" and kind == "multi"

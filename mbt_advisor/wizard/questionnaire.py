@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from mbt_advisor.profile.loading import profile_from_data
 from mbt_advisor.profile.model import Profile
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 from mbt_advisor.rulebase.knowledge_models import Question
+from mbt_advisor.rulebase.words import value_label
 from mbt_advisor.wizard.answer_marks import SKIP
 from mbt_advisor.wizard.answers import check_value, nest
 from mbt_advisor.wizard.files import read_progress
@@ -79,14 +82,25 @@ class Ask:
     default: Any = None  # a typed answer to pre-select, SKIP for an earlier "don't know", or None
     optional: bool = True
     informs: tuple[str, ...] = ()
+    last_time: str | None = None  # the previous visit's answer in words (wizard --from), else None
+    settled: bool = True  # False while answers that decide which questions apply are still to come
+
+
+# answers that decide which later questions apply: until they are given, the total is not yet known
+GATES = ("organization.setting", "organization.phase")
 
 
 class Wizard:
-    def __init__(self, kb: KnowledgeBase, state: WizardState | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, state: WizardState | None = None, previous: Mapping[str, Any] | None = None
+    ) -> None:
+        """``previous``: the last visit's answers (``section.key`` -> value), each offered as the default and
+        shown as "last time: ..."; a question it left unanswered is offered as "don't know"."""
         self.kb = kb
         self.state = state or WizardState()
         self.questions: list[Question] = self._ordered()
         self.undone: dict[str, Any] = {}  # answers taken back with "back": offered again as the default
+        self.previous = None if previous is None else dict(previous)
 
     def _ordered(self) -> list[Question]:
         org = [q for name, q in self.kb.questions.items() if name.startswith("organization.")]
@@ -136,14 +150,34 @@ class Wizard:
     def ask(self, question: Question) -> Ask:
         """How to show ``question`` now: its number, default, whether it may be skipped, what it informs."""
         done, total = self.progress()
+        name = question.field
+        default, last_time = self._from_last_visit(question)
+        given = set(self.state.answers) | set(self.state.skipped)
         return Ask(
             question=question,
             number=done + 1,
             total=total,
-            default=self.undone.get(question.field, question.default),
-            optional=question.field not in REQUIRED,
+            default=self.undone.get(name, default),
+            optional=name not in REQUIRED,
             informs=tuple(self.informs(question)),
+            last_time=last_time,
+            settled=all(gate in given for gate in GATES),
         )
+
+    def _from_last_visit(self, question: Question) -> tuple[Any, str | None]:
+        """(the default, the last visit's answer in words) for ``question``: the question's own default when
+        there is no last visit; the date of a new visit is today."""
+        name, previous = question.field, self.previous
+        if previous is None:
+            return question.default, None
+        if name == PATH_FIELD:
+            return ("expert" if any(k.startswith("ratings.") for k in previous) else "founder"), None
+        words = value_label(self.kb, name, previous.get(name))
+        if name == "organization.assessed_on":
+            return _dt.date.today(), words
+        if name in previous:
+            return previous[name], words
+        return (SKIP if name not in REQUIRED else question.default), words
 
     def skip(self, question: Question) -> None:
         if question.field == "organization.name":
@@ -170,8 +204,24 @@ class Wizard:
         return sorted(self.kb.readers.get(question.field, []))
 
     def informs(self, question: Question) -> list[str]:
-        """The titles of the recommendations this answer bears on, in words (no rule ids)."""
+        """The titles of the recommendations this answer bears on, in words (no rule ids). The unit's setting,
+        population and phase decide which advice applies at all (a school's, a planning unit's): listing every
+        recommendation that reads them would name advice for other kinds of unit, so they list none."""
+        if question.field.startswith("organization."):
+            return []
         return sorted({self.kb.rule(rule_id).title for rule_id in self.readers(question)})
+
+
+def last_visit_answers(profile: Profile) -> dict[str, Any]:
+    """A profile's answers as the wizard offers them again (``section.key`` -> value, unanswered left out)."""
+    from mbt_advisor.profile.values import plain
+
+    org = profile.organization
+    answers: dict[str, Any] = {
+        f"organization.{key}": value for key in type(org).model_fields if (value := getattr(org, key)) is not None
+    }
+    answers.update({name: plain(value) for name, value in profile.known_fields().items()})
+    return answers
 
 
 def flatten(data: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +233,10 @@ def flatten(data: dict[str, Any]) -> dict[str, Any]:
                 flat[f"{section}.{key}"] = value
         return flat
     return dict(data)
+
+
+# "about 10", "~10", "ca. 10": a founder's estimate of a count is the count
+_APPROXIMATELY = re.compile(r"^(?:about|around|approximately|roughly|circa|ca\.?|~)\s*", re.IGNORECASE)
 
 
 def parse_answer(question: Question, raw: Any) -> Any:
@@ -216,7 +270,7 @@ def parse_answer(question: Question, raw: Any) -> Any:
         raise ValueError("answer yes or no (y/n)")
     if kind == "integer":
         try:
-            return int(text)
+            return int(_APPROXIMATELY.sub("", text))
         except ValueError:
             raise ValueError("give a whole number, e.g. 10") from None
     if kind == "fraction":
@@ -228,10 +282,12 @@ def parse_answer(question: Question, raw: Any) -> Any:
             return text  # '2/3' and other forms are checked by the profile model
         return int(value) if value.is_integer() else value
     if kind == "date":
+        if text.casefold() == "today":
+            return _dt.date.today()
         try:
             return _dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError("give a date as YYYY-MM-DD") from None
+            raise ValueError("give a date as YYYY-MM-DD, or 'today'") from None
     if not text:
         raise ValueError("an answer is needed (or choose 'don't know')")
     return text
