@@ -23,7 +23,10 @@ runner = CliRunner()
 
 
 def profile_data(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The profile's answers (the format version aside: the wizard writes the current one)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.pop("profile_version", None)
+    return data
 
 
 class Keeper:
