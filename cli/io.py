@@ -53,8 +53,9 @@ def _name(path: Path | str) -> str:
     return text if len(text) <= 200 else "…" + text[-200:]
 
 
-def write_atomic(path: Path, text: str, *, force: bool = True, inputs: Iterable[Path] = ()) -> None:
-    """Write ``text`` to ``path`` by the rules above; any problem is one line on stderr and exit 2."""
+def write_atomic(path: Path, text: str | bytes, *, force: bool = True, inputs: Iterable[Path] = ()) -> None:
+    """Write ``text`` (or bytes, such as a PDF) to ``path`` by the rules above; any problem is one line on
+    stderr and exit 2."""
     target = Path(os.path.realpath(path))  # write through symlinks: the link stays, its target changes
     try:
         info = check_output_file(path, inputs=inputs, force=force, folder_hint="give a file name for --output")
@@ -69,7 +70,7 @@ def write_atomic(path: Path, text: str, *, force: bool = True, inputs: Iterable[
         fail(f"{_name(path)}: cannot be written ({exc.strerror or exc}).")
     try:
         try:
-            data = text.encode("utf-8")
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]

@@ -15,7 +15,7 @@ import typer
 
 from mbt_advisor._version import __version__
 
-from .io import EXIT_BAD_INPUT, emit, fail, is_file, output_path, write_stdout
+from .io import EXIT_BAD_INPUT, emit, fail, is_file, note, output_path, write_atomic, write_stdout
 from .serve_cmd import register as register_serve
 from .usage import typer_app
 from .wizard_cmd import wizard
@@ -380,6 +380,7 @@ register_serve(app)  # serve, db backup|restore|path (cli/serve_cmd.py)
 class BriefFormat(StrEnum):
     html = "html"
     markdown = "markdown"
+    pdf = "pdf"
 
 
 @app.command()
@@ -389,7 +390,12 @@ def report(
         Path | None,
         typer.Option("--output", "-o", parser=output_path, metavar="FILE", help="The file to write (required)."),
     ] = None,
-    format: Annotated[BriefFormat, typer.Option("--format", "-f", help="html or markdown.")] = BriefFormat.html,
+    format: Annotated[
+        BriefFormat,
+        typer.Option(
+            "--format", "-f", help="html, markdown, or pdf (needs the extra: pip install 'mbt-advisor[pdf]')."
+        ),
+    ] = BriefFormat.html,
     example: Example = None,
     technical: Annotated[
         bool, typer.Option("--technical", help="Add an appendix with rule ids, scores and matched answers.")
@@ -420,6 +426,8 @@ def report(
       mbt-advisor report --example merger --format markdown --output brief.md
 
       mbt-advisor report visit-2.yaml --previous visit-1.yaml --output brief.html
+
+      mbt-advisor report --example merger --format pdf --output brief.pdf
     """
     with _loading():
         from mbt_advisor.rendering.brief import render_brief
@@ -430,8 +438,16 @@ def report(
         fail(f"{output}: already exists; use --force to overwrite it.")
     current = _profile_or_example(profile, example)
     before = _load(previous) if previous is not None else None
-    text = render_brief(current, _advisor(rules, knowledge), format.value, technical=technical, previous=before)
-    emit(text, output, inputs=[p for p in (profile, previous) if p is not None])
+    markup = "markdown" if format is BriefFormat.markdown else "html"
+    text = render_brief(current, _advisor(rules, knowledge), markup, technical=technical, previous=before)
+    inputs = [p for p in (profile, previous) if p is not None]
+    if format is BriefFormat.pdf:
+        from mbt_advisor.rendering.brief import brief_pdf
+
+        write_atomic(output, brief_pdf(text), inputs=inputs)  # a missing extra is one line, exit 2
+        note(f"wrote {output}")
+        return
+    emit(text, output, inputs=inputs)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from typing import Any
 from mbt_advisor._version import __version__
 from mbt_advisor.assessment.advisor import Advisor, ProfileLike, default_advisor
 from mbt_advisor.assessment.model import Assessment, CitationOut, Recommendation, Strength
+from mbt_advisor.common.errors import InputError
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Profile
 from mbt_advisor.rendering.formats import md_escape
@@ -495,3 +496,27 @@ def brief(
         technical=technical,
         previous=None if previous is None else as_profile(previous),
     )
+
+
+PDF_EXTRA = "pip install 'mbt-advisor[pdf]'"
+
+
+def brief_pdf(html: str) -> bytes:
+    """The brief's HTML as a PDF, through WeasyPrint (the optional extra ``mbt-advisor[pdf]``): the pages of the
+    printed HTML (its @page rules: A4, the same breaks), with no browser's header or footer. Raises InputError
+    with one line when WeasyPrint, or the pango library it needs, is missing."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise InputError(
+            f"a PDF needs WeasyPrint, an optional extra: {PDF_EXTRA} (or write --format html and print it).",
+            source="report --format pdf",
+        ) from None
+    except OSError as exc:  # WeasyPrint is installed but cannot load pango (a system library)
+        raise InputError(
+            f"WeasyPrint cannot load the pango library it needs ({str(exc).splitlines()[0][:120]}); on Debian: "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0.",
+            source="report --format pdf",
+        ) from None
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
