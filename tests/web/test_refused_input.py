@@ -122,3 +122,68 @@ def test_delete_unit_never_prints_the_control_characters_of_a_name_stored_before
     with sessions() as session:
         assert session.get(Unit, unit) is None
     engine.dispose()
+
+
+def raw_form_post(client, url: str, body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+    """A form body as a client other than a browser may send it, bytes as given (a browser percent-encodes)."""
+    from .conftest import csrf
+
+    return client.post(
+        url,
+        content=body,
+        headers={"content-type": content_type, "x-csrf-token": csrf(client)},
+        follow_redirects=False,
+    )
+
+
+def pasted_profile_bodies(riverside_text: str) -> dict[str, tuple[bytes, str]]:
+    """The visit form with its profile pasted (the text box, not a file), the name holding a Latin-1 byte, in the
+    three forms a client may send: percent-encoded, raw in a urlencoded body, and a multipart text field."""
+    from urllib.parse import quote_from_bytes
+
+    raw = latin1_profile(riverside_text)
+    boundary = "b0undary"
+    multipart = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="profile_text"\r\n\r\n'.encode()
+        + raw
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return {
+        "percent-encoded": (b"profile_text=" + quote_from_bytes(raw).encode(), "application/x-www-form-urlencoded"),
+        "raw urlencoded": (b"profile_text=" + raw.replace(b" ", b"+"), "application/x-www-form-urlencoded"),
+        "multipart text field": (multipart, f"multipart/form-data; boundary={boundary}"),
+    }
+
+
+@pytest.mark.parametrize("form", ["percent-encoded", "raw urlencoded", "multipart text field"])
+def test_a_pasted_profile_that_is_not_utf8_is_refused_never_stored_altered(
+    client, riverside_text: str, form: str
+) -> None:
+    body, content_type = pasted_profile_bodies(riverside_text)[form]
+    unit = add_unit_from_example(client, "riverside")
+    before = client.get(f"/api/v1/units/{unit}").json()["visits"]
+    response = raw_form_post(client, f"/units/{unit}/visits", body, content_type)
+    assert response.status_code == 400, response.text
+    assert "UTF-8" in response.text
+    assert client.get(f"/api/v1/units/{unit}").json()["visits"] == before  # no visit with U+FFFD or Latin-1 text
+
+
+@pytest.mark.parametrize("form", ["percent-encoded", "multipart text field"])
+def test_a_pasted_profile_in_utf8_is_stored_as_sent(client, riverside_text: str, form: str) -> None:
+    text = riverside_text.replace('name: "Riverside MBT day programme"', 'name: "Café unit"')
+    body, content_type = pasted_profile_bodies(text.replace("Café", "CAFE"))[form]
+    body = body.replace(b"CAFE", "Café".encode("latin-1")).replace(b"Caf\xe9", "Café".encode())
+    body = body.replace(b"Caf%E9", b"Caf%C3%A9")
+    unit = add_unit_from_example(client, "riverside")
+    response = raw_form_post(client, f"/units/{unit}/visits", body, content_type)
+    assert response.status_code == 303, response.text
+    visit = response.headers["location"].rsplit("/", 1)[1]
+    assert "Café unit" in client.get(f"/api/v1/units/{unit}/visits/{visit}/profile").content.decode()
+
+
+def test_a_multipart_form_in_another_charset_is_refused(client) -> None:
+    body = b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nCaf\xe9\r\n--b--\r\n'
+    response = raw_form_post(client, "/units", body, "multipart/form-data; charset=latin-1; boundary=b")
+    assert response.status_code == 400
+    assert "UTF-8" in response.text
+    assert client.get("/api/v1/units").json() == []

@@ -23,12 +23,13 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from mbt_advisor.web.access.error_body import error_bytes
@@ -150,13 +151,67 @@ def personal_token(authorization: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-async def _form_token(scope: Scope, body: bytes) -> str | None:
-    """The form's ``csrf_token`` field; a body that is not a readable form is refused (400), never a 500."""
+FORM_TYPES = {b"application/x-www-form-urlencoded", b"multipart/form-data"}  # as Starlette's form reading names them
+
+
+def _not_utf8(what: str, raw: bytes | bytearray) -> MultiPartException | None:
     try:
-        form = await Request(scope, _replay(body)).form()
-    except (MultiPartException, HTTPException) as exc:  # Starlette raises the second when the app is in scope
-        detail = exc.detail if isinstance(exc, HTTPException) else exc.message
-        raise Refused(400, f"the form could not be read: {detail}") from None
+        bytes(raw).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return MultiPartException(f"{what} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})")
+    return None
+
+
+class _Utf8MultiPart(MultiPartParser):
+    """Starlette's multipart parser, except that a text field that is not UTF-8 is refused: Starlette would
+    read it as Latin-1, and the route would store text other than what was sent (files are bytes, and the
+    route that takes one checks it as the command line does)."""
+
+    def on_part_end(self) -> None:
+        if self._current_part.file is None:
+            refused = _not_utf8(f"the field {self._current_part.field_name!r}", self._current_part.data)
+            if refused is not None:
+                raise refused
+        super().on_part_end()
+
+
+def _urlencoded_utf8(body: bytes) -> None:
+    """A urlencoded body whose fields, percent-decoded, are UTF-8 and which has no raw byte beyond ASCII
+    (Starlette decodes the fields with replacement characters, and raw bytes as Latin-1). Each ``&`` piece is
+    checked whole: splitting UTF-8 text at an ASCII byte (``=``, ``;``) leaves UTF-8 pieces, so however a
+    parser frames the fields, none of them can be altered."""
+    if not body.isascii():
+        raise MultiPartException(
+            "a urlencoded form sends its text as percent-encoded UTF-8, not as raw bytes beyond ASCII"
+        )
+    for piece in body.split(b"&"):
+        refused = _not_utf8("a form field", unquote_to_bytes(piece.replace(b"+", b" ")))
+        if refused is not None:
+            raise refused
+
+
+async def _read_form(headers: Headers, body: bytes) -> str | None:
+    """The ``csrf_token`` field of a form body (None for a body that is not a form), read by the parser the
+    route's form reading uses; a body that is not a readable form, or whose text fields are not UTF-8, is
+    refused (400), never a 500 or altered text."""
+    content_type, params = parse_options_header(headers.get("content-type", ""))
+    if content_type not in FORM_TYPES:
+        return None
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    try:
+        if content_type == b"multipart/form-data":
+            charset = params.get(b"charset", b"utf-8").decode("latin-1").lower()
+            if charset.replace("_", "-") not in {"utf-8", "utf8"}:
+                raise MultiPartException(f"a form is read as UTF-8, not {charset}")
+            form = await _Utf8MultiPart(headers, stream(), max_files=1000, max_fields=1000).parse()
+        else:
+            _urlencoded_utf8(body)
+            form = await FormParser(headers, stream(), max_fields=1000).parse()
+    except MultiPartException as exc:
+        raise Refused(400, f"the form could not be read: {exc.message}.") from None
     try:
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else None
@@ -164,7 +219,7 @@ async def _form_token(scope: Scope, body: bytes) -> str | None:
         await form.close()
 
 
-async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | None) -> bool:
+def _csrf_ok(scope: Scope, form_token: str | None, headers: Headers, cookie: str | None) -> bool:
     if (
         scope["path"].startswith("/api/")
         and scope["method"] == "DELETE"
@@ -177,8 +232,8 @@ async def _csrf_ok(scope: Scope, body: bytes, headers: Headers, cookie: str | No
     assert cookie is not None
     sent = headers.get(CSRF_HEADER)
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if sent is None and content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        sent = await _form_token(scope, body)
+    if sent is None:
+        sent = form_token
     if sent is not None:
         return hmac.compare_digest(sent.encode(), cookie.encode())
     return scope["path"].startswith("/api/") and content_type == "application/json"
@@ -239,7 +294,8 @@ class AccessGuard:
             check_origin(scope, headers, local=not accounts, site=self.site)
             if scope["method"] in WRITE_METHODS:  # any other method has no route: the router answers 405
                 body = await _read_body(receive, headers, self.max_body)
-                if not await _csrf_ok(scope, body, headers, cookie):
+                form_token = await _read_form(headers, body)  # every form write: its text must be readable
+                if not _csrf_ok(scope, form_token, headers, cookie):
                     raise _csrf_refusal(scope, headers)
                 receive = _replay(body)
             if accounts:
