@@ -201,8 +201,8 @@ def _summary(prompter: Prompter, assessment: Any, output: Path) -> None:
     if assessment.recommendations:
         say("Most urgent:")
         for rec in assessment.recommendations[:3]:
-            cases = ", ".join(sorted({c.case for c in rec.citations}))
-            say(f"  {rec.priority}. {rec.title} (cases {cases})")
+            cases = ", ".join(rec.evidence_cases())
+            say(f"  {rec.priority}. {rec.title} ({f'cases {cases}' if cases else rec.evidence_label})")
     else:
         say("No rule found a gap in your answers.")
     if assessment.missing_information:

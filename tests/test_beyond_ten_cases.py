@@ -219,8 +219,8 @@ def test_a_newer_profile_version_is_refused() -> None:
     [
         (
             "strengths.yaml",
-            "{case: F, source: bales2017-barriers",
-            "{case: Q, source: bales2017-barriers",
+            "{role: determinant, case: F, source: bales2017-barriers",
+            "{role: determinant, case: Q, source: bales2017-barriers",
             "strength 'support.management-backing' cites unknown case 'Q'",
         ),
         (

@@ -33,7 +33,7 @@ RULE = """
     concludes: {concludes}
     reading: "Our reading, long enough to pass validation."
     actions: ["Do something"]
-    citations: [{{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}}]
+    citations: [{{role: determinant, case: A, source: bales2017-barriers, locator: "Table 1", detail: "lack of role differentiation"}}]
 """
 
 

@@ -19,5 +19,5 @@ def test_several_cases_needs_two_cited_cases(rules_copy: Path) -> None:
     path = rules_copy / "structure.yaml"
     text = path.read_text()
     start = text.index("  - id: structure.crisis-driven-start")
-    path.write_text(text[:start] + text[start:].replace("evidence: one_case", "evidence: several_cases", 1))
+    path.write_text(text[:start] + text[start:].replace("evidence: our_reading", "evidence: several_cases", 1))
     assert ("evidence-grade", "structure.crisis-driven-start") in codes(rules_copy)

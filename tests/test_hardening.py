@@ -195,7 +195,7 @@ def test_a_rule_with_too_many_alternatives_is_refused(rules_copy: Path) -> None:
 {many}
     reading: "Our reading, long enough to pass validation."
     actions: ["x"]
-    citations: [{{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}}]
+    citations: [{{role: determinant, case: A, source: bales2017-barriers, locator: "Table 1", detail: "lack of role differentiation"}}]
 """
     (rules_copy / "explosive.yaml").write_text(rule)
     with pytest.raises(KnowledgeError, match="25 combinations"):

@@ -78,14 +78,14 @@ def test_a_planning_unit_reads_as_readiness_and_is_told_before_you_start(advisor
     assert {r.timing for r in result.recommendations} == {"before_start"}
     text = to_text(result, width=100)
     assert text.index("Readiness before the first patients") < text.index("Risk if you started")
-    assert "Before you start:" in text and "Now:" not in text
+    assert "What we advise, before you start (our advice, not the sources'):" in text and "advise, now" not in text
     assert "## Readiness before the first patients" in to_markdown(result)
 
 
 def test_a_running_unit_has_no_readiness_reading_and_is_told_now(advisor: Advisor) -> None:
     result = advisor.evaluate(example_path("merger"))
     assert result.readiness is None and {r.timing for r in result.recommendations} == {"now"}
-    assert "Now:" in to_text(result, width=100)
+    assert "What we advise, now (our advice, not the sources'):" in to_text(result, width=100)
 
 
 def test_an_overall_from_one_level_says_so(advisor: Advisor) -> None:

@@ -42,14 +42,14 @@ BREAKS = [
     ("leadership.yaml", "    reading: >-", "    readin: >-", "Did you mean 'reading'"),
     (
         "leadership.yaml",
-        '{case: A, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
-        '{case: AA, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
+        '{role: determinant, case: A, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
+        '{role: determinant, case: AA, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
         "unknown case 'AA'",
     ),
     (
         "leadership.yaml",
-        '{case: A, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
-        '{case: A, source: bales2017-barrier, locator: "Table 1", detail: "upsetting',
+        '{role: determinant, case: A, source: bales2017-barriers, locator: "Table 1", detail: "upsetting',
+        '{role: determinant, case: A, source: bales2017-barrier, locator: "Table 1", detail: "upsetting',
         "Did you mean 'bales2017-barriers'",
     ),
     (
@@ -69,21 +69,21 @@ BREAKS = [
     ("leadership.yaml", "    table4_item: leadership\n", "    table4_item: leadershp\n", "Did you mean 'leadership'"),
     (
         "support.yaml",
-        '      - {case: F, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
-        '      - {case: FF, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
+        '      - {role: determinant, case: F, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
+        '      - {role: determinant, case: FF, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
         "rule 'support.management-backing' cites unknown case 'FF'. Did you mean 'F'?",
     ),
     (
         "support.yaml",
-        '      - {case: F, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
-        '      - {case: F, source: bales2017-barrier, locator: "Table 1", detail: "strong support',
+        '      - {role: determinant, case: F, source: bales2017-barriers, locator: "Table 1", detail: "strong support',
+        '      - {role: determinant, case: F, source: bales2017-barrier, locator: "Table 1", detail: "strong support',
         "rule 'support.management-backing' cites unknown source 'bales2017-barrier'. Did you mean 'bales2017-barriers'?",
     ),
     (
         "support.yaml",
-        '      - {source: talk-lessons, locator: "Determinants of success/failure slide, column X", detail: '
+        '      - {role: determinant_slide, source: talk-lessons, locator: "Determinants of success/failure slide, column X", detail: '
         '"Commitment and support within the organization: 8"}',
-        '      - {source: talk-lesson, locator: "Determinants of success/failure slide, column X", detail: '
+        '      - {role: determinant_slide, source: talk-lesson, locator: "Determinants of success/failure slide, column X", detail: '
         '"Commitment and support within the organization: 8"}',
         "rule 'support.management-backing' cites unknown source 'talk-lesson'. Did you mean 'talk-lessons'?",
     ),

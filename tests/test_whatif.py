@@ -136,7 +136,7 @@ PLATEAU_RULES = """rules:
     when: [{field: facts.team_size, gt: 12}]
     reading: "Our reading, long enough to pass validation."
     actions: ["Split the team"]
-    citations: [{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}]
+    citations: [{role: determinant, case: A, source: bales2017-barriers, locator: "Table 1", detail: "lack of role differentiation"}]
   - id: structure.no-protocol
     title: "No crisis protocol in a right-sized team"
     theme: structure
@@ -147,7 +147,7 @@ PLATEAU_RULES = """rules:
     when: [{field: facts.team_size, lte: 12}, {field: facts.crisis_protocol, equals: false}]
     reading: "Our reading, long enough to pass validation."
     actions: ["Write a protocol"]
-    citations: [{case: A, source: bales2017-barriers, locator: "Table 1", detail: "a test citation"}]
+    citations: [{role: determinant, case: A, source: bales2017-barriers, locator: "Table 1", detail: "lack of role differentiation"}]
 """
 
 
@@ -190,5 +190,5 @@ def test_every_plan_carries_the_index_the_changed_profile_really_gets(advisor: A
 def test_the_text_shows_the_index_before_and_after() -> None:
     out = CliRunner().invoke(app, ["whatif", "--example", "merger"]).stdout
     first, plan_result = out.splitlines()[0], next(line for line in out.splitlines() if "=>" in line)
-    assert first.endswith("(now: high, index 96 of 100)")
+    assert first.endswith("(now: high, index 95 of 100)")
     assert plan_result.startswith("  => overall moderate, index ")

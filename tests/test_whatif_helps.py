@@ -47,5 +47,5 @@ def test_the_text_gives_each_single_change_with_the_index_it_gives() -> None:
     out = CliRunner().invoke(app, ["whatif", "--example", "merger"], env={"COLUMNS": "120"}).stdout
     section = out.split("Single changes that lower the index", 1)[1]
     assert "support of higher management: partial -> strong" in section.lower()
-    assert "index 96 -> 91" in section
+    assert "index 95 -> 87" in section
     assert "MBT-experienced supervisor" not in section

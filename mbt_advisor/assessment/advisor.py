@@ -33,6 +33,7 @@ from mbt_advisor.assessment.model import (
     trusted,
 )
 from mbt_advisor.assessment.scoring import SEVERITY_WEIGHT, LevelInput, assess_risk
+from mbt_advisor.common.prose import READING_ROLE, because_text, compose_rationale, evidence_line
 from mbt_advisor.engine.compiler import CompiledRuleBase, Firing
 from mbt_advisor.engine.conditions import holds
 from mbt_advisor.engine.tables import Atom, Tables
@@ -162,8 +163,9 @@ class Advisor:
         timing: Literal["before_start", "now"] = "before_start" if not_started else "now"
         rules = tables.rules
         order = sorted(by_rule, key=lambda rid: (-rules[rid].score, -SEVERITY_WEIGHT[rules[rid].severity], rid))
+        read_only = read_only_concerns(tables, firings)
         recommendations = [
-            self._recommendation(rule_id, by_rule[rule_id], timing, priority)
+            self._recommendation(rule_id, by_rule[rule_id], timing, priority, read_only)
             for priority, rule_id in enumerate(order, 1)
         ]
         concerns = sorted(_concerns(tables, firings))
@@ -194,7 +196,12 @@ class Advisor:
         )
 
     def _recommendation(
-        self, rule_id: str, fired: list[Firing], timing: Literal["before_start", "now"], priority: int
+        self,
+        rule_id: str,
+        fired: list[Firing],
+        timing: Literal["before_start", "now"],
+        priority: int,
+        read_only: dict[str, list[str]] | None = None,
     ) -> Recommendation:
         fixed = self._recommendation_parts(rule_id)
         pairs: list[tuple[str, Any]] = []
@@ -202,7 +209,21 @@ class Advisor:
             for pair in firing.matched:
                 if pair not in pairs:
                     pairs.append(pair)
-        rec = self.tables.rules[rule_id].recommendation
+        view = self.tables.rules[rule_id]
+        rec = view.recommendation
+        citations, rationale, reading = list(fixed[0]), rec["rationale"], rec["our_reading"]
+        # A concern this rule fired on that only our reading concluded: say so in the reader's words, and
+        # leave out the citations that are evidence for that concern as the answers would show it.
+        used = [name.removeprefix("concern:") for name, _ in pairs if name.startswith("concern:")]
+        exposed = [c for c in used if read_only and c in read_only]
+        phrases = [p for c in exposed for p in (read_only or {}).get(c, []) if p]
+        if exposed:
+            keep = [i for i, about in enumerate(view.about) if not set(about) & set(exposed)]
+            citations = [citations[i] for i in keep]
+            reading = " ".join(x for x in (because_text(list(dict.fromkeys(phrases))), reading) if x)
+            shown = [(c.case, c.detail) for c in citations if c.role != READING_ROLE]
+            statements = [f"{s.locator}: {s.statement}" for s in fixed[1]]
+            rationale = compose_rationale(evidence_line(shown, statements), reading)
         return trusted(
             Recommendation,
             rule_id=rule_id,
@@ -213,12 +234,14 @@ class Advisor:
             score=rec["score"],
             severity=rec["severity"],
             evidence=rec["evidence"],
-            rationale=rec["rationale"],
+            evidence_label=rec["evidence_label"],
+            rationale=rationale,
             actions=list(rec["actions"]),
             questions=list(rec["questions"]),
-            citations=list(fixed[0]),
+            citations=citations,
             source_statements=list(fixed[1]),
-            our_reading=rec["our_reading"],
+            our_reading=reading,
+            because=list(dict.fromkeys(phrases)),
             matched=[trusted(MatchedFact, field=name, value=value) for name, value in pairs],
             concludes=list(rec["concludes"]),
             score_components=fixed[2],
@@ -258,6 +281,7 @@ class Advisor:
                     theme=data["theme"],
                     level=data["level"],
                     evidence=data["evidence"],
+                    evidence_label=data["evidence_label"],
                     citations=[trusted(CitationOut, **c) for c in data["citations"]],
                     source_statements=[trusted(SourceStatementOut, **x) for x in data["source_statements"]],
                     our_reading=data["our_reading"],
@@ -277,7 +301,11 @@ class Advisor:
         for pre in tables.preconditions:
             value = answers.get(pre.field)
             status: Literal["in_place", "open", "unknown"] = (
-                "unknown" if value is None else "in_place" if pre.holds(value) else "open"
+                "unknown"
+                if value is None
+                else "open"
+                if self._precondition_open(pre.rule, pre.field, answers)
+                else "in_place"
             )
             count = tables.determinant_counts.get(pre.determinant) if pre.determinant else None
             found.append(
@@ -298,9 +326,9 @@ class Advisor:
         if decisive:
             named = "; ".join(f"{p.text[0].lower()}{p.text[1:]} (counted {p.times_named})" for p in decisive)
             headline += (
-                f", {len(decisive)} of them among what the talk's determinant slide counts most often "
-                f"({tables.decisive_from} or more; the slide lists what decided success or failure with a number "
-                f"beside each and does not say what the number counts): {named}"
+                f", {len(decisive)} of them among what the talk's determinant slide gives a number of "
+                f"{tables.decisive_from} or more (the slide lists what decided success or failure with a number "
+                f"beside each and does not say what the number counts; we read 5 or more as decisive): {named}"
             )
         headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
         return trusted(
@@ -313,6 +341,17 @@ class Advisor:
             preconditions=found,
             headline=headline,
         )
+
+    def _precondition_open(self, rule_id: str, name: str, answers: dict[str, Any]) -> bool:
+        """Whether a readiness precondition is open: some alternative of its rule that tests its field, and
+        needs no concern, holds for the answers. The rule's conditions are the one definition of "not in
+        place" (the readiness reading and the rule base read each case alike)."""
+        for branch in self.tables.rules[rule_id].branches:
+            if any(a.concern for a in branch) or not any(a.field == name for a in branch):
+                continue
+            if all(holds(a.op or "", a.target, answers.get(a.field)) for a in branch if a.field):
+                return True
+        return False
 
     def _risk(self, answers: dict[str, Any], fired_rules: Sequence[tuple[str, str, str, float]]) -> Risk:
         return assess_risk(self.level_inputs(answers, fired_rules))
@@ -442,6 +481,19 @@ def _holds(alternatives: tuple[tuple[Atom, ...], ...], answers: dict[str, Any]) 
         ):
             return [(atom.field, answers[atom.field]) for atom in alternative if atom.field is not None]
     return None
+
+
+def read_only_concerns(tables: Tables, firings: list[Firing]) -> dict[str, list[str]]:
+    """The concerns that, in this run, only our readings concluded (every rule that fired and concludes it
+    does so by a reading, its ``because``), each with those readings in a reader's words, in firing order."""
+    by: dict[str, list[str | None]] = {}
+    for firing in firings:
+        view = tables.rules[firing.rule_id]
+        for concern in view.concludes:
+            phrase = view.because.get(concern)
+            if phrase not in by.setdefault(concern, []):
+                by[concern].append(phrase)
+    return {c: [p for p in phrases if p] for c, phrases in by.items() if None not in phrases}
 
 
 def _concerns(tables: Tables, firings: list[Firing]) -> set[str]:

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mbt_advisor.common.prose import READING_ROLE
 from mbt_advisor.common.strict import Strict as _Strict
 from mbt_advisor.profile.model import Level
 
@@ -151,6 +152,11 @@ class CitationOut(Strict):
     reference: str
     locator: str = Field(description="Where in the source: a table, slide or abstract")
     statement: str = Field(description="What the source says there about the case, and nothing more")
+    role: str = Field(
+        description="What it is in its source (knowledge/evidence.yaml): determinant, outcome, rating, context, "
+        "proposal, effect_sizes, or reading (our reading of the case, never shown as evidence)"
+    )
+    role_label: str = Field(description="The role in a reader's words")
 
 
 class SourceStatementOut(Strict):
@@ -158,6 +164,8 @@ class SourceStatementOut(Strict):
     locator: str
     statement: str
     reference: str
+    role: str = Field(description="determinant_slide, expert_ratings, lesson, background, outcome, proposal or schools")
+    role_label: str
 
 
 class MatchedFact(Strict):
@@ -183,19 +191,37 @@ class Recommendation(Strict):
     priority: int
     score: float
     severity: str
-    evidence: str = Field(description="Evidence grade: several_cases, one_case, expert_consensus or suggestion")
+    evidence: str = Field(
+        description="Evidence grade derived from the citations' roles (knowledge/evidence.yaml): several_cases, "
+        "one_case, programme_ratings, general_slides, proposal, suggestion or our_reading"
+    )
+    evidence_label: str = Field(description="The grade in a reader's words")
     rationale: str = Field(description="'Evidence: ...' then 'Our reading: ...', composed from the two fields below")
     actions: list[str]
     questions: list[str]
     citations: list[CitationOut] = Field(description="Evidence about documented cases, each with its locator")
     source_statements: list[SourceStatementOut] = Field(description="Evidence not about one case")
     our_reading: str | None = Field(description="mbt-advisor's own reasoning, kept apart from the evidence")
+    because: list[str] = Field(
+        default_factory=list,
+        description="Where the rule fired on a concern that only our reading concluded: that reading, in a reader's "
+        "words; it also opens our_reading",
+    )
     matched: list[MatchedFact]
     concludes: list[str]
     score_components: ScoreComponents
     timing: Literal["before_start", "now"] = Field(
         description="'before_start' for a unit that has not started (act before the first patients), else 'now'"
     )
+
+    def shown_citations(self) -> list[CitationOut]:
+        """The citations a person is shown as evidence: never our reading of a case (role 'reading', kept in
+        the JSON so that every recommendation names a case, as the contract asks)."""
+        return [c for c in self.citations if c.role != READING_ROLE]
+
+    def evidence_cases(self) -> list[str]:
+        """The cases the shown evidence is about, sorted."""
+        return sorted({c.case for c in self.shown_citations()})
 
 
 class Strength(Strict):
@@ -205,7 +231,8 @@ class Strength(Strict):
     title: str
     theme: str
     level: Level
-    evidence: str = Field(description="Evidence grade: several_cases, one_case, expert_consensus or suggestion")
+    evidence: str = Field(description="Evidence grade derived from the citations' roles (knowledge/evidence.yaml)")
+    evidence_label: str = Field(description="The grade in a reader's words")
     citations: list[CitationOut] = Field(description="Evidence about documented cases, each with its locator")
     source_statements: list[SourceStatementOut] = Field(description="Evidence not about one case")
     our_reading: str = Field(description="mbt-advisor's own reasoning, kept apart from the evidence")

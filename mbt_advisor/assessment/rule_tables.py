@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mbt_advisor.assessment.scoring import score
+from mbt_advisor.common.prose import READING_ROLE
 from mbt_advisor.rulebase.rule_models import Citation, Condition, SourceStatement, branches, strata
 from mbt_advisor.rulebase.strength_models import alternatives as alternatives_of
 
@@ -39,6 +40,7 @@ def tables_data(
             "score": value,
             "severity": rule.severity,
             "evidence": rule.evidence,
+            "evidence_label": kb.evidence.label(rule.evidence),
             "rationale": rule.rationale,
             "actions": list(rule.actions),
             "questions": list(rule.questions),
@@ -49,7 +51,15 @@ def tables_data(
             "score_components": components.model_dump(mode="json"),
         }
         rules.append(
-            {"id": rule.id, "depth": depth[rule.id], "branches": alternatives, "recommendation": recommendation}
+            {
+                "id": rule.id,
+                "depth": depth[rule.id],
+                "branches": alternatives,
+                "because": dict(rule.because),
+                "about": [list(c.about) for c in rule.citations],
+                "reading_role": READING_ROLE,
+                "recommendation": recommendation,
+            }
         )
     spec = kb.readiness
     data: dict[str, Any] = {
@@ -75,12 +85,12 @@ def tables_data(
                 {
                     "field": p.field,
                     "text": p.text,
-                    "in_place": p.in_place,
-                    "between": p.between,
+                    "rule": p.rule,
                     "determinant": p.determinant,
                     "cases": p.cases,
                 }
                 for p in spec.preconditions
+                if p.rule in kb.rules_by_id  # a rule base of one's own has none (knowledge_base)
             ],
         },
         "strengths": [
@@ -93,6 +103,7 @@ def tables_data(
                     "theme": x.theme,
                     "level": x.level,
                     "evidence": x.evidence,
+                    "evidence_label": kb.evidence.label(x.evidence),
                     "citations": _evidence(kb, x.citations, x.source_statements)[0],
                     "source_statements": _evidence(kb, x.citations, x.source_statements)[1],
                     "our_reading": " ".join(x.reading.split()),
@@ -149,6 +160,8 @@ def _evidence(
             "reference": kb.sources[c.source].reference(),
             "locator": c.locator,
             "statement": " ".join(c.detail.split()),
+            "role": c.role,
+            "role_label": kb.evidence.roles[c.role].label,
         }
         for c in citations
     ]
@@ -158,6 +171,8 @@ def _evidence(
             "locator": s.locator,
             "statement": " ".join(s.detail.split()),
             "reference": kb.sources[s.source].reference(),
+            "role": s.role,
+            "role_label": kb.evidence.roles[s.role].label,
         }
         for s in statements
     ]

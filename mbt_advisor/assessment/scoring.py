@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from mbt_advisor.rulebase.rule_models import Rule
 
 SEVERITY_WEIGHT = {"low": 0.4, "medium": 0.7, "high": 1.0}
-EVIDENCE_WEIGHT = {"several_cases": 1.0, "one_case": 0.75, "expert_consensus": 0.75, "suggestion": 0.4}
 W_SOURCE, W_LEVEL, W_EVIDENCE, W_COMBINATION = 0.40, 0.20, 0.25, 0.15
 
 RISK_ORDER = {"low": 0, "moderate": 1, "high": 2}
@@ -52,7 +51,7 @@ def score(rule: Rule, kb: KnowledgeBase) -> tuple[float, ScoreComponents]:
             cohort_gap = max(0.0, before - during) / 6
     source_support = max(determinant_share, cohort_gap)
     level_weight = kb.determinants.level_ratings[rule.level] / 5
-    evidence_weight = EVIDENCE_WEIGHT[rule.evidence]
+    evidence_weight = kb.evidence.grade(rule.evidence).weight  # the grade's weight: knowledge/evidence.yaml
     severity = SEVERITY_WEIGHT[rule.severity]
     compounding = 1.0 if rule.concerns_used() else 0.0
     base = (

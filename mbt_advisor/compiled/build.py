@@ -53,6 +53,7 @@ def knowledge_data(kb: KnowledgeBase) -> dict[str, Any]:
         "coverage_exceptions": kb.coverage_exceptions,
         "strengths": [_dump(x) for x in kb.strengths],
         "decisive_barriers": _dump(kb.decisive_barriers),
+        "evidence": _dump(kb.evidence),
     }
 
 

@@ -8,8 +8,9 @@ derives them from a checked knowledge base as JSON data; for the bundled rule ba
 time and read from the committed artifact (``rulebase.artifact``), for ``--rules`` and ``--knowledge``
 folders at load time. Either way :class:`Tables` reads the same JSON data, so both paths evaluate alike.
 
-The rule base's models use ``question_applies`` and ``precondition_holds`` from here, so that what "a question
-applies" and "a precondition is in place" mean is written once. May import: nothing of mbt_advisor.
+The rule base's models use ``question_applies`` from here, so that what "a question applies" means is written
+once; a readiness precondition is open when its rule's alternatives on its field hold (``assessment.advisor``).
+May import: nothing of mbt_advisor.
 """
 
 from __future__ import annotations
@@ -27,15 +28,6 @@ def question_applies(
         if answers.get(name) not in values:
             return False
     return all(answers.get(name) not in values for name, values in (unless or {}).items())
-
-
-def precondition_holds(in_place: Any, between: Any, value: Any) -> bool:
-    """Whether an answer (not None) puts a readiness precondition in place: within ``between`` (low, high)
-    for a number, else one of ``in_place``."""
-    if between is not None:
-        low, high = between
-        return bool(low <= value <= high)
-    return value in (in_place or ())
 
 
 # The views are plain classes with slots: a NamedTuple or dataclass costs about half a millisecond to define,
@@ -76,16 +68,12 @@ class QuestionView:
 
 
 class PreconditionView:
-    __slots__ = ("field", "text", "in_place", "between", "determinant", "cases")
+    __slots__ = ("field", "text", "rule", "determinant", "cases")
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.field, self.text, self.determinant = data["field"], data["text"], data["determinant"]
-        self.in_place = None if data["in_place"] is None else tuple(data["in_place"])
-        self.between = None if data["between"] is None else (data["between"][0], data["between"][1])
+        self.rule: str = data["rule"]
         self.cases = tuple(data["cases"])
-
-    def holds(self, value: Any) -> bool:
-        return precondition_holds(self.in_place, self.between, value)
 
 
 class RuleView:
@@ -93,7 +81,18 @@ class RuleView:
     its score, and ``recommendation``: the fields of its Recommendation that do not depend on the profile
     (JSON data, in the contract's field order)."""
 
-    __slots__ = ("id", "level", "severity", "concludes", "depth", "branches", "score", "recommendation")
+    __slots__ = (
+        "id",
+        "level",
+        "severity",
+        "concludes",
+        "depth",
+        "branches",
+        "score",
+        "recommendation",
+        "because",
+        "about",
+    )
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         rec: dict[str, Any] = data["recommendation"]
@@ -105,6 +104,10 @@ class RuleView:
         self.branches = tuple(tuple(_atom(a) for a in branch) for branch in data["branches"])
         self.score: float = rec["score"]
         self.recommendation = rec
+        # concerns this rule concludes by our reading, with that reading in a reader's words; and for each
+        # citation, the concerns it is evidence for as the unit's answers show them
+        self.because: dict[str, str] = dict(data["because"])
+        self.about: tuple[tuple[str, ...], ...] = tuple(tuple(a) for a in data["about"])
 
 
 class StrengthView:

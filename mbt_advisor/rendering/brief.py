@@ -30,12 +30,6 @@ from mbt_advisor.rulebase.words import capital, listed, short_words
 TOP_ACTIONS = 5
 VISIT_QUESTIONS = 8
 
-EVIDENCE_WORDS = {
-    "several_cases": "several documented cases",
-    "one_case": "one documented case",
-    "expert_consensus": "consensus or expert ratings (Table 4, Table 2)",
-    "suggestion": "a suggestion, not a finding",
-}
 SEVERITY_WORDS = {"high": "high", "medium": "medium", "low": "low"}
 _LOCATOR = re.compile(r"^((?:Table|Figure|Slide|Slides|Lessons learned|Abstract)[^:;]{0,30}):\s*(.+)$", re.S)
 _DIFFERENCE = re.compile(r"^(\w+\.\w+): (.+) here, (.+) there$")
@@ -66,14 +60,20 @@ class Card:
     actions: list[str]
     evidence: list[Cite]
     anchor: str
+    grade: str = ""  # the evidence grade in words
 
     @property
     def cases(self) -> str:
-        """The cases a card rests on, with their reference numbers: 'REORG cohort [1], unit C [2]'."""
+        """The cases a card rests on, with their reference numbers: 'REORG cohort [1], unit C [2]'; a card that
+        rests on no case names its slides and its grade: 'Schools slide (...) [3] (the speaker's suggestions
+        ...)'."""
         seen: dict[str, int] = {}
         for cite in self.evidence:
             if cite.case is not None:
                 seen.setdefault(cite.case, cite.number)
+        if not seen:
+            slides = dict.fromkeys(f"{cite.locator} [{cite.number}]" for cite in self.evidence if cite.locator)
+            return ", ".join(slides) + (f" ({self.grade})" if self.grade else "")
         return ", ".join(f"{case} [{number}]" for case, number in seen.items())
 
 
@@ -183,8 +183,7 @@ def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
 def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
     when = "Before the first patients" if rec.timing == "before_start" else "Now"
     meta = (
-        f"{when}; {rec.theme}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; "
-        f"rests on {EVIDENCE_WORDS.get(rec.evidence, rec.evidence.replace('_', ' '))}"
+        f"{when}; {rec.theme}; severity {SEVERITY_WORDS.get(rec.severity, rec.severity)}; rests on {rec.evidence_label}"
     )
     return Card(
         number=rec.priority,
@@ -193,9 +192,10 @@ def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Ca
         meta=meta,
         reading=rec.our_reading,
         actions=list(rec.actions),
-        evidence=[_cite(c, numbers[c.source], kb) for c in rec.citations]
+        evidence=[_cite(c, numbers[c.source], kb) for c in rec.shown_citations()]
         + [Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ")) for x in rec.source_statements],
         anchor=f"rec-{rec.priority}",
+        grade=rec.evidence_label,
     )
 
 
@@ -272,7 +272,7 @@ def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
     """Source id -> reference number, in order of first citation."""
     numbers: dict[str, int] = {}
     for rec in a.recommendations:
-        sources = [c.source for c in rec.citations] + [s.source for s in rec.source_statements]
+        sources = [c.source for c in rec.shown_citations()] + [s.source for s in rec.source_statements]
         for source in sources:
             numbers.setdefault(source, len(numbers) + 1)
     for strength in a.strengths:
@@ -289,7 +289,7 @@ def _strength_card(number: int, item: Strength, numbers: dict[str, int], kb: Kno
         number=number,
         title=item.title,
         level=item.level,
-        meta=f"In place; {item.theme}; rests on {EVIDENCE_WORDS.get(item.evidence, item.evidence.replace('_', ' '))}",
+        meta=f"In place; {item.theme}; rests on: {item.evidence_label}",
         reading=item.our_reading,
         actions=list(item.protect),
         evidence=[_cite(c, numbers[c.source], kb) for c in item.citations]

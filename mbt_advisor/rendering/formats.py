@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from mbt_advisor.assessment.model import Assessment, LevelRisk
 from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
+from mbt_advisor.common.prose import READING_ROLE
 from mbt_advisor.profile.values import show
 from mbt_advisor.rendering.labels import QuestionBank, value_label
 
@@ -166,13 +167,15 @@ def to_text(
         lines.extend(_wrap(f"{rec.priority:>3}. {rec.title}", "", "     "))
         lines.extend(_wrap(f"[{_meta(rec)}]", "     "))
         lines.append("     Evidence (what the sources report):")
-        for c in rec.citations:
-            lines.extend(_wrap(f"{c.case}, {c.locator}: {c.statement}", "     - ", "       "))
+        for c in rec.shown_citations():
+            lines.extend(
+                _wrap(f"{c.case}, {c.locator}: {c.statement}{_role_note(c.role, c.role_label)}", "     - ", "       ")
+            )
         for s in rec.source_statements:
-            lines.extend(_wrap(f"{s.locator}: {s.statement}", "     - ", "       "))
+            lines.extend(_wrap(f"{s.locator}: {s.statement}{_role_note(s.role, s.role_label)}", "     - ", "       "))
         if rec.our_reading:
             lines.extend(_wrap(f"Our reading: {rec.our_reading}", "     "))
-        lines.append(f"     {TIMING[rec.timing].capitalize()}:")
+        lines.append(f"     {ADVICE_HEADING.format(when=TIMING[rec.timing]).capitalize()}:")
         for action in rec.actions:
             lines.extend(_wrap(action, "     - ", "       "))
     if limit is not None and len(a.recommendations) > limit:
@@ -214,9 +217,10 @@ def summary_text(a: Assessment, *, width: int | None = None, actions: int = 3, a
     if top:
         lines.append(f"The {len(top)} most urgent action{'s' if len(top) != 1 else ''}:")
     for rec in top:
-        cases = ", ".join(dict.fromkeys(c.case for c in rec.citations))
+        cases = ", ".join(dict.fromkeys(c.case for c in rec.shown_citations()))
+        rests = f"cases {cases}" if cases else rec.evidence_label
         lines += textwrap.wrap(
-            f"{rec.priority}. {rec.title} (cases {cases})", width=width, initial_indent="  ", subsequent_indent="     "
+            f"{rec.priority}. {rec.title} ({rests})", width=width, initial_indent="  ", subsequent_indent="     "
         )
     if not top:
         lines.append("No rule found a gap in what the profile says.")
@@ -234,18 +238,10 @@ def assessed_line(day: Any, assessor: str | None) -> str:
     return f"assessed by {assessor} (date not given)" if assessor else f"assessed {day}"
 
 
-EVIDENCE_WORDS = {
-    "several_cases": "several documented cases",
-    "one_case": "one documented case",
-    "expert_consensus": "consensus or expert ratings",
-    "suggestion": "a suggestion, not a finding",
-}
-
-
 def _meta(rec: Any) -> str:
-    """'organization level, support; severity high; rests on several documented cases'."""
-    evidence = EVIDENCE_WORDS.get(rec.evidence, rec.evidence.replace("_", " "))
-    return f"{rec.level} level, {rec.theme}; severity {rec.severity}; rests on {evidence}"
+    """'organization level, support; severity high; rests on: named for two or more documented cases' (the
+    grade's words are knowledge/evidence.yaml's)."""
+    return f"{rec.level} level, {rec.theme}; severity {rec.severity}; rests on: {rec.evidence_label}"
 
 
 def _precondition_why(p: Any) -> str:
@@ -262,6 +258,13 @@ SLIDE_NOTE = (
 
 
 TIMING = {"before_start": "before you start", "now": "now"}
+ADVICE_HEADING = "what we advise, {when} (our advice, not the sources')"
+# roles whose locator does not already say what the statement is: said after it, in a reader's words
+_NOTED_ROLES = ("outcome", "proposal", "context", "effect_sizes", "schools")
+
+
+def _role_note(role: str, label: str) -> str:
+    return f" ({label})" if role in _NOTED_ROLES else ""
 
 
 def _strength_text(a: Assessment, wrap: Callable[..., list[str]]) -> list[str]:
@@ -342,7 +345,9 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         lines.append(f"| {label} | {e(words)} |")
     if a.readiness is not None:
         lines += ["", "## Readiness before the first patients", "", e(a.readiness.headline), ""]
-        lines.append("| Precondition | Status | Counted most often on the determinant slide | Cases |")
+        lines.append(
+            "| Precondition | Status | Counted 5 or more on the determinant slide (decisive, by our reading) | Cases |"
+        )
         lines.append("|---|---|---|---|")
         for p in a.readiness.preconditions:
             decisive = f"yes, counted {p.times_named}" if p.decisive else "no"
@@ -367,17 +372,22 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         lines.append("")
         lines.append(f"*{e(_meta(rec))}*")
         lines += ["", "**Evidence** (what the sources report)", ""]
-        lines += [f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}" for c in rec.citations]
-        lines += [f"- {e(s.locator)}: {e(s.statement)}" for s in rec.source_statements]
+        lines += [
+            f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}{e(_role_note(c.role, c.role_label))}"
+            for c in rec.shown_citations()
+        ]
+        lines += [
+            f"- {e(s.locator)}: {e(s.statement)}{e(_role_note(s.role, s.role_label))}" for s in rec.source_statements
+        ]
         if rec.our_reading:
             lines += ["", f"> *Our reading:* {e(rec.our_reading)}"]
-        lines += ["", f"**Actions, {TIMING[rec.timing]}**", ""]
+        lines += ["", f"**{ADVICE_HEADING.format(when=TIMING[rec.timing]).capitalize()}**", ""]
         lines += [f"- {e(x)}" for x in rec.actions]
         if rec.questions:
             lines += ["", "**Questions for a site visit**", ""]
             lines += [f"- {e(x)}" for x in rec.questions]
         lines += ["", "**Cases**", ""]
-        lines += [f"- **{c.case}**: {e(c.detail)}. Outcome: {e(c.outcome)}" for c in rec.citations]
+        lines += [f"- **{c.case}**: {e(c.detail)}. Outcome: {e(c.outcome)}" for c in rec.shown_citations()]
         lines.append("")
     lines += _strength_markdown(a)
     lines += ["## Most similar documented cases", ""]
@@ -414,7 +424,7 @@ def explanation_text(e: Explanation) -> str:
     for t in e.recommendations:
         lines.append(f"{t.priority}. {t.title}")
         lines += textwrap.wrap(t.because, width=terminal_width(), initial_indent="   ", subsequent_indent="   ")
-        lines.append("   Cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations))
+        lines.append("   Cases: " + "; ".join(f"{c.case} ({c.detail})" for c in t.citations if c.role != READING_ROLE))
         lines.append("")
     if e.recommendations:
         lines += ["Technical details (the engine's trace, for the tool's maintainers)", ""]
@@ -605,8 +615,17 @@ def rule_text(rule: Rule, origin: tuple[str, int]) -> str:
     out += [f"    - {c.describe()}" for c in rule.when]
     if rule.concludes:
         out.append(f"  concludes: {', '.join(rule.concludes)}")
-    out += ["  evidence:"] + [f"    - {c.case}, {' '.join(c.line().split())}" for c in rule.citations]
-    out += [f"    - {' '.join(s.line().split())}" for s in rule.source_statements]
+    out += ["  evidence:"] + [
+        f"    - [{c.role}] {c.case}, {' '.join(c.line().split())}" for c in rule.citations if c.role != READING_ROLE
+    ]
+    out += [f"    - [{s.role}] {' '.join(s.line().split())}" for s in rule.source_statements]
+    read = [c for c in rule.citations if c.role == READING_ROLE]
+    if read:
+        out += ["  our reading of cases (not evidence):"] + [
+            f"    - {c.case}, {' '.join(c.line().split())}" for c in read
+        ]
+    if rule.because:
+        out += ["  concludes by our reading:"] + [f"    - {k}: because {v}" for k, v in rule.because.items()]
     if rule.reading:
         out.append(f"  our reading: {' '.join(rule.reading.split())}")
     out += ["  actions:"] + [f"    - {a}" for a in rule.actions]

@@ -221,15 +221,6 @@ def check_readiness(readiness: ReadinessFile, doc: Document, cases: Iterable[str
         problem = name_problem(pre.field, fields)
         if problem:
             raise _fail(doc, (*where, "field"), problem)
-        kind, domain = field_domain(pre.field)
-        if pre.between is not None and kind != "integer":
-            raise _fail(
-                doc, (*where, "between"), f"{pre.field}: 'between' is for whole numbers, but it is {KIND_WORDS[kind]}."
-            )
-        for number, value in enumerate(pre.in_place or ()):
-            problem = value_problem(pre.field, value)
-            if problem:
-                raise _fail(doc, (*where, "in_place", number), problem)
         for number, case in enumerate(pre.cases):
             problem = name_problem(case, known_cases, "case")
             if problem:

@@ -28,12 +28,16 @@ from mbt_advisor.rulebase.knowledge_models import (
     Case,
     CoverageExceptionsFile,
     DeterminantsFile,
+    EvidenceFile,
     LessonsFile,
     Question,
     QuestionsFile,
     RatingItemsFile,
     Source,
     SourcesFile,
+    carried,
+    citation_problem,
+    derive_grade,
 )
 from mbt_advisor.rulebase.readiness import ReadinessFile
 from mbt_advisor.rulebase.rule_models import Condition, Rule, RuleFile
@@ -72,6 +76,7 @@ class KnowledgeBase:
     digest: str
     directions: Directions
     readiness: ReadinessFile
+    evidence: EvidenceFile
     strengths: tuple[Strength, ...] = ()
     decisive_barriers: DecisiveBarriersFile = field(default_factory=DecisiveBarriersFile)
     coverage_exceptions: dict[str, str] = field(default_factory=dict)
@@ -209,6 +214,100 @@ def check_rule_base(located: list[LocatedRule], cases: Iterable[str], sources: I
     _check_no_cycles(located)
 
 
+class CitationError(KnowledgeError):
+    """A citation against its role, or a grade against its citations: `rules check` reports it under its own
+    code (``lint_code``) on its rule (``lint_rule``)."""
+
+    lint_code = "citation-role"
+    lint_rule: str | None = None
+
+
+def _recorded(cases: dict[str, Case]) -> dict[str, tuple[list[str], list[str]]]:
+    """For each case, the words its file records: (determinants, outcomes)."""
+    return {
+        cid: ([d.text for d in case.determinants], [o.text or "" for o in case.outcome_labels])
+        for cid, case in cases.items()
+    }
+
+
+def check_owner_evidence(
+    owner: str,
+    citations: tuple[Any, ...],
+    statements: tuple[Any, ...],
+    declared: str,
+    spec: EvidenceFile,
+    recorded: dict[str, tuple[list[str], list[str]]],
+    where: tuple[str, int | None],
+) -> None:
+    """The citations and statements of one rule or strength (``owner``: "rule 'ID'") against their roles, and
+    its declared grade against the grade they carry; a CitationError at ``where`` (file, line) otherwise."""
+    owner_id = owner.split("'")[1] if "'" in owner else owner
+
+    def fail(problem: str, field: str, allowed: str | None = None) -> None:
+        error = CitationError(f"{owner}: {problem}.", source=where[0], line=where[1], field=field, allowed=allowed)
+        error.lint_code = "evidence-grade" if field == "evidence" else "citation-role"
+        error.lint_rule = owner_id  # `rules check` reports it under its own code, on its rule
+        raise error
+
+    for kind, entries in (("citations", citations), ("source_statements", statements)):
+        for entry in entries:
+            problem = citation_problem(
+                spec, entry.role, getattr(entry, "case", None), entry.locator, entry.detail, recorded
+            )
+            if problem:
+                allowed = quote_list(list(spec.roles)) if entry.role not in spec.roles else None
+                fail(f"{problem}{did_you_mean(entry.role, list(spec.roles)) if allowed else ''}", kind, allowed)
+    grade_ids = [g.id for g in spec.grades]
+    if declared not in grade_ids:
+        fail(
+            f"unknown evidence grade '{declared}'{did_you_mean(declared, grade_ids)}", "evidence", quote_list(grade_ids)
+        )
+    pairs = [(c.role, c.case) for c in citations] + [(s.role, None) for s in statements]
+    derived = derive_grade(spec, pairs)
+    if derived != declared:
+        fail(
+            f"declares evidence '{declared}' ({spec.label(declared)}), but its citations carry "
+            f"{carried(spec, pairs)}: that is '{derived}' ({spec.label(derived)})",
+            "evidence",
+        )
+
+
+def check_evidence(located: list[LocatedRule], cases: dict[str, Case], spec: EvidenceFile) -> None:
+    """Every rule's citations and source statements against their roles (knowledge/evidence.yaml), every
+    declared grade against the grade its citations carry, and every chain through a reading
+    (``because``/``about``)."""
+    recorded = _recorded(cases)
+    read_concerns = {c for item in located for c in item.rule.because}
+    for item in located:
+        rule = item.rule
+        where = (item.source, item.line)
+        owner = f"rule '{rule.id}'"
+        check_owner_evidence(owner, rule.citations, rule.source_statements, rule.evidence, spec, recorded, where)
+        for citation in rule.citations:
+            for concern in citation.about:
+                if concern not in read_concerns:
+                    error = CitationError(
+                        f"{owner}: a citation is 'about' concern '{concern}', which no rule concludes by a reading "
+                        f"('because').{did_you_mean(concern, read_concerns)}",
+                        source=item.source,
+                        line=item.line,
+                        field="citations",
+                    )
+                    error.lint_rule = rule.id
+                    raise error
+        exposed = set(rule.concerns_used()) & read_concerns
+        if exposed and not [c for c in rule.citations if not set(c.about) & exposed]:
+            error = CitationError(
+                f"{owner}: every citation is about {', '.join(sorted(exposed))}, which a reading may conclude; keep "
+                "one citation that stands when it does.",
+                source=item.source,
+                line=item.line,
+                field="citations",
+            )
+            error.lint_rule = rule.id
+            raise error
+
+
 def _known(item: LocatedRule, field: str, problem: str, name: str, known: list[str], *, allowed: bool = True) -> None:
     """``name`` is one of ``known``, or a KnowledgeError at the rule's line: "rule 'ID'<problem>." with the
     closest spelling (and the allowed names)."""
@@ -267,6 +366,7 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
             raise KnowledgeError(str(exc), source=str(path), field="profile") from None
         field_checks.check_case_encoding(case, doc, profiles[case.id].answers())
         cases[case.id] = case
+    evidence = one("evidence.yaml", EvidenceFile)
     questions = one("questions.yaml", QuestionsFile, field_checks.check_questions)
     rating_items = one(
         "rating_items.yaml", RatingItemsFile, lambda items, doc: field_checks.check_rating_items(items, doc, cases)
@@ -301,12 +401,13 @@ def load_knowledge(knowledge_dir: Path) -> dict[str, Any]:
         "directions": Directions(one("field_directions.yaml", DirectionsFile, field_checks.check_directions)),
         "coverage_exceptions": one("coverage_exceptions.yaml", CoverageExceptionsFile).exceptions,
         "strengths": one(
-            "strengths.yaml", StrengthsFile, lambda f, doc: _check_strengths(f, doc, cases, source_ids)
+            "strengths.yaml", StrengthsFile, lambda f, doc: _check_strengths(f, doc, cases, source_ids, evidence)
         ).strengths,
         "decisive_barriers": one(
             "decisive_barriers.yaml", DecisiveBarriersFile, lambda f, doc: _check_barriers(f, doc, cases)
         ),
         "readiness": one("readiness.yaml", ReadinessFile, lambda r, doc: field_checks.check_readiness(r, doc, cases)),
+        "evidence": evidence,
     }
 
 
@@ -327,10 +428,13 @@ def _must_know(
     )
 
 
-def _check_strengths(parsed: StrengthsFile, doc: Document, cases: dict[str, Case], source_ids: list[str]) -> None:
+def _check_strengths(
+    parsed: StrengthsFile, doc: Document, cases: dict[str, Case], source_ids: list[str], evidence: EvidenceFile
+) -> None:
     """Every strength tests fields that exist with values they can hold, cites cases and sources that exist,
     names a known Table 4 item, and has an id of its own."""
     seen: set[str] = set()
+    recorded = _recorded(cases)
     for index, strength in enumerate(parsed.strengths):
         line = doc.line_of(("strengths", index))
         where = (doc.source, line, strength.id)
@@ -356,6 +460,16 @@ def _check_strengths(parsed: StrengthsFile, doc: Document, cases: dict[str, Case
                 items,
                 (doc.source, line, "table4_item"),
             )
+        owner = f"strength '{strength.id}'"
+        check_owner_evidence(
+            owner,
+            strength.citations,
+            strength.source_statements,
+            strength.evidence,
+            evidence,
+            recorded,
+            (doc.source, line),
+        )
 
 
 def _check_barriers(parsed: DecisiveBarriersFile, doc: Document, cases: dict[str, Case]) -> None:
@@ -429,6 +543,7 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
     knowledge = load_knowledge(kdir)
     located = load_rules(rdir)
     check_rule_base(located, knowledge["cases"], knowledge["sources"])
+    check_evidence(located, knowledge["cases"], knowledge["evidence"])
     determinant_ids = [d.id for d in knowledge["determinants"].determinants]
     for pre in knowledge["readiness"].preconditions:
         if pre.determinant:
@@ -444,12 +559,37 @@ def _load_cached(rdir: Path, kdir: Path, digest: str) -> KnowledgeBase:
             where = (str(kdir / "strengths.yaml"), None, "determinant")
             who = f"strength '{strength.id}' names"
             _must_know(who, "determinant", strength.determinant, determinant_ids, where, allowed=True)
+    _check_preconditions(knowledge["readiness"], {item.rule.id: item.rule for item in located}, kdir)
     return KnowledgeBase(
         rules=[item.rule for item in located],
         digest=digest,
         rule_origin={item.rule.id: (item.source, item.line) for item in located},
         **knowledge,
     )
+
+
+def _check_preconditions(readiness: ReadinessFile, rules: dict[str, Rule], kdir: Path) -> None:
+    """Each readiness precondition names a rule that reads its field, and takes its X from that rule's
+    determinant. A rule base that defines none of the named rules (a folder of one's own, given with the
+    bundled knowledge) has no readiness preconditions; one that defines some must define them all."""
+    source = str(kdir / "readiness.yaml")
+    if not any(pre.rule in rules for pre in readiness.preconditions):
+        return
+    for pre in readiness.preconditions:
+        rule = rules.get(pre.rule)
+        if rule is None:
+            problem = f"precondition {pre.field} names unknown rule '{pre.rule}'.{did_you_mean(pre.rule, rules)}"
+            raise KnowledgeError(problem, source=source, field="preconditions")
+        if pre.field not in rule.fields():
+            problem = f"precondition {pre.field}: its rule '{rule.id}' does not read {pre.field}."
+            raise KnowledgeError(problem, source=source, field="preconditions")
+        if pre.determinant and pre.determinant != rule.determinant:
+            raise KnowledgeError(
+                f"precondition {pre.field} takes its X from its rule '{rule.id}', whose determinant is "
+                f"'{rule.determinant}', not '{pre.determinant}'.",
+                source=source,
+                field="preconditions",
+            )
 
 
 def knowledge_base_from(data: dict[str, Any], rules_dir: Path) -> KnowledgeBase:
@@ -470,6 +610,7 @@ def knowledge_base_from(data: dict[str, Any], rules_dir: Path) -> KnowledgeBase:
         digest=data["digest"],
         directions=Directions(artifact.construct(DirectionsFile, part["directions"])),
         readiness=artifact.construct(ReadinessFile, part["readiness"]),
+        evidence=artifact.construct(EvidenceFile, part["evidence"]),
         coverage_exceptions=dict(part["coverage_exceptions"]),
         strengths=tuple(artifact.construct(Strength, x) for x in part["strengths"]),
         decisive_barriers=artifact.construct(DecisiveBarriersFile, part["decisive_barriers"]),

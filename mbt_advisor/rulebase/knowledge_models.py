@@ -6,6 +6,8 @@ Where two tables of one source disagree (the outcome labels of units F and G), b
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import Field
@@ -19,7 +21,7 @@ class Source(Strict):
     id: str
     kind: Literal["paper", "talk"]
     authors: str
-    year: int
+    year: int | None = Field(default=None, description="Omitted where the source carries no date (the talk)")
     title: str
     venue: str
     locator: str | None = None
@@ -28,7 +30,8 @@ class Source(Strict):
     notes: tuple[str, ...] = ()
 
     def reference(self) -> str:
-        text = f"{self.authors} ({self.year}). {self.title}. {self.venue}"
+        dated = f" ({self.year})" if self.year is not None else ""
+        text = f"{self.authors}{dated}. {self.title}. {self.venue}"
         if self.locator:
             text += f", {self.locator}"
         text += "."
@@ -196,3 +199,133 @@ class QuestionsFile(Strict):
 
 class CoverageExceptionsFile(Strict):
     exceptions: dict[str, str] = Field(default_factory=dict, description="target id -> why no rule covers it")
+
+
+# --- citation roles and evidence grades (knowledge/evidence.yaml) ---------------------------------------------
+# What a citation is in its source (its role), and the evidence grade a rule's citations carry: the ONE
+# definition of both is knowledge/evidence.yaml. Loading checks every citation against its role
+# (``citation_problem``: where a role may stand, whether it is about a case, that a determinant's or outcome's
+# words are the case file's, that a proposal keeps its hedge) and derives every grade (``derive_grade``).
+
+
+class RoleSpec(Strict):
+    label: str = Field(description="What a citation in this role is, in a reader's words")
+    case: Literal["required", "optional", "none"]
+    cases: tuple[str, ...] | None = Field(default=None, description="The only cases this role may name")
+    locators: tuple[str, ...] = Field(min_length=1)
+    checked: Literal["determinant", "outcome"] | None = None
+    hedges: tuple[str, ...] = ()
+
+
+class GradeSpec(Strict):
+    id: str
+    label: str
+    cases_named: int | None = Field(default=None, ge=1)
+    any_role: tuple[str, ...] | None = None
+    weight: float = Field(gt=0, le=1)
+
+
+class EvidenceFile(Strict):
+    roles: dict[str, RoleSpec]
+    grades: tuple[GradeSpec, ...] = Field(min_length=1)
+
+    def grade(self, grade_id: str) -> GradeSpec:
+        return next(g for g in self.grades if g.id == grade_id)
+
+    def label(self, grade_id: str) -> str:
+        found = [g.label for g in self.grades if g.id == grade_id]
+        return found[0] if found else grade_id.replace("_", " ")
+
+    def weights(self) -> dict[str, float]:
+        return {g.id: g.weight for g in self.grades}
+
+
+# Roles that count as a determinant of the thing the rule advises on (the grade counts their cases).
+DETERMINANT = "determinant"
+
+
+def _norm(text: str) -> str:
+    """Words compared without case, spaces, quotes or bullets ("team/ hostility" is "team/hostility"); the
+    source's own spelling "accomodate" is read as "accommodate"."""
+    return re.sub(r"[\s'\"\u2018\u2019\u2022]", "", text.lower()).replace("accomodate", "accommodate")
+
+
+def parts(detail: str) -> list[str]:
+    """The statements of one citation: its detail split at ';'."""
+    return [p.strip() for p in detail.split(";") if p.strip()]
+
+
+def cases_named(citations: Iterable[tuple[str, str | None]]) -> list[str]:
+    """The distinct cases cited as determinants, in order, from (role, case) pairs."""
+    found: list[str] = []
+    for role, case in citations:
+        if role == DETERMINANT and case and case not in found:
+            found.append(case)
+    return found
+
+
+def derive_grade(spec: EvidenceFile, roles: Iterable[tuple[str, str | None]]) -> str:
+    """The first grade (strongest first) whose test the citations' (role, case) pairs meet."""
+    pairs = list(roles)
+    named = cases_named(pairs)
+    present = {role for role, _ in pairs}
+    for grade in spec.grades:
+        if grade.cases_named is not None:
+            if len(named) >= grade.cases_named:
+                return grade.id
+        elif grade.any_role is not None:
+            if present & set(grade.any_role):
+                return grade.id
+        else:
+            return grade.id
+    return spec.grades[-1].id
+
+
+def carried(spec: EvidenceFile, roles: Iterable[tuple[str, str | None]]) -> str:
+    """What the citations carry, in words, for an error message: 'determinants of 1 case (MBT-A); roles
+    rating, determinant_slide'."""
+    pairs = list(roles)
+    named = cases_named(pairs)
+    others = sorted({role for role, _ in pairs if role != DETERMINANT})
+    text = f"determinants of {len(named)} case{'s' if len(named) != 1 else ''}"
+    if named:
+        text += f" ({', '.join(named)})"
+    if others:
+        text += f"; also {', '.join(others)}"
+    return text
+
+
+def citation_problem(
+    spec: EvidenceFile,
+    role: str,
+    case: str | None,
+    locator: str,
+    detail: str,
+    recorded: Mapping[str, tuple[list[str], list[str]]],
+) -> str | None:
+    """What is wrong with one citation or statement, or None. ``recorded`` maps a case id to its case file's
+    (determinant texts, outcome texts)."""
+    known = spec.roles.get(role)
+    if known is None:
+        return f"unknown role '{role}'"
+    if known.case == "required" and case is None:
+        return f"a citation in the role '{role}' names its case (a source statement cannot carry it)"
+    if known.case == "none" and case is not None:
+        return f"the role '{role}' is not about one case; cite it as a source statement"
+    if known.cases is not None and case is not None and case not in known.cases:
+        return f"the role '{role}' is only for {', '.join(known.cases)}, not case '{case}'"
+    if locator not in known.locators:
+        return f"the role '{role}' stands at {', '.join(repr(x) for x in known.locators)}, not at '{locator}'"
+    if known.hedges and not any(h in detail for h in known.hedges):
+        return (
+            f"a proposal keeps the authors' hedge ({' or '.join(repr(h) for h in known.hedges)}); "
+            f"'{' '.join(detail.split())}' states it as a finding"
+        )
+    if known.checked and case is not None and case in recorded:
+        determinants, outcomes = recorded[case]
+        texts = [_norm(t) for t in (determinants if known.checked == "determinant" else outcomes)]
+        for part in parts(detail):
+            if not any(_norm(part) in text for text in texts):
+                where = "determinants" if known.checked == "determinant" else "outcome"
+                return f"case {case}'s file records no such words among its {where}: '{part}'"
+    return None

@@ -10,6 +10,7 @@ because gap reports are useful but noisy.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from mbt_advisor.common.errors import InputError, KnowledgeError, did_you_mean
 from mbt_advisor.common.yamlio import Document, load_file
 from mbt_advisor.profile.model import LEVELS, sample_values
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase, default_knowledge_dir, load_knowledge_base
+from mbt_advisor.rulebase.knowledge_models import derive_grade
 from mbt_advisor.rulebase.prose_figures import prose_problems
 from mbt_advisor.rulebase.rule_models import THEMES, Condition, Rule, branches
 
@@ -68,10 +70,11 @@ def lint(
         return [
             Finding(
                 "error",
-                "load",
+                getattr(exc, "lint_code", "load"),
                 exc.problem if exc.field is None else f"{exc.field}: {exc.problem}",
                 exc.source,
                 exc.line,
+                getattr(exc, "lint_rule", None),
             )
         ]
     return lint_loaded(kb, Path(knowledge_dir) if knowledge_dir is not None else default_knowledge_dir())
@@ -118,18 +121,60 @@ def lint_loaded(kb: KnowledgeBase, knowledge_dir: Path | None = None) -> list[Fi
                 ra.concludes
             ):
                 add("warning", "subsumed", f"rule '{b}' only fires when '{a}' fires, and concludes nothing more", rb)
+    # every grade is derived from the citations' roles when the rule base loads (knowledge_base.check_evidence);
+    # here each rule's derived grade is stated once more, so that a loaded rule base can never disagree
     for rule in kb.rules:
-        cited = {c.case for c in rule.citations}
-        if rule.evidence == "several_cases" and len(cited) < 2:
+        pairs = [(c.role, c.case) for c in rule.citations] + [(s.role, None) for s in rule.source_statements]
+        derived = derive_grade(kb.evidence, pairs)
+        if derived != rule.evidence:  # pragma: no cover - loading refuses it first
             add(
                 "error",
                 "evidence-grade",
-                f"rule '{rule.id}' is graded several_cases but cites {len(cited)} case or cohort "
-                f"({', '.join(sorted(cited))}); cite two or more, or grade it one_case",
-                rule,
+                f"rule '{rule.id}' declares '{rule.evidence}', its citations carry '{derived}'",
             )
+    findings.extend(_quote_findings(kb))
     findings.extend(_coverage_findings(kb))
     findings.extend(_prose_findings(kb, knowledge_dir or default_knowledge_dir()))
+    return findings
+
+
+_QUOTED = re.compile(r"(?<![A-Za-z])'([^']{2,}?)'(?![A-Za-z])")
+
+
+def _quotable(text: str) -> str:
+    return re.sub(r"[\s'\"\u2018\u2019]", "", text.lower()).replace("\u2013", "-")
+
+
+def _quote_findings(kb: KnowledgeBase) -> list[Finding]:
+    """A word in quotes in a rule's own text (title, reading, actions, questions, readings of `because`) is
+    presented as the source's: it must be words the knowledge records as the sources give them (a citation or
+    statement, a case's determinants, outcome or summary, the determinant slide, a Table 4 item, a lesson)."""
+    corpus: list[str] = []
+    for rule in kb.rules:
+        corpus += [c.detail for c in rule.citations] + [s.detail for s in rule.source_statements]
+    for case in kb.cases.values():
+        corpus += [d.text for d in case.determinants] + [o.text or "" for o in case.outcome_labels] + [case.summary]
+    corpus += [d.name for d in kb.determinants.determinants] + [i.text for i in kb.rating_items.items]
+    corpus += [lesson.text for lesson in kb.lessons.lessons]
+    known = [_quotable(text) for text in corpus]
+    findings = []
+    for rule in kb.rules:
+        file, line = kb.rule_origin.get(rule.id, (None, None))
+        own = [rule.title, rule.reading or "", *rule.actions, *rule.questions, *rule.because.values()]
+        for text in own:
+            for quoted in _QUOTED.findall(text):
+                if not any(_quotable(quoted) in k for k in known):
+                    findings.append(
+                        Finding(
+                            "error",
+                            "quote",
+                            f"rule '{rule.id}' puts '{quoted}' in quotes, but no source the knowledge records says "
+                            "it; quote the source's own words, or drop the quotes and say it is our reading",
+                            file,
+                            line,
+                            rule.id,
+                        )
+                    )
     return findings
 
 

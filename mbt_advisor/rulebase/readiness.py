@@ -8,12 +8,9 @@ skip the practice questions.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from mbt_advisor.common.strict import Strict
-from mbt_advisor.engine.tables import precondition_holds
 
 
 class PracticeField(Strict):
@@ -22,22 +19,16 @@ class PracticeField(Strict):
 
 
 class Precondition(Strict):
+    """Something that must be in place before the first patients. What counts as in place is not written here:
+    it is open exactly when its ``rule``'s conditions on its ``field`` hold for the answers (the one reading
+    of each case, shared with the rule base), and its X on the determinant slide is that rule's determinant's
+    (``determinant``, when given, must be that rule's)."""
+
     field: str
     text: str
-    in_place: tuple[Any, ...] | None = None
-    between: tuple[int, int] | None = None
+    rule: str = Field(description="The rule whose conditions on `field` say that the precondition is open")
     determinant: str | None = None
     cases: tuple[str, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Precondition:
-        if (self.in_place is None) == (self.between is None):
-            raise ValueError(f"{self.field}: give exactly one of in_place or between")
-        return self
-
-    def holds(self, value: Any) -> bool:
-        """Whether an answer puts this precondition in place (``value`` is not None)."""
-        return precondition_holds(self.in_place, self.between, value)
 
 
 class ReadinessFile(Strict):

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from mbt_advisor.common.prose import READING_ROLE, compose_rationale, evidence_line
 from mbt_advisor.common.strict import Strict as BaseStrict
 from mbt_advisor.engine import conditions
 from mbt_advisor.profile.model import Level
@@ -15,7 +16,6 @@ from mbt_advisor.profile.model import Level
 Theme = Literal["support", "leadership", "selection", "supervision", "structure", "culture"]
 THEMES: tuple[str, ...] = ("support", "leadership", "selection", "supervision", "structure", "culture")
 Severity = Literal["low", "medium", "high"]
-Evidence = Literal["several_cases", "one_case", "expert_consensus", "suggestion"]
 Scalar = str | bool | int | float
 
 OPERATORS = ("equals", "in", "lt", "lte", "gt", "gte", "contains", "not_empty", "unknown")
@@ -105,6 +105,10 @@ class Condition(Strict):
 class SourceStatement(Strict):
     """One thing a source reports, at one place in it, and nothing more (quoted or closely paraphrased)."""
 
+    role: str = Field(
+        description="What the statement is in its source: a role of knowledge/evidence.yaml (determinant, outcome, "
+        "rating, determinant_slide, lesson, proposal, schools, ...)"
+    )
     source: str = Field(description="Source id from knowledge/sources.yaml")
     locator: str = Field(min_length=3, description="Where in the source: 'Table 1', 'Lessons learned slide', ...")
     detail: str = Field(min_length=3, description="What the source says there, and only that")
@@ -118,6 +122,11 @@ class Citation(SourceStatement):
     """A source statement about one documented case or cohort."""
 
     case: str = Field(description="Case or cohort id: A-G, MBT-A, PRE-REORG, REORG")
+    about: tuple[str, ...] = Field(
+        default=(),
+        description="Concerns this citation is evidence for as the unit's answers show them: it is left out "
+        "where such a concern rests only on our reading (a rule's `because`)",
+    )
 
 
 class Rule(Strict):
@@ -126,11 +135,16 @@ class Rule(Strict):
     theme: Theme
     level: Level
     severity: Severity
-    evidence: Evidence
+    evidence: str = Field(description="The evidence grade its citations carry (knowledge/evidence.yaml), checked")
     determinant: str | None = None
     table4_item: str | None = None
     when: tuple[Condition, ...] = Field(min_length=1)
     concludes: tuple[str, ...] = ()
+    because: dict[str, str] = Field(
+        default_factory=dict,
+        description="Concerns this rule concludes by our reading, each with that reading in a reader's words "
+        "('we read the split between management and team as a leadership problem')",
+    )
     citations: tuple[Citation, ...] = Field(min_length=1, description="Evidence: what the sources report per case")
     source_statements: tuple[SourceStatement, ...] = Field(
         default=(), description="Evidence not about one case (the talk's summary, its ideas for schools, ...)"
@@ -161,21 +175,27 @@ class Rule(Strict):
     def _id_matches_theme(self) -> Rule:
         if self.id.split(".", 1)[0] != self.theme:
             raise ValueError(f"rule id '{self.id}' must start with its theme, '{self.theme}.'")
+        for concern in self.because:
+            if concern not in self.concludes:
+                raise ValueError(f"'because' explains concern '{concern}', which the rule does not conclude")
         return self
 
-    def evidence_text(self) -> str:
-        """The evidence in one line: 'C, Table 1: top-down implementation. Summary slide: ...'."""
-        parts = [f"{c.case}, {c.line()}" for c in self.citations]
-        parts += [s.line() for s in self.source_statements]
-        return " ".join(" ".join(p.split()).rstrip(".") + "." for p in parts)
+    def evidence_citations(self, read_only: frozenset[str] | set[str] = frozenset()) -> list[Citation]:
+        """The citations shown as evidence: never a citation in the role 'reading' (our reading of a case),
+        nor one about a concern that rests only on our reading (``read_only``)."""
+        return [c for c in self.citations if c.role != READING_ROLE and not set(c.about) & set(read_only)]
+
+    def evidence_text(self, read_only: frozenset[str] | set[str] = frozenset()) -> str:
+        """The evidence in one line: 'C, Table 1: top-down implementation. Summary slide: ...'; an outcome says
+        so ('A, Table 1 (outcome): ...')."""
+        return evidence_line(
+            [(c.case, c.line()) for c in self.evidence_citations(read_only)], [s.line() for s in self.source_statements]
+        )
 
     @property
     def rationale(self) -> str:
         """The contract's rationale: the evidence, then our reading, each under its visible label."""
-        text = f"Evidence: {self.evidence_text()}"
-        if self.reading:
-            text += f" Our reading: {' '.join(self.reading.split())}"
-        return text
+        return compose_rationale(self.evidence_text(), " ".join(self.reading.split()) if self.reading else None)
 
     def fields(self) -> list[str]:
         """Every profile field that the rule's conditions read."""

@@ -16,7 +16,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from mbt_advisor.profile.model import Level
-from mbt_advisor.rulebase.rule_models import Citation, Condition, Evidence, SourceStatement, Strict, Theme
+from mbt_advisor.rulebase.rule_models import Citation, Condition, SourceStatement, Strict, Theme
 
 _STRENGTH_ID = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*$")
 _BARRIER_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -39,7 +39,7 @@ class Strength(Strict):
     title: str = Field(min_length=5)
     theme: Theme
     level: Level
-    evidence: Evidence
+    evidence: str = Field(description="The evidence grade its citations carry (knowledge/evidence.yaml), checked")
     determinant: str | None = None
     table4_item: str | None = None
     when: tuple[Condition, ...] = Field(min_length=1)

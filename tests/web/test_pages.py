@@ -109,9 +109,9 @@ def test_a_new_unit_by_name_and_unknown_pages(client) -> None:
 
 def test_a_unit_that_has_not_started_shows_its_readiness(client) -> None:
     unit = add_unit_from_example(client, "adolescent-startup")
-    assert "3 of 11 preconditions in place" in client.get("/").text
+    assert "4 of 11 preconditions in place" in client.get("/").text
     visit = re.search(rf"/units/{unit}/visits/(\d+)", client.get(f"/units/{unit}").text).group(1)
-    assert "Readiness: 3 of 11 preconditions in place" in client.get(f"/units/{unit}/visits/{visit}").text
+    assert "Readiness: 4 of 11 preconditions in place" in client.get(f"/units/{unit}/visits/{visit}").text
 
 
 def test_the_index_is_shown_where_the_assessment_has_one(client) -> None:
