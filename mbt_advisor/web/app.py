@@ -36,7 +36,7 @@ def create_app(
 ) -> FastAPI:
     """The web application over ``database`` (a path or URL; default: the SQLite file in the data folder);
     ``site``: its public address and trusted proxies when it is shared behind a reverse proxy."""
-    from mbt_advisor.web.routes import api, audit_routes, pages, questionnaire, signin
+    from mbt_advisor.web.routes import api, audit_routes, pages, questionnaire, signin, visits
     from mbt_advisor.web.storage.store import Gone, refresh
 
     url = database_url(database)
@@ -62,6 +62,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(audit_routes.api_router)
     app.include_router(pages.router)
+    app.include_router(visits.router)
     app.include_router(questionnaire.router)
     app.include_router(signin.router)
     app.include_router(audit_routes.router)

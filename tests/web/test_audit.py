@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from mbt_advisor.assessment.advisor import default_advisor
 from mbt_advisor.common.errors import ProfileError
 from mbt_advisor.web.access import accounts
 from mbt_advisor.web.app import create_app, route_table
+from mbt_advisor.web.routes.visit_form import applicable_fields
 from mbt_advisor.web.storage import audit, store
 from mbt_advisor.web.storage.models import AuditEvent, Base, Unit
 from mbt_advisor.wizard.questionnaire import WizardState
@@ -75,6 +77,7 @@ def request_for(
     )
     token = csrf(client)
     profile = {"organization": {"name": "x"}}
+    every_question = applicable_fields(default_advisor().kb, {"organization.name": "Next visit"})  # all unknown
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/api/v1/assess"): {"json": profile},
         ("POST", "/api/v1/whatif"): {"json": profile},
@@ -85,6 +88,9 @@ def request_for(
         ("POST", "/units"): {"data": {"csrf_token": token, "name": "Created by a form"}},
         ("POST", "/units/from-example"): {"data": {"csrf_token": token, "example": "merger"}},
         ("POST", "/units/{unit_id}/visits"): {"data": {"csrf_token": token, "profile_text": text_of_profile}},
+        ("POST", "/units/{unit_id}/new-visit"): {
+            "data": {"csrf_token": token, "shown": " ".join(every_question), "organization.name": "Next visit"}
+        },
         ("POST", "/questionnaire"): {"data": {"csrf_token": token, "unit_id": str(ids["unit"])}},
         ("POST", "/questionnaire/{draft_id}"): {
             "data": {"csrf_token": token, "field": "organization.setting", "action": "skip"}

@@ -104,9 +104,9 @@ def test_a_founder_with_dont_know_back_and_a_reload_downloads_a_profile_the_cli_
         profile = tmp_path / "downloaded.yaml"
         download_info.value.save_as(profile)
         page.click("text=Save and see the assessment")
-        page.wait_for_url(re.compile(r"/units/\d+/visits/\d+$"))
-        unit, visit = re.search(r"/units/(\d+)/visits/(\d+)$", page.url).groups()
-        assert "Recommendations" in page.content()
+        page.wait_for_url(re.compile(r"/units/\d+/visits/\d+/result$"))  # the founder's own result
+        unit, visit = re.search(r"/units/(\d+)/visits/(\d+)/result$", page.url).groups()
+        assert "most urgent action" in page.content()
 
     text = profile.read_text(encoding="utf-8")
     assert "Founders' unit" in text and "population" not in text
@@ -132,6 +132,7 @@ def test_a_consultant_sees_a_reorganizing_unit_rise_to_the_top_with_the_early_wa
         first_row = page.locator("table.portfolio tbody tr").first
         assert "Riverside" not in first_row.inner_text()
         page.click("text=Riverside MBT day programme")
+        page.click("text=Add a visit from a profile file")  # folded under the next visit's form
         page.set_input_files("#profile-file", str(second))
         page.click("text=Add the visit")
         page.wait_for_url(re.compile(r"/visits/\d+$"))
@@ -157,6 +158,7 @@ def test_a_visit_entered_by_mistake_is_deleted_and_the_unit_falls_back_then_the_
             page.select_option("#example", example)
             page.click("text=Start from this example")
             page.wait_for_url(re.compile(r"/units/\d+$"))
+        page.click("text=Add a visit from a profile file")  # folded under the next visit's form
         page.set_input_files("#profile-file", str(second))
         page.click("text=Add the visit")
         page.wait_for_url(re.compile(r"/visits/\d+$"))

@@ -176,7 +176,9 @@ def visit_brief(request: Request, unit_id: PathId, visit_id: PathId) -> HTMLResp
     with web.transaction() as session:
         visit = obtain(session, principal_of(request), Visit, visit_id, "read", unit_id=unit_id)
         store.exported(session, visit, "brief")
-        return HTMLResponse(render_brief(store.profile_of(visit), web.advisor, "html"))
+        previous = store.previous_visit(visit)  # page one says what changed since it ("Since the last visit")
+        before = store.profile_of(previous) if previous is not None else None
+        return HTMLResponse(render_brief(store.profile_of(visit), web.advisor, "html", previous=before))
 
 
 @router.get("/units/{unit_id:id}/visits/{visit_id:id}/profile.yaml")

@@ -133,7 +133,7 @@ def finish(request: Request, draft_id: str) -> Response:
         draft = _draft(request, session, draft_id, "write", for_update=True)
         if draft.visit_id is not None and draft.unit_id is not None:  # finished already: its visit
             visit = obtain(session, principal, Visit, draft.visit_id, "read", unit_id=draft.unit_id)
-            return see_other(f"/units/{visit.unit_id}/visits/{visit.id}")
+            return see_other(f"/units/{visit.unit_id}/visits/{visit.id}/result")
         unit = obtain(session, principal, Unit, draft.unit_id, "write") if draft.unit_id is not None else None
         if unit is None:
             permit(principal, "unit", "write")  # finishing a questionnaire of no unit creates one
@@ -144,4 +144,4 @@ def finish(request: Request, draft_id: str) -> Response:
             unit = store.create_unit(session, org.name, org.setting, org.population, member_of_new_unit(request))
         visit = store.add_visit(session, unit, store.profile_text(profile), web.advisor, source="questionnaire")
         store.finish_draft(session, draft, visit)
-        return see_other(f"/units/{unit.id}/visits/{visit.id}")
+        return see_other(f"/units/{unit.id}/visits/{visit.id}/result")  # the founder's own result
