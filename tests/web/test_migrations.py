@@ -37,6 +37,7 @@ def test_an_empty_database_is_migrated_to_the_current_schema(empty_database: str
         "web_sessions",
         "api_tokens",
         "audit_events",
+        "unit_signals",
     }
     assert set(inspect(engine).get_table_names()) == tables
     with engine.connect() as connection, warnings.catch_warnings():

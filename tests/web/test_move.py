@@ -103,7 +103,10 @@ def test_a_target_with_data_is_refused_unless_replaced(source: str, database: st
     app.state.web.engine.dispose()
     refused = runner.invoke(cli, ["db", "move", "--database", source, "--to", database])
     assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
-    assert "already holds data (in " in refused.stderr and "units); nothing was written. --replace" in refused.stderr
+    assert (
+        "already holds data (in " in refused.stderr
+        and "units, unit_signals); nothing was written. --replace" in refused.stderr
+    )
     assert [r[1] for r in rows(database)["units"]] == ["Already there"]
     replaced = runner.invoke(cli, ["db", "move", "--database", source, "--to", database, "--replace"])
     assert replaced.exit_code == 0, replaced.output

@@ -71,7 +71,7 @@ def test_the_portfolio_puts_a_unit_sliding_like_reorg_first(
             store.add_visit(session, store.create_unit(session, name), text, advisor)
         store.create_unit(session, "A unit without visits")
     with sessions.begin() as session:
-        assert [r.unit.name for r in store.portfolio(session, advisor)] == [
+        assert [r.unit.name for r in store.portfolio(session)] == [
             "A stable unit",
             "A unit without visits",
             "Riverside",
@@ -79,7 +79,7 @@ def test_the_portfolio_puts_a_unit_sliding_like_reorg_first(
         riverside = session.scalars(select(Unit).where(Unit.name == "Riverside")).one()
         store.add_visit(session, riverside, reorganized_text, advisor)
     with sessions.begin() as session:
-        rows = store.portfolio(session, advisor)
+        rows = store.portfolio(session)
         assert rows[0].unit.name == "Riverside"
         assert rows[0].declining and rows[0].risk_change == 1  # low -> a higher risk
         assert rows[0].change is not None and rows[0].change > 0  # and a rising 0-100 index

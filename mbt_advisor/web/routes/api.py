@@ -8,8 +8,9 @@ import datetime as dt
 import json
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -28,9 +29,8 @@ from mbt_advisor.web.access.canonical_ids import PathId
 from mbt_advisor.web.access.decisions import obtain, permit, visible
 from mbt_advisor.web.access.error_body import Error
 from mbt_advisor.web.routes.context import member_of_new_unit, principal_of, web_of
-from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage import signals, store
 from mbt_advisor.web.storage.models import Unit, Visit
-from mbt_advisor.web.storage.summary import visit_index
 
 
 class _Utf8Route(APIRoute):
@@ -156,47 +156,68 @@ class VisitIn(BaseModel):
 
 def _visit_out(visit: Any, full: bool = False) -> dict[str, Any]:
     data = store.assessment_data(visit)
-    out: dict[str, Any] = {
-        "id": visit.id,
-        "unit": visit.unit_id,
-        "visited_on": visit.visited_on.isoformat(),
-        "assessor": visit.assessor,
-        "knowledge_digest": visit.knowledge_digest,
-        "risk": data["risk"]["overall"],
-        "index": visit_index(data),
-    }
+    out = signals.visit_summary(visit, data)  # as the portfolio's stored line lists it
     if full:
         out["assessment"] = data
     return out
 
 
-def _unit_out(unit: Any) -> dict[str, Any]:
+def _unit_out(unit: Any, visits: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A unit with its visits (``visits``: as its stored portfolio line lists them, else read now)."""
     return {
         "id": unit.id,
         "name": unit.name,
         "setting": unit.setting,
         "population": unit.population,
-        "visits": [_visit_out(v) for v in unit.visits],
+        "visits": [_visit_out(v) for v in unit.visits] if visits is None else visits,
     }
 
 
-@router.get("/units", summary="The portfolio: units, declining first")
-def list_units(request: Request) -> Response:
-    web = web_of(request)
-    with web.transaction() as session:
-        rows = store.portfolio(session, web.advisor, visible(principal_of(request)))
-        return _json(
+PAGE_HEADERS = {
+    "X-Total-Count": {"description": "How many units match, on all pages", "schema": {"type": "integer"}},
+    "Link": {
+        "description": 'The next page while there is one: `</api/v1/units?limit=...&offset=...>; rel="next"`',
+        "schema": {"type": "string"},
+    },
+}
+
+
+@router.get(
+    "/units",
+    summary="The portfolio: units, declining first, a page at a time",
+    description=(
+        "At most `limit` units from `offset`, declining first (an early warning, a higher risk or a rising index "
+        "since the previous visit), then by name; `q` keeps the units whose name contains it, in any case. "
+        "`X-Total-Count` says how many units match; while more follow, `Link` names the next page. Each unit is "
+        "read from its line of the portfolio, stored when its visits change: no assessment is made again."
+    ),
+    responses={200: {"headers": PAGE_HEADERS}},
+)
+def list_units(
+    request: Request,
+    limit: int = Query(signals.API_PAGE_SIZE, ge=1, le=signals.MAX_PAGE_SIZE, description="Units per answer"),
+    offset: int = Query(0, ge=0, description="Units before this page"),
+    q: str = Query("", max_length=200, description="A part of the unit's name, in any case"),
+) -> Response:
+    with web_of(request).transaction() as session:
+        page = signals.portfolio(session, visible(principal_of(request)), query=q, offset=offset, limit=limit)
+        response = _json(
             [
                 {
-                    **_unit_out(row.unit),
+                    **_unit_out(row.unit, row.visits),
                     "risk": row.risk,
                     "index": row.index,
                     "index_change": row.change,
                     "warnings": row.warnings,
                 }
-                for row in rows
+                for row in page.rows
             ]
         )
+    response.headers["X-Total-Count"] = str(page.total)
+    if page.next_offset is not None:
+        following = {"limit": limit, "offset": page.next_offset, **({"q": page.query} if page.query else {})}
+        response.headers["Link"] = f'</api/v1/units?{urlencode(following)}>; rel="next"'
+    return response
 
 
 @router.post("/units", status_code=201, summary="Create a unit")
@@ -264,7 +285,7 @@ def get_profile(request: Request, unit_id: PathId, visit_id: PathId) -> Response
 def delete_visit(request: Request, unit_id: PathId, visit_id: PathId) -> Response:
     with web_of(request).transaction() as session:
         visit = obtain(session, principal_of(request), Visit, visit_id, "delete", unit_id=unit_id)
-        if store.delete_visit(session, visit) is None:  # deleted meanwhile
+        if store.delete_visit(session, visit, web_of(request).advisor) is None:  # deleted meanwhile
             raise HTTPException(404)
     return Response(status_code=204)
 

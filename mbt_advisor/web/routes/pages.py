@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from mbt_advisor.common.errors import ProfileError
@@ -19,7 +19,7 @@ from mbt_advisor.web.access.canonical_ids import PathId
 from mbt_advisor.web.access.decisions import obtain, permit, visible
 from mbt_advisor.web.routes.chart import line_chart
 from mbt_advisor.web.routes.context import member_of_new_unit, principal_of, render, see_other, web_of
-from mbt_advisor.web.storage import store
+from mbt_advisor.web.storage import signals, store
 from mbt_advisor.web.storage.models import Unit, Visit
 from mbt_advisor.web.storage.summary import RISK_RANK, SCOPES, visit_index
 
@@ -27,11 +27,17 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def portfolio(request: Request) -> HTMLResponse:
-    web = web_of(request)
-    with web.transaction() as session:
-        rows = store.portfolio(session, web.advisor, visible(principal_of(request)))
-        return render(request, "portfolio.html.j2", rows=rows, examples=list_examples())
+def portfolio(
+    request: Request,
+    q: str = Query("", max_length=200, description="a part of the unit's name, any case"),
+    offset: int = Query(0, ge=0, description="the units before this page"),
+) -> HTMLResponse:
+    """The units, declining first, a page at a time (signals.PAGE_SIZE), with a search by name."""
+    with web_of(request).transaction() as session:
+        page = signals.portfolio(
+            session, visible(principal_of(request)), query=q, offset=offset, limit=signals.PAGE_SIZE
+        )
+        return render(request, "portfolio.html.j2", page=page, rows=page.rows, examples=list_examples())
 
 
 @router.post("/units")
@@ -243,7 +249,7 @@ def delete_visit(request: Request, unit_id: PathId, visit_id: PathId, confirm: s
         visit = obtain(session, principal_of(request), Visit, visit_id, "delete", unit_id=unit_id)
         if confirm.strip() != visit.visited_on.isoformat():
             return _confirm_delete(request, visit.unit, visit, status_code=400, typed=confirm)
-        if store.delete_visit(session, visit) is None:
+        if store.delete_visit(session, visit, web_of(request).advisor) is None:
             raise HTTPException(404)
     return see_other(f"/units/{unit_id}?notice=visit-deleted")
 

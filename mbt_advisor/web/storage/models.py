@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, false, func, inspect, text
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false, func, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 T = TypeVar("T")
@@ -102,6 +102,28 @@ class Draft(Base):
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), doc="who started it")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class UnitSignal(Base):
+    """One unit's line of the portfolio, derived from its visits when they are written (storage/signals.py)."""
+
+    __tablename__ = "unit_signals"
+    __table_args__ = (Index("ix_unit_signals_order", "rank", "name_key", "unit_id"),)
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    name_key: Mapped[str] = mapped_column(Text, doc="the unit's name, case-folded: search and order")
+    digest: Mapped[str] = mapped_column(String(80), doc="the knowledge the change and warnings were read with")
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
+    latest_visit_id: Mapped[int | None] = mapped_column(Integer)
+    latest_on: Mapped[dt.date | None] = mapped_column(Date)
+    risk: Mapped[str] = mapped_column(String(20), doc="the latest visit's overall risk, or 'unknown'")
+    risk_index: Mapped[float | None] = mapped_column(Float)
+    index_change: Mapped[float | None] = mapped_column(Float, doc="since the visit before, positive = worse")
+    risk_change: Mapped[int] = mapped_column(Integer, default=0, doc="+1 worse, -1 better, 0 same or unknown")
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]", doc="the early warnings since the visit before")
+    rank: Mapped[int] = mapped_column(Integer, doc="the portfolio's order, declining first, as one number (rank_of)")
+    readiness: Mapped[str | None] = mapped_column(String(200), doc="'3 of 7 preconditions in place' (not started)")
+    visits_json: Mapped[str] = mapped_column(Text, default="[]", doc="the visits as GET /api/v1/units lists them")
 
 
 class User(Base):

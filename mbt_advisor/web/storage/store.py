@@ -11,23 +11,23 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.assessment.advisor import Advisor, default_advisor
 from mbt_advisor.assessment.model import Assessment
 from mbt_advisor.common.errors import InputError
 from mbt_advisor.profile.field_types import plain_text
 from mbt_advisor.profile.loading import parse_profile
 from mbt_advisor.profile.model import Profile
-from mbt_advisor.questions.comparison import compare
 from mbt_advisor.rendering.formats import to_json
+from mbt_advisor.web.storage import signals
 from mbt_advisor.web.storage.audit import record
-from mbt_advisor.web.storage.models import Draft, Unit, UnitMember, User, Visit, find, lock_for_update
+from mbt_advisor.web.storage.models import Draft, Unit, UnitMember, UnitSignal, User, Visit, find, lock_for_update
 from mbt_advisor.wizard.questionnaire import WizardState, profile_yaml, state_json
 
-__all__ = ["Draft", "Unit", "Visit", "object_session", "parse_profile"]
-from mbt_advisor.web.storage.summary import RISK_RANK, readiness_line, visit_index
+__all__ = ["Draft", "Unit", "Visit", "assessment_data", "object_session", "parse_profile", "profile_of"]
+from mbt_advisor.web.storage.summary import assessment_data, profile_of  # a stored visit, read
 
 
 class Gone(LookupError):
@@ -58,6 +58,7 @@ def create_unit(
     session.flush()
     if member is not None:
         session.add(UnitMember(user_id=member, unit_id=unit.id))
+    signals.update(session, unit)  # its line of the portfolio, from the start
     record(session, "unit.create", unit_id=unit.id, user=session.get(User, member) if member is not None else None)
     return unit
 
@@ -88,6 +89,7 @@ def add_visit(
     _store_assessment(visit, assessment)
     session.add(visit)
     session.flush()
+    signals.update(session, unit, advisor)  # the portfolio's line: this visit against the one before
     record(session, "visit.create", unit_id=unit.id, visit_id=visit.id)
     return visit
 
@@ -98,15 +100,6 @@ def _store_assessment(visit: Visit, assessment: Assessment) -> None:
     visit.risk_overall = assessment.risk.overall
 
 
-def profile_of(visit: Visit) -> Profile:
-    return parse_profile(visit.profile_yaml, f"visit {visit.id}")
-
-
-def assessment_data(visit: Visit) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(visit.assessment_json)
-    return data
-
-
 def refresh(session: Session, advisor: Advisor) -> int:
     """Re-assess every visit whose stored assessment was made with other knowledge; returns how many."""
     digest = advisor.kb.digest
@@ -115,14 +108,23 @@ def refresh(session: Session, advisor: Advisor) -> int:
     statement = select(Visit).where(Visit.knowledge_digest != digest).order_by(Visit.id)
     stale = session.scalars(statement.with_for_update(skip_locked=True)).all()
     for visit in stale:
-        ensure_current(session, visit, advisor)
+        _reassess(session, visit, advisor)
+    signals.refresh(session, advisor)  # every unit's line read with this knowledge (and a unit without one)
     return len(stale)
 
 
+def _reassess(session: Session, visit: Visit, advisor: Advisor) -> bool:
+    if visit.knowledge_digest == advisor.kb.digest:
+        return False
+    _store_assessment(visit, advisor.evaluate(profile_of(visit)))
+    record(session, "visit.reassess", unit_id=visit.unit_id, visit_id=visit.id, detail="knowledge changed")
+    return True
+
+
 def ensure_current(session: Session, visit: Visit, advisor: Advisor) -> None:
-    if visit.knowledge_digest != advisor.kb.digest:
-        _store_assessment(visit, advisor.evaluate(profile_of(visit)))
-        record(session, "visit.reassess", unit_id=visit.unit_id, visit_id=visit.id, detail="knowledge changed")
+    """Assess ``visit`` again if it was assessed with other knowledge (and make its unit's line again)."""
+    if _reassess(session, visit, advisor):
+        signals.update(session, visit.unit, advisor)
 
 
 EXPORTS = ("brief", "profile", "json")
@@ -164,7 +166,7 @@ def deletion_counts(session: Session, unit: Unit, visit: Visit | None = None) ->
     return Deleted(len(unit.visits), drafts or 0, members or 0)
 
 
-def delete_visit(session: Session, visit: Visit) -> Deleted | None:
+def delete_visit(session: Session, visit: Visit, advisor: Advisor | None = None) -> Deleted | None:
     """Delete ``visit`` and the questionnaire that became it (its answers are the visit's content); the unit's
     other visits, its chart and the portfolio's signal then read as if it had never been stored. None if it
     was deleted meanwhile (its row is locked first: two processes deleting it at once delete it once)."""
@@ -180,6 +182,7 @@ def delete_visit(session: Session, visit: Visit) -> Deleted | None:
     session.delete(visit)
     session.flush()
     session.expire(unit, ["visits"])  # latest and previous recomputed from what remains
+    signals.update(session, unit, advisor or default_advisor())  # the portfolio's line, from what remains
     return deleted
 
 
@@ -203,6 +206,7 @@ def delete_unit(session: Session, unit_id: int) -> Deleted | None:
     record(session, "unit.delete", unit_id=unit.id, detail=deleted.detail())
     for row in [*drafts, *members]:
         session.delete(row)
+    session.execute(delete(UnitSignal).where(UnitSignal.unit_id == unit.id))  # its line of the portfolio (derived)
     session.flush()  # what refers to the unit and its visits first
     session.delete(unit)  # its visits with it (the relationship's cascade)
     session.flush()
@@ -231,49 +235,10 @@ def previous_visit(visit: Visit) -> Visit | None:
     return visits[index - 1] if index > 0 else None
 
 
-@dataclass
-class PortfolioRow:
-    unit: Unit
-    latest: Visit | None
-    risk: str
-    index: float | None
-    change: float | None  # index change since the previous visit (positive = worse), when both have one
-    risk_change: int  # +1 worse, -1 better, 0 same or unknown
-    warnings: list[str]
-    readiness: str | None = None  # for a unit that has not started
-
-    @property
-    def declining(self) -> bool:
-        return bool(self.warnings) or self.risk_change > 0 or (self.change or 0) > 0
-
-
-def portfolio(session: Session, advisor: Advisor, visible: frozenset[int] | None = None) -> list[PortfolioRow]:
-    """Every unit (or those in ``visible``) with its latest visit, declining units first (early warning, then
-    the largest rise)."""
-    query = select(Unit).options(selectinload(Unit.visits)).order_by(Unit.id)  # ties: the same order on both databases
-    if visible is not None:
-        query = query.where(Unit.id.in_(visible))
-    units = session.scalars(query).all()
-    rows = []
-    for unit in units:
-        latest = unit.visits[-1] if unit.visits else None
-        previous = unit.visits[-2] if len(unit.visits) > 1 else None
-        data = assessment_data(latest) if latest else None
-        change, risk_change, warnings = change_since(previous, latest, advisor) if latest else (None, 0, [])
-        rows.append(
-            PortfolioRow(
-                unit=unit,
-                latest=latest,
-                risk=data["risk"]["overall"] if data else "unknown",
-                index=visit_index(data)["overall"] if data else None,
-                change=change,
-                risk_change=risk_change,
-                warnings=warnings,
-                readiness=readiness_line(data) if data else None,
-            )
-        )
-    rows.sort(key=lambda r: (not r.declining, -len(r.warnings), -r.risk_change, -(r.change or 0), r.unit.name.lower()))
-    return rows
+def portfolio(session: Session, visible: frozenset[int] | None = None) -> list[signals.PortfolioRow]:
+    """Every unit (or those in ``visible``), declining units first: the lines stored with the visits
+    (``signals.portfolio`` reads them a page at a time, with a search by name)."""
+    return signals.portfolio(session, visible).rows
 
 
 # -- drafts (the questionnaire in the browser) ---------------------------------------------------------------
@@ -308,16 +273,3 @@ def finish_draft(session: Session, draft: Draft, visit: Visit) -> None:
 
 def draft_exported(session: Session, draft: Draft) -> None:
     record(session, "questionnaire.export", unit_id=draft.unit_id)
-
-
-def change_since(previous: Visit | None, latest: Visit, advisor: Advisor) -> tuple[float | None, int, list[str]]:
-    """(index change, risk change as +1/0/-1, early warnings) from ``previous`` to ``latest``."""
-    if previous is None:
-        return None, 0, []
-    old, new = assessment_data(previous), assessment_data(latest)
-    a, b = visit_index(old)["overall"], visit_index(new)["overall"]
-    change = None if a is None or b is None else round(b - a, 1)
-    ra, rb = RISK_RANK.get(old["risk"]["overall"]), RISK_RANK.get(new["risk"]["overall"])
-    risk_change = 0 if ra is None or rb is None else (rb > ra) - (rb < ra)
-    warnings = compare(profile_of(previous), profile_of(latest), advisor=advisor).warnings
-    return change, risk_change, warnings

@@ -1,5 +1,6 @@
-"""What the consultant's pages show of stored assessments: the index per level, the risk as an order, the
-readiness line (the change between two visits, which reads both visits, is ``store.change_since``).
+"""What the consultant's pages show of stored assessments: a visit's profile and assessment as stored, the index
+per level, the risk as an order, the readiness line (the change between two visits, which reads both visits, is
+``signals.change_since``).
 
 The 0-100 risk index (``risk.index`` and ``risk.level_index``, higher = more risk) is read where the
 assessment has it; an assessment stored before it existed shows the risk words only until it is refreshed.
@@ -7,12 +8,28 @@ assessment has it; an assessment stored before it existed shows the risk words o
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
-from mbt_advisor.profile.model import LEVELS
+from mbt_advisor.profile.loading import parse_profile
+from mbt_advisor.profile.model import LEVELS, Profile
+
+if TYPE_CHECKING:
+    from mbt_advisor.web.storage.models import Visit
 
 RISK_RANK = {"low": 1, "moderate": 2, "high": 3}
 SCOPES = (*LEVELS, "overall")  # the overall line drawn last, on top
+
+
+def profile_of(visit: Visit) -> Profile:
+    """The visit's profile, read from the YAML text stored byte for byte."""
+    return parse_profile(visit.profile_yaml, f"visit {visit.id}")
+
+
+def assessment_data(visit: Visit) -> dict[str, Any]:
+    """The visit's stored assessment (exactly `evaluate --format json`)."""
+    data: dict[str, Any] = json.loads(visit.assessment_json)
+    return data
 
 
 def _number(value: Any) -> float | None:
