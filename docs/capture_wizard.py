@@ -190,6 +190,7 @@ PHASE = "Where does the programme stand"
 ASSESSOR = "Who fills in this profile"
 DATE = "On which date"
 PATH = "rate the 21 adherence items"
+ORIGIN = "Does an existing team convert"
 DECISION = "How was the choice for MBT made"
 MANAGEMENT = "How strongly does higher management"
 INSTITUTION = "rest of the institution"
@@ -249,6 +250,7 @@ SECOND = [
     (SIZE, ("type", "fourteen"), "a typed answer that does not fit"),
     (SIZE, ("type", "14"), None),
     (LEAD, ("dk",), None),
+    (ORIGIN, ("pick", "An existing team converts"), None),
     (CONFLICT, ("dk",), None),
     (SPLITS, ("help",), None),
     (SPLITS, ("ticks", ["Between disciplines"]), "Space ticks, Enter confirms"),

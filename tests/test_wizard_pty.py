@@ -59,6 +59,7 @@ def test_a_founder_session_in_a_real_terminal(tmp_path: Path) -> None:
             "implementation_plan": "partial",
             "implementation_pace": "gradual",
             "team_size": 14,
+            "team_origin": "converting",
             "team_splits": ["disciplines"],
             "mbt_trained_fraction": 0.6,
         },
