@@ -1,6 +1,6 @@
-"""Plain words on the pages a person reads: a visit with its previous one (the assessment, how each
-recommendation was reached, what-if, the comparison), a first visit in planning (readiness), the brief and the
-questionnaire with its help open. No field ids, snake_case values, Python lists or booleans, rule ids, knowledge digests or score
+"""Plain words on every page type a person reads: the portfolio, a unit, a visit with its previous one (the
+assessment, how each recommendation was reached, what-if, the comparison), a first visit in planning
+(readiness), the next visit's form, the brief and the questionnaire with its help open. No field ids, snake_case values, Python lists or booleans, rule ids, knowledge digests or score
 formulas outside a folded <details>."""
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ def test_every_page_type_speaks_plainly(client, reorganized_text: str) -> None:
     planning = add_unit_from_example(client, "adolescent-startup")
     visit = re.search(rf"/units/{planning}/visits/(\d+)", client.get(f"/units/{planning}").text).group(1)
     pages["first visit of a unit in planning"] = f"/units/{planning}/visits/{visit}"
+    pages["portfolio"] = "/"
+    pages["unit"] = f"/units/{unit}"
+    pages["next visit from the last"] = f"/units/{unit}/new-visit?from={second}"
     found = {}
     for name, url in pages.items():
         page = client.get(url)
@@ -36,7 +39,7 @@ def test_every_page_type_speaks_plainly(client, reorganized_text: str) -> None:
 
 def test_the_questionnaire_and_its_help_speak_plainly(client) -> None:
     draft = post_form(client, "/questionnaire").headers["location"]
-    seen = 0
+    seen, bears_on = 0, 0
     for _ in range(60):
         page = client.get(draft).text
         match = re.search(r'data-field="([^"]+)" data-kind="([^"]+)"', page)
@@ -46,6 +49,7 @@ def test_the_questionnaire_and_its_help_speak_plainly(client) -> None:
         unfolded = page.replace("<details", "<div").replace("</details>", "</div>")
         assert machine_forms(visible_text_of_html(unfolded)) == [], match.group(1)
         seen += 1
+        bears_on += "Your answer bears on:" in page  # the recommendations it informs, by their titles
         field, kind = match.groups()
         value = {"organization.name": "Oak ward", "organization.setting": "day_hospital"}.get(field)
         data = {"csrf_token": csrf(client), "field": field, "action": "answer" if value else "skip"}
@@ -53,4 +57,4 @@ def test_the_questionnaire_and_its_help_speak_plainly(client) -> None:
             data["value"] = value
         if client.post(draft, data=data, follow_redirects=False).status_code == 422:
             client.post(draft, data={**data, "action": "answer", "value": "founder"}, follow_redirects=False)
-    assert seen > 20
+    assert seen > 20 and bears_on > 10

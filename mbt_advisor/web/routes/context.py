@@ -102,9 +102,28 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         database=web.label if show_database else None,
         principal=principal,
         notice=NOTICES.get(request.query_params.get("notice", "")),
+        words=_words(web.advisor.tables),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+class _words:
+    """The question bank's words in a template: ``words("organization.setting", unit.setting)`` gives
+    'Day hospital (partial hospitalization)'; ``words.choices("organization.setting")`` the (value, label)
+    pairs of a form's options (one definition: mbt_advisor.rulebase.words)."""
+
+    def __init__(self, bank: Any) -> None:
+        self.bank = bank
+
+    def __call__(self, name: str, value: Any) -> str:
+        from mbt_advisor.rulebase.words import value_label
+
+        return value_label(self.bank, name, value)
+
+    def choices(self, name: str) -> list[tuple[Any, str]]:
+        question = self.bank.questions.get(name)
+        return [(c.value, c.label) for c in question.choices] if question is not None else []
 
 
 def see_other(url: str) -> RedirectResponse:

@@ -61,7 +61,7 @@ def _page(
         question=question,
         is_path=question is PATH_QUESTION,
         optional=wizard.ask(question).optional if question else False,  # the wizard's one rule for "don't know"
-        readers=wizard.readers(question) if question else [],
+        informs=wizard.informs(question) if question else [],
         done=done,
         total=total,
         error=error,
