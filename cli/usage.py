@@ -28,6 +28,10 @@ except ImportError:  # pragma: no cover - older typer depends on Click itself
 def usage_line(exc: Any) -> str:
     """The one line for a Click usage error: the problem, then the usage that fixes it."""
     message = escape(" ".join(exc.format_message().split()))  # arguments are input: never raw to a terminal
+    if "'--example' requires an argument" in message:  # say which names there are, as `--example foo` does
+        from mbt_advisor.rulebase.examples import list_examples
+
+        message += f" Examples: {', '.join(sorted(list_examples()))}."
     ctx = exc.ctx
     if ctx is None:
         return f"mbt-advisor: error: {message}"

@@ -76,3 +76,10 @@ def test_in_a_real_terminal_the_last_screen_has_the_headline_and_three_actions()
     last_screen = child.before.decode().replace("\r", "").rstrip().splitlines()[-23:]
     assert any(line.startswith("In short: overall risk HIGH") for line in last_screen)
     assert sum(bool(re.match(r"\s+[123]\. ", line)) for line in last_screen) >= 3
+
+
+def test_example_without_a_name_lists_the_names() -> None:
+    result = runner.invoke(app, ["evaluate", "--example"])
+    assert result.exit_code == 2
+    assert "Examples: adolescent-startup, merger, riverside, school." in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -58,3 +58,7 @@ def test_the_questionnaire_and_its_help_speak_plainly(client) -> None:
         if client.post(draft, data=data, follow_redirects=False).status_code == 422:
             client.post(draft, data={**data, "action": "answer", "value": "founder"}, follow_redirects=False)
     assert seen > 20 and bears_on > 10
+
+
+def test_every_page_names_its_icon_so_no_browser_asks_for_favicon_ico(client) -> None:
+    assert '<link rel="icon" href="data:,">' in client.get("/").text
