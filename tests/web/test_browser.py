@@ -90,7 +90,9 @@ def test_a_founder_with_dont_know_back_and_a_reload_downloads_a_profile_the_cli_
         while page.locator("form.question").get_attribute("data-kind") not in {"choice", "boolean"}:
             answer_current(page)
         page.locator('input[name="value"]').first.check()
-        page.wait_for_function("document.querySelector('.preview-note').textContent.startsWith('If you answer')")
+        # a locator waits without evaluating a string (wait_for_function's polling would need 'unsafe-eval',
+        # which the page's Content-Security-Policy refuses when the preview is not there at the first look)
+        page.locator(".preview-note", has_text="If you answer").wait_for()
 
         before = page.locator("form.question").get_attribute("data-field")
         page.reload()  # half way: nothing is lost
