@@ -23,7 +23,7 @@ from mbt_advisor.common.strict import Strict
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Level, Profile, all_fields, field_info
 from mbt_advisor.profile.values import plain
-from mbt_advisor.rulebase.words import field_label, listed, value_label
+from mbt_advisor.rulebase.words import field_label, listed, shown_index, value_label
 
 
 class AnswerChange(Strict):
@@ -193,15 +193,10 @@ def _compare(old: Profile, new: Profile, advisor: Advisor) -> Comparison:
     )
 
 
-def shown(index: float) -> int:
-    """An index as people read it: a whole number."""
-    return int(f"{index:.0f}")
-
-
 def _shown_change(r: RiskChange) -> int:
     """The change between the two indexes as shown, so that "rose by 73 (9 to 82)" adds up."""
     assert r.old_index is not None and r.new_index is not None
-    return shown(r.new_index) - shown(r.old_index)
+    return shown_index(r.new_index) - shown_index(r.old_index)
 
 
 def _with_index(label: str, index: float | None) -> str:

@@ -24,7 +24,7 @@ from mbt_advisor.common.strict import Strict
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import Level, Profile, field_info
 from mbt_advisor.profile.values import plain
-from mbt_advisor.rulebase.words import field_label, value_label
+from mbt_advisor.rulebase.words import field_label, shown_index, value_label
 
 MAX_PLAN = 25
 MAX_PAIR_FIELDS = 30  # a plateau is crossed by trying pairs among at most this many fields
@@ -220,11 +220,6 @@ class _Search:
             from_words=value_label(kb, name, self.known[name]),
             to_words=value_label(kb, name, value),
         )
-
-
-def shown_index(index: float) -> int:
-    """The index as people read it (a whole number): what "lowers the index" is judged on."""
-    return int(f"{index:.0f}")
 
 
 def _no_plan(note: str, common: dict[str, Any]) -> WhatIf:

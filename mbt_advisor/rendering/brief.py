@@ -25,7 +25,7 @@ from mbt_advisor.profile.model import LEVELS, Profile
 from mbt_advisor.rendering.formats import md_escape
 from mbt_advisor.rendering.labels import case_label, value_label
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
-from mbt_advisor.rulebase.words import capital, listed, short_words
+from mbt_advisor.rulebase.words import capital, listed, short_words, shown_index
 
 TOP_ACTIONS = 5
 VISIT_QUESTIONS = 8
@@ -411,7 +411,7 @@ def _assessed(day: str | None, assessor: str | None) -> str:
 
 
 def _since(previous: Profile, profile: Profile, advisor: Advisor) -> Since:
-    from mbt_advisor.questions.comparison import compare, shown
+    from mbt_advisor.questions.comparison import compare
 
     c = compare(previous, profile, advisor=advisor)
     rows = []
@@ -420,9 +420,9 @@ def _since(previous: Profile, profile: Profile, advisor: Advisor) -> Since:
         rows.append(
             SinceRow(
                 scope=r.scope.capitalize(),
-                then=r.old if r.old_index is None else str(shown(r.old_index)),
-                now=r.new if r.new_index is None else str(shown(r.new_index)),
-                change=f"{shown(r.new_index) - shown(r.old_index):+d}" if known else "",  # type: ignore[arg-type]
+                then=r.old if r.old_index is None else str(shown_index(r.old_index)),
+                now=r.new if r.new_index is None else str(shown_index(r.new_index)),
+                change=f"{shown_index(r.new_index) - shown_index(r.old_index):+d}" if known else "",  # type: ignore[arg-type]
             )
         )
     groups = []

@@ -23,6 +23,7 @@ from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W
 from mbt_advisor.common.prose import READING_ROLE
 from mbt_advisor.profile.values import show
 from mbt_advisor.rendering.labels import QuestionBank, value_label
+from mbt_advisor.rulebase.words import shown_index
 
 if TYPE_CHECKING:
     from mbt_advisor.questions.comparison import Comparison
@@ -532,7 +533,7 @@ def comparison_text(c: Comparison) -> str:
     lines.append(f"  {'':<13} {'before':<16} {'after':<16} change")
     for r in c.risk:
         known = r.old_index is not None and r.new_index is not None
-        change = f"{_shown(r.new_index) - _shown(r.old_index):+d} " if known else ""  # type: ignore[arg-type]
+        change = f"{shown_index(r.new_index) - shown_index(r.old_index):+d} " if known else ""  # type: ignore[arg-type]
         lines.append(
             f"  {r.scope:<13} {_risk_cell(r.old, r.old_index):<16} {_risk_cell(r.new, r.new_index):<16} "
             f"{change}{r.direction}"
@@ -563,10 +564,6 @@ def comparison_text(c: Comparison) -> str:
                 }[status]
                 lines.append(f"  {rec.title} ({where})")
     return "\n".join(lines) + "\n"
-
-
-def _shown(index: float) -> int:
-    return int(f"{index:.0f}")
 
 
 def _answer_change(x: Any) -> str:

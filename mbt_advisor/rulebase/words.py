@@ -83,6 +83,12 @@ def because(kb: QuestionBank | None, answers: Iterable[tuple[str, Any]]) -> str:
     return f"Because of {'this answer' if len(phrases) == 1 else 'these answers'}: {joined}."
 
 
+def shown_index(index: float) -> int:
+    """A risk index as people read it, a whole number: what "lowers the index" and "rose by 73 (9 to 82)" are
+    judged and added up on."""
+    return int(f"{index:.0f}")
+
+
 def listed(items: list[str], limit: int) -> tuple[list[str], int]:
     """At most ``limit`` items, and how many more were left out ("and N more")."""
     if len(items) <= limit:
