@@ -199,13 +199,17 @@ def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Ca
     )
 
 
-def _difference(kb: KnowledgeBase, text: str) -> str:
-    """'facts.clinical_leadership: shared here, absent there' in the question bank's words."""
+def _difference(kb: KnowledgeBase, text: str, case_id: str | None = None) -> str:
+    """'facts.clinical_leadership: shared here, absent there' in the question bank's words. Where the case's
+    answer is our reading of its row (its encoding says "read as"), it is shown as our reading of the row's own
+    words, never as what the source reported of the case."""
     match = _DIFFERENCE.match(text)
     if not match or match.group(1) not in kb.questions:
         return text
     name, here, there = match.groups()
     prompt = kb.questions[name].prompt
+    encoding = kb.cases[case_id].encoding.get(name, "") if case_id in kb.cases else ""
+    read = " ".join(encoding.split()).split(" (read as", 1)
 
     def parse(raw: str) -> Any:
         if raw.startswith("[") and raw.endswith("]"):
@@ -219,6 +223,8 @@ def _difference(kb: KnowledgeBase, text: str) -> str:
     def word(raw: str) -> str:
         return value_label(kb, name, parse(raw))
 
+    if len(read) == 2:
+        return f'{prompt} Here: {word(here)}; there, as we read its row\'s "{read[0]}": {word(there)}.'
     return f"{prompt} Here: {word(here)}; there: {word(there)}."
 
 
@@ -366,7 +372,7 @@ def brief_context(
             outcome=s.outcome,
             summary=f"{' '.join(kb.cases[s.case].summary.split())} (from {kb.cases[s.case].summary_locator})",
             shared=len(s.shared_concerns),
-            differences=[_difference(kb, d) for d in s.differences],
+            differences=[_difference(kb, d, s.case) for d in s.differences],
         )
         for s in a.similar_cases
     ]

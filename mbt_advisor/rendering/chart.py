@@ -26,7 +26,7 @@ COLOURS = {"PRE-REORG": "#2b8a3e", "REORG": "#c92a2a", "unit": "#1c4e80"}
 COHORTS = (
     "The cohorts: one day-hospital MBT programme, its cohort treated before a reorganization (green) and its cohort "
     "treated during it (red); Table 4 gives consensus ratings of its adherence at organization, team and therapist "
-    "level, from 1 (very poor) to 7 (excellent) (Bales, Timman et al. 2017)."
+    'level, from 1 (very poor) to 7 (excellent) (Bales, Timman et al. 2017); "2/3" is drawn at 2.5.'
 )
 
 

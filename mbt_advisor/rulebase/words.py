@@ -35,6 +35,8 @@ def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
         return f"{round(value * 100)}%"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if name.startswith("ratings.") and isinstance(value, float) and (value * 2).is_integer():
+        return f"{int(value)}/{int(value) + 1}"  # a half-point rating in Table 4's own form: 2.5 is "2/3"
     return str(value).replace("_", " ")
 
 
