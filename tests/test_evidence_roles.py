@@ -266,3 +266,10 @@ def test_school_ideas_cite_the_schools_slide_alone_on_every_screen(advisor: Advi
     page_one = html[html.index('<h2 id="top-actions">') : html.index('<h2 id="visit-questions">')]
     assert "Schools slide" in page_one and "speaker&#39;s suggestions" in page_one
     assert "unit C" not in page_one and "unit F" not in page_one
+
+
+def test_a_citation_about_a_concern_no_reading_concludes_fails(rules_copy: Path) -> None:
+    replace(rules_copy / "culture.yaml", "about: [culture_strain]", "about: [culture_strains]")
+    error = the_error(rules_copy)
+    assert error.rule == "culture.strained-team-weak-lead" and "no rule concludes by a reading" in error.message
+    assert "Did you mean 'culture_strain'" in error.message

@@ -272,6 +272,13 @@ def check_owner_evidence(
         )
 
 
+def _chain_error(item: LocatedRule, problem: str) -> CitationError:
+    """A problem of a rule's chain through a reading, at the rule's line, reported on the rule."""
+    error = CitationError(f"rule '{item.rule.id}': {problem}", source=item.source, line=item.line, field="citations")
+    error.lint_rule = item.rule.id
+    return error
+
+
 def check_evidence(located: list[LocatedRule], cases: dict[str, Case], spec: EvidenceFile) -> None:
     """Every rule's citations and source statements against their roles (knowledge/evidence.yaml), every
     declared grade against the grade its citations carry, and every chain through a reading
@@ -286,26 +293,18 @@ def check_evidence(located: list[LocatedRule], cases: dict[str, Case], spec: Evi
         for citation in rule.citations:
             for concern in citation.about:
                 if concern not in read_concerns:
-                    error = CitationError(
-                        f"{owner}: a citation is 'about' concern '{concern}', which no rule concludes by a reading "
+                    raise _chain_error(
+                        item,
+                        f"a citation is 'about' concern '{concern}', which no rule concludes by a reading "
                         f"('because').{did_you_mean(concern, read_concerns)}",
-                        source=item.source,
-                        line=item.line,
-                        field="citations",
                     )
-                    error.lint_rule = rule.id
-                    raise error
         exposed = set(rule.concerns_used()) & read_concerns
         if exposed and not [c for c in rule.citations if not set(c.about) & exposed]:
-            error = CitationError(
-                f"{owner}: every citation is about {', '.join(sorted(exposed))}, which a reading may conclude; keep "
-                "one citation that stands when it does.",
-                source=item.source,
-                line=item.line,
-                field="citations",
+            raise _chain_error(
+                item,
+                f"every citation is about {', '.join(sorted(exposed))}, which a reading may conclude; keep one "
+                "citation that stands when it does.",
             )
-            error.lint_rule = rule.id
-            raise error
 
 
 def _known(item: LocatedRule, field: str, problem: str, name: str, known: list[str], *, allowed: bool = True) -> None:
