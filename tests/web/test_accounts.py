@@ -158,8 +158,71 @@ def test_a_founder_questionnaire_belongs_to_the_founders_unit(shared) -> None:  
     with app.state.web.transaction() as session:
         row = session.get(Draft, draft.rsplit("/", 1)[1])
         assert row.unit_id == ids["ours"] and row.user_id is not None
-    assert signed_in(app, "cole").get(draft).status_code == 200  # the consultant of that unit may look
+    assert fran.get(draft).status_code == 200
+    assert signed_in(app, "cole").get(draft).status_code == 404  # the unit's consultant: not his questionnaire
     assert signed_in(app, None).get(draft, follow_redirects=False).status_code == 303
+
+
+def draft_rows(app) -> dict[str, tuple[str, int | None]]:  # type: ignore[no-untyped-def]
+    with app.state.web.sessions() as session:
+        return {row.id: (row.state_json, row.visit_id) for row in session.query(Draft)}
+
+
+def visit_count(app, unit_id: int) -> int:  # type: ignore[no-untyped-def]
+    with app.state.web.sessions() as session:
+        unit = store.get_unit(session, unit_id)
+        assert unit is not None
+        return len(unit.visits)
+
+
+@pytest.mark.parametrize(("starter", "others"), [("cole", ["fran", "ada"]), ("fran", ["cole", "ada"])])
+def test_a_questionnaire_of_a_shared_unit_is_its_starters_alone(shared, advisor, starter, others) -> None:  # type: ignore[no-untyped-def]
+    """The consultant's unfinished rating is not the founder's to rewrite, nor the other way round, nor an
+    administrator's: read, answer, download and finish are each a 404, and nothing changes (security.md, 8)."""
+    from mbt_advisor.wizard.questionnaire import Wizard, WizardState
+
+    app, ids = shared
+    owner = signed_in(app, starter)
+    started = owner.post("/questionnaire", data={"csrf_token": csrf(owner), "unit_id": str(ids["ours"])})
+    draft = str(started.url.path)
+    assert started.status_code == 200 and draft.startswith("/questionnaire/")
+    first = Wizard(advisor.kb, WizardState()).next_question()
+    assert first is not None
+    step = {"field": first.field, "value": "written by another account", "action": "answer"}
+    before, visits = draft_rows(app), visit_count(app, ids["ours"])
+    for name in others:
+        other = signed_in(app, name)
+        token = csrf(other)
+        assert other.get(draft).status_code == 404, name
+        assert other.post(draft, data={**step, "csrf_token": token}).status_code == 404, name
+        assert other.get(draft + "/profile.yaml").status_code == 404, name
+        assert other.post(draft + "/finish", data={"csrf_token": token}).status_code == 404, name
+    assert draft_rows(app) == before and visit_count(app, ids["ours"]) == visits
+    assert owner.get(draft).status_code == 200  # and still its starter's
+    assert owner.post(draft, data={**step, "csrf_token": csrf(owner)}).status_code == 200
+
+
+def test_a_questionnaire_begun_before_the_first_account_is_no_accounts(database: str, advisor) -> None:  # type: ignore[no-untyped-def]
+    """A draft without a starter (the local application's, from before accounts) is a 404 to every account,
+    an administrator included; its unit's deletion removes it (docs/web.md)."""
+    app = create_app(database, advisor)
+    with app.state.web.transaction() as session:
+        unit = store.create_unit(session, "Oak ward")
+        local_draft = store.new_draft(session, unit.id)
+        loose = store.new_draft(session)
+        unit_id, paths = unit.id, [f"/questionnaire/{local_draft.id}", f"/questionnaire/{loose.id}"]
+    local = TestClient(app, base_url=BASE, client=LOCAL)
+    assert [local.get(path).status_code for path in paths] == [200, 200]  # without accounts: this computer's
+    with app.state.web.transaction() as session:
+        accounts.add_user(session, "ada", "admin", PASSWORD)
+        accounts.add_user(session, "cole", "consultant", PASSWORD, (unit_id,))
+    for name in ("ada", "cole"):
+        client = signed_in(app, name)
+        assert [client.get(path).status_code for path in paths] == [404, 404], name
+    admin = signed_in(app, "ada")
+    page = admin.get(f"/units/{unit_id}/delete")
+    assert "1 questionnaire" in page.text
+    app.state.web.engine.dispose()
 
 
 def test_a_failed_sign_in_waits_before_it_answers(shared) -> None:  # type: ignore[no-untyped-def]

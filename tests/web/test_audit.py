@@ -51,9 +51,9 @@ def served(database: str, advisor, riverside_text: str):  # type: ignore[no-unty
     with app.state.web.transaction() as session:
         unit = store.create_unit(session, UNIT_NAME)
         visit = store.add_visit(session, unit, riverside_text.replace('"J. Doe"', repr(ASSESSOR)), advisor)
-        draft = store.new_draft(session, unit.id)
-        store.save_draft(draft, WizardState({"organization.name": UNIT_NAME}, [], ["organization.name"]))
         ada = accounts.add_user(session, "ada", "admin", PASSWORD)
+        draft = store.new_draft(session, unit.id, ada.id)  # ada's: a questionnaire is its starter's alone
+        store.save_draft(draft, WizardState({"organization.name": UNIT_NAME}, [], ["organization.name"]))
         accounts.create_api_token(session, ada.id, "tool")
         ids = {"unit": unit.id, "visit": visit.id, "draft": draft.id}
     with app.state.web.sessions() as session:

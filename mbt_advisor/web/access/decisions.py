@@ -115,17 +115,20 @@ def _visit(session: Session, principal: Principal | None, unit_id: int, visit_id
 
 
 def _draft(session: Session, principal: Principal | None, draft_id: str, lock: bool) -> Draft:
-    """A questionnaire of a unit the account sees; one without a unit only for whoever started it."""
+    """A questionnaire is its starter's: no other account reads or changes it, whoever shares its unit, an
+    administrator included (a 404, as for what does not exist). One of a unit the account no longer sees is a
+    404 to its starter too (``users revoke``). A questionnaire without a starter (begun in the local
+    application, before the first account) is no account's: a 404 to all of them. Without accounts (the local
+    application) every questionnaire is this computer's."""
     draft = find(session, Draft, draft_id, with_for_update=lock)
     if draft is None:
         raise Denied(404)
     if principal is None:
         return draft
-    if draft.unit_id is not None:
-        if not principal.sees(draft.unit_id):
-            raise Denied(404, unit_id=draft.unit_id)
-    elif draft.user_id != principal.user_id:
-        raise Denied(404)
+    if draft.user_id is None or draft.user_id != principal.user_id:
+        raise Denied(404, unit_id=draft.unit_id)
+    if draft.unit_id is not None and not principal.sees(draft.unit_id):
+        raise Denied(404, unit_id=draft.unit_id)
     return draft
 
 
