@@ -82,6 +82,32 @@ def test_a_file_name_cannot_forge_a_line_or_reach_the_terminal_through_audit(db_
     assert "b\\n2026-12-06" in as_json.stdout and "\\u001b]0;owned" in as_json.stdout  # JSON escapes, as before
 
 
+def test_file_names_that_are_not_utf8_are_taken_and_written_escaped_in_the_audit_trail(
+    tmp_path: Path, database: str
+) -> None:
+    """A Linux file name may hold a byte that is not UTF-8 (Python carries it as a lone surrogate, which neither
+    database stores): db backup, db restore and db move take it, and the audit row names it escaped, never a
+    traceback (docs/security.md, 22)."""
+    live = ["--database", str(tmp_path / "live.sqlite3")]
+    added = runner.invoke(cli, ["users", "add", "ada", "--role", "admin", "--password-stdin", *live], input=PASSWORD)
+    assert added.exit_code == 0, added.output
+    backup = tmp_path / os.fsdecode(b"bad\xff.sqlite3")
+    backed_up = runner.invoke(cli, ["db", "backup", str(backup), *live])
+    assert backed_up.exit_code == 0 and "Traceback" not in backed_up.output, backed_up.output
+    assert os.fsencode(backup.name) in os.listdir(os.fsencode(tmp_path))
+    restored = runner.invoke(cli, ["db", "restore", str(backup), *live])
+    assert restored.exit_code == 0 and "Traceback" not in restored.output, restored.output
+    trail = runner.invoke(cli, ["audit", *live]).stdout.splitlines()
+    assert "db.restore" in trail[0] and trail[0].endswith("bad\\xff.sqlite3"), trail
+    assert "db.backup" in trail[1] and trail[1].endswith("bad\\xff.sqlite3"), trail
+    source = tmp_path / os.fsdecode(b"src\xff.sqlite3")
+    shutil.copyfile(backup, source)
+    moved = runner.invoke(cli, ["db", "move", "--database", str(source), "--to", database])
+    assert moved.exit_code == 0 and "Traceback" not in moved.output, moved.output
+    trail = runner.invoke(cli, ["audit", "--database", database]).stdout.splitlines()
+    assert "db.move" in trail[0] and "src\\xff.sqlite3: " in trail[0], trail
+
+
 # -- passwords (#28, #29) ------------------------------------------------------------------------------------
 def test_password_bytes_that_are_not_utf8_are_one_line_and_change_nothing(db_path: Path) -> None:
     database = ["--database", str(db_path)]

@@ -162,17 +162,32 @@ def _values(
     who = actor or current_actor()
     return {
         "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        "actor": who.name[:80],
+        "actor": storable(who.name)[:80],
         "actor_id": who.user_id,
-        "via": who.via[:40],
-        "address": who.address[:64] if who.address else None,
+        "via": storable(who.via)[:40],
+        "address": storable(who.address)[:64] if who.address else None,
         "action": action,
         "unit_id": unit_id,
         "visit_id": visit_id,
         "user_id": user.id if user is not None else None,
         "user_name": user.name if user is not None else None,
-        "detail": detail[:300] if detail else None,
+        "detail": storable(detail)[:300] if detail else None,
     }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def storable(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a byte of a file name that is not UTF-8 (which Python carries as a lone
+    surrogate, ``bad\\udcff``) is written as its escape, ``bad\\xff``; any other lone surrogate as ``\\udXXX``.
+    Both databases refuse a lone surrogate, so an audit row of ``db backup $'bad\\xff.sqlite3'`` would fail."""
+    return _SURROGATE.sub(_escaped_surrogate, text)
 
 
 # -- reading ------------------------------------------------------------------------------------------------
