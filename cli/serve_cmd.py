@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from mbt_advisor.common.errors import InputError, escape
+from mbt_advisor.common import canonical_id
+from mbt_advisor.common.errors import InputError, escape, shown
 
 from .io import fail, note
 from .usage import typer_app
@@ -26,6 +27,17 @@ Database = Annotated[
         help="SQLite file or database URL (default: mbt-advisor.sqlite3 in your data folder, see `db path`).",
     ),
 ]
+
+
+def record_id(text: str) -> int:
+    """An id argument (a unit, a visit), spelled as the web spells it (mbt_advisor.common.canonical_id): ``+3``,
+    `` 3``, ``03``, ``3.0``, ``1_7`` (which int() reads as 17) or ``٣`` is refused, naming the argument and
+    what is allowed, before anything is opened."""
+    value = canonical_id.parse_id(text)
+    if value is None:
+        raise typer.BadParameter(f"{shown(text)} is not {canonical_id.ALLOWED}.")
+    return value
+
 
 db_app = typer_app(
     help="The web application's database: where it is, backup and restore, deleting a unit or a visit.",
@@ -280,7 +292,7 @@ def _confirm_by_typing(what: str, expected: str, yes: bool) -> None:
 
 @db_app.command("delete-unit")
 def db_delete_unit(
-    unit: Annotated[int, typer.Argument(help="Unit id (the unit's page and `audit` show it).")],
+    unit: Annotated[int, typer.Argument(parser=record_id, help="Unit id (the unit's page and `audit` show it).")],
     database: Database = None,
     yes: Yes = False,
 ) -> None:
@@ -308,8 +320,8 @@ def db_delete_unit(
 
 @db_app.command("delete-visit")
 def db_delete_visit(
-    unit: Annotated[int, typer.Argument(help="Unit id.")],
-    visit: Annotated[int, typer.Argument(help="Visit id (of that unit).")],
+    unit: Annotated[int, typer.Argument(parser=record_id, help="Unit id.")],
+    visit: Annotated[int, typer.Argument(parser=record_id, help="Visit id (of that unit).")],
     database: Database = None,
     yes: Yes = False,
 ) -> None:
@@ -379,7 +391,9 @@ def _changing(database: str | None) -> Iterator[Any]:
 def users_add(
     name: Annotated[str, typer.Argument(help="The sign-in name (letters, digits, . _ @ -).")],
     role: Annotated[str, typer.Option("--role", help="admin (all units, accounts), consultant or founder.")],
-    unit: Annotated[list[int] | None, typer.Option("--unit", help="A unit id this account may see (repeat).")] = None,
+    unit: Annotated[
+        list[int] | None, typer.Option("--unit", parser=record_id, help="A unit id this account may see (repeat).")
+    ] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
     database: Database = None,
 ) -> None:
@@ -467,7 +481,7 @@ def users_reset_password(
 @users_app.command("grant")
 def users_grant(
     name: Annotated[str, typer.Argument()],
-    unit: Annotated[int, typer.Argument(help="Unit id.")],
+    unit: Annotated[int, typer.Argument(parser=record_id, help="Unit id.")],
     database: Database = None,
 ) -> None:
     """Let an account see and edit one more unit.
@@ -486,7 +500,7 @@ def users_grant(
 @users_app.command("revoke")
 def users_revoke(
     name: Annotated[str, typer.Argument()],
-    unit: Annotated[int, typer.Argument(help="Unit id.")],
+    unit: Annotated[int, typer.Argument(parser=record_id, help="Unit id.")],
     database: Database = None,
 ) -> None:
     """Take a unit away from an account (the opposite of grant), at once for its open sessions and tokens too.
@@ -513,7 +527,9 @@ def audit(
         str | None,
         typer.Option("--since", help="Only events from this UTC date or time on (2026-11-01, 2026-11-01T08:00)."),
     ] = None,
-    unit: Annotated[int | None, typer.Option("--unit", help="Only events about this unit id.")] = None,
+    unit: Annotated[
+        int | None, typer.Option("--unit", parser=record_id, help="Only events about this unit id.")
+    ] = None,
     user: Annotated[str | None, typer.Option("--user", help="Only events by, or about, this account name.")] = None,
     action: Annotated[
         str | None, typer.Option("--action", help="Only this action, or family of actions (visit, signin, user).")

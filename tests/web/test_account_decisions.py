@@ -97,7 +97,7 @@ def test_users_revoke_takes_a_unit_away_at_once_and_is_audited(served, database:
     assert "cole  consultant\n" in listed.stdout
     again = runner.invoke(cli, ["users", "revoke", "cole", str(unit), "--database", database])
     one_line_refusal(again, f"may not see unit {unit}; nothing was changed")
-    for name, unit_id, words in [("nobody", str(unit), "no such user"), ("cole", "2147483648", "may not see unit")]:
+    for name, unit_id, words in [("nobody", str(unit), "no such user"), ("cole", "2147483648", "is not an id")]:
         one_line_refusal(runner.invoke(cli, ["users", "revoke", name, unit_id, "--database", database]), words)
 
 

@@ -1,6 +1,7 @@
 """One spelling of an id. A unit, visit, token or audit event id in a path or a query is canonical decimal
 digits (no sign, space, leading zero, underscore, decimal point, exponent or non-ASCII digit) and within what
 the id column holds (1 to 2**31-1: PostgreSQL's integer); any other spelling is a 404 before a handler runs.
+The definition is mbt_advisor.common.canonical_id, which the command line reads its id arguments with too.
 
 Paths declare ids as ``{unit_id:id}`` (a questionnaire's as ``{draft_id:draft}``): the convertors below match
 only canonical ids, so another spelling matches no route at all, and the handler receives the very value the
@@ -20,37 +21,11 @@ from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
 
-from mbt_advisor.web.storage.models import INTEGER_IDS
+from mbt_advisor.common.canonical_id import ID_MAX, digits_up_to, parse_id
 
-ID_MAX = INTEGER_IDS.stop - 1  # the largest id an Integer column holds on both databases
+__all__ = ["ID_MAX", "QueryId", "PathId", "digits_up_to", "parse_id"]
 SPELLING_ERROR = "id_spelling"  # the pydantic error type of a query id in another spelling (app.py: a 404)
-
-
-def digits_up_to(largest: int) -> str:
-    """A regular expression matching exactly the canonical decimal spellings of 1..``largest``."""
-    top = str(largest)
-    shorter = f"[1-9][0-9]{{0,{len(top) - 2}}}" if len(top) > 1 else ""
-    same_length = []
-    for i, digit in enumerate(top):
-        low = "1" if i == 0 else "0"
-        if digit > low:
-            rest = len(top) - i - 1
-            same_length.append(f"{top[:i]}[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
-        elif digit < low:  # a leading digit can only be this low for 0
-            break
-    same_length.append(top)
-    return "(?:" + "|".join(filter(None, [shorter, *same_length])) + ")"
-
-
 CANONICAL = digits_up_to(ID_MAX)
-
-
-def parse_id(text: str) -> int | None:
-    """The id ``text`` spells canonically, or None for any other text."""
-    if len(text) > len(str(ID_MAX)) or not text.isascii() or not text.isdigit() or text[0] == "0":
-        return None
-    value = int(text)
-    return value if value <= ID_MAX else None
 
 
 class IdConvertor(Convertor[int]):

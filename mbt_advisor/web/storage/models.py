@@ -12,8 +12,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, false, func, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from mbt_advisor.common.canonical_id import ID_MAX
+
 T = TypeVar("T")
-INTEGER_IDS = range(-(2**31), 2**31)  # an Integer column on both databases (PostgreSQL's integer is 32 bits)
+INTEGER_IDS = range(-ID_MAX - 1, ID_MAX + 1)  # an Integer column on both databases (PostgreSQL's integer is 32 bits)
 
 
 def utcnow() -> dt.datetime:
