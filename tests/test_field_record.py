@@ -58,8 +58,8 @@ KNOWLEDGE_BREAKS = [
     ("questions.yaml", '      - {value: absent, label: "Absent"}\n', "", "offers no choice for 'absent'"),
     (
         "questions.yaml",
-        "    help: \"Unit G lacked protocols for dealing with crisis; its outcome, 'Positive for IOP, Mixed for PH', lists many crisis-like incidents and formal complaints (Table 1).\"\n    type: boolean",
-        "    help: \"Unit G lacked protocols for dealing with crisis; its outcome, 'Positive for IOP, Mixed for PH', lists many crisis-like incidents and formal complaints (Table 1).\"\n    type: integer",
+        "    help: \"Unit G lacked protocols for dealing with crisis; its outcome, 'Positive for IOP, Mixed for PH', lists many crisis-like incidents and formal complaints (Table 1; Table 2 calls G's outcome a success).\"\n    type: boolean",
+        "    help: \"Unit G lacked protocols for dealing with crisis; its outcome, 'Positive for IOP, Mixed for PH', lists many crisis-like incidents and formal complaints (Table 1; Table 2 calls G's outcome a success).\"\n    type: integer",
         "ask with type 'boolean'",
     ),
     (

@@ -317,6 +317,7 @@ class Advisor:
                     decisive=count is not None and count >= tables.decisive_from,
                     determinant=pre.determinant,
                     times_named=count,
+                    slide_item=tables.determinant_names.get(pre.determinant) if pre.determinant else None,
                     cases=list(pre.cases),
                 )
             )
@@ -324,11 +325,14 @@ class Advisor:
         decisive = [p for p in found if p.status == "open" and p.decisive]
         headline = f"Before the first patients: {counts['open']} of {len(found)} preconditions open"
         if decisive:
-            named = "; ".join(f"{p.text[0].lower()}{p.text[1:]} (counted {p.times_named})" for p in decisive)
+            named = "; ".join(
+                f"{p.text[0].lower()}{p.text[1:]} (counted {p.times_named} for '{p.slide_item}')" for p in decisive
+            )
             headline += (
                 f", {len(decisive)} of them among what the talk's determinant slide gives a number of "
-                f"{tables.decisive_from} or more (the slide lists what decided success or failure with a number "
-                f"beside each and does not say what the number counts; we read 5 or more as decisive): {named}"
+                f"{tables.decisive_from} or more (the slide lists determinants of success or failure, without "
+                f"saying of which cases, with a number beside each and does not say what the number counts; we "
+                f"read 5 or more as decisive): {named}"
             )
         headline += f". {counts['in_place']} in place, {counts['unknown']} not yet known."
         return trusted(

@@ -129,6 +129,11 @@ class PreconditionStatus(Strict):
         description="Column X of the determinant slide for its determinant (how often it is named; not a count "
         "of cases: support has 8 with seven units)"
     )
+    slide_item: str | None = Field(
+        default=None,
+        description="The determinant slide's own words for the item its count is given for (the precondition's "
+        "wording may be narrower than the slide's item)",
+    )
     cases: list[str]
 
 

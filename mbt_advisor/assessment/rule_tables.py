@@ -124,6 +124,7 @@ def tables_data(
             for b in kb.decisive_barriers.barriers
         ],
         "determinant_counts": {d.id: d.times_named for d in kb.determinants.determinants},
+        "determinant_names": {d.id: d.name for d in kb.determinants.determinants},
         "cases": {cid: {"name": c.name, "outcome": c.outcome_text()} for cid, c in kb.cases.items()},
     }
     if case_views is not None:

@@ -150,6 +150,7 @@ class Tables:
         self.strengths = tuple(StrengthView(x) for x in data["strengths"])
         self.decisive_barriers = tuple(BarrierView(x) for x in data["decisive_barriers"])
         self.determinant_counts: dict[str, int] = data["determinant_counts"]
+        self.determinant_names: dict[str, str] = data["determinant_names"]
         self.cases: dict[str, tuple[str, str]] = {cid: (c["name"], c["outcome"]) for cid, c in data["cases"].items()}
         views = data.get("case_views")
         self.case_views: dict[str, tuple[dict[str, Any], set[str]]] | None = (

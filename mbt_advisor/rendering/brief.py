@@ -176,8 +176,17 @@ def _templates_dir() -> Path:
     return Path(str(resources.files("mbt_advisor") / "templates"))
 
 
+# roles a brief says after the statement: those whose locator does not say what it is (an effect size's locator
+# already says "not shown in the talk", the schools slide's quotes the slide)
+_BRIEF_NOTED_ROLES = ("outcome", "proposal", "context")
+
+
+def _role_note(role: str, label: str) -> str:
+    return f" ({label})" if role in _BRIEF_NOTED_ROLES else ""
+
+
 def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
-    return Cite(number, c.locator, case_label(kb, c.case), c.statement.rstrip(". "))
+    return Cite(number, c.locator, case_label(kb, c.case), c.statement.rstrip(". ") + _role_note(c.role, c.role_label))
 
 
 def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
@@ -193,7 +202,10 @@ def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Ca
         reading=rec.our_reading,
         actions=list(rec.actions),
         evidence=[_cite(c, numbers[c.source], kb) for c in rec.shown_citations()]
-        + [Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ")) for x in rec.source_statements],
+        + [
+            Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ") + _role_note(x.role, x.role_label))
+            for x in rec.source_statements
+        ],
         anchor=f"rec-{rec.priority}",
         grade=rec.evidence_label,
     )

@@ -248,13 +248,13 @@ def _meta(rec: Any) -> str:
 def _precondition_why(p: Any) -> str:
     """Why a readiness precondition counts: its count on the determinant slide, or its cases."""
     if p.decisive:
-        return f"counted {p.times_named} on the determinant slide"
+        return f"counted {p.times_named} on the determinant slide for '{p.slide_item}'"
     return "cases " + ", ".join(p.cases)
 
 
 SLIDE_NOTE = (
-    "The determinant slide is the talk's list of what decided the success or failure of the units, with a number "
-    "beside each; the slide does not say what the number counts."
+    "The determinant slide is the talk's list of determinants of success or failure (it does not say of which "
+    "cases), with a number beside each; the slide does not say what the number counts."
 )
 
 
@@ -351,7 +351,7 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         )
         lines.append("|---|---|---|---|")
         for p in a.readiness.preconditions:
-            decisive = f"yes, counted {p.times_named}" if p.decisive else "no"
+            decisive = f"yes, counted {p.times_named} for '{p.slide_item}'" if p.decisive else "no"
             status = p.status.replace("_", " ")
             lines.append(f"| {e(p.text)} | {status} | {decisive} | {', '.join(p.cases)} |")
         if any(p.decisive for p in a.readiness.preconditions):
