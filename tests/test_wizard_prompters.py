@@ -22,8 +22,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from typer.testing import CliRunner
 
+from mbt_advisor.rulebase.knowledge_models import Question
 from mbt_advisor.wizard.answer_marks import BACK, SKIP
-from mbt_advisor.wizard.questionnaire import Ask
+from mbt_advisor.wizard.questionnaire import Ask, parse_answer
 
 runner = CliRunner()
 
@@ -311,3 +312,63 @@ def test_arrow_keys_help_dont_know_back_and_stop_in_a_short_session(monkeypatch,
     assert result.stdout.count("   -> back") == 1 and result.stdout.count("   -> don't know") == 1
     state = (tmp_path / "s.yaml.partial.json").read_text()
     assert '"organization.population": "pupils"' in state and '"organization.phase"' in state.split('"skipped"')[1]
+
+
+def test_a_typed_choice_may_be_its_shown_words_and_a_refusal_names_them(monkeypatch, tmp_path: Path) -> None:
+    founder = Founder(
+        [
+            ("organization.name", ("type", "Unit")),
+            ("facts.team_origin", ("type", "a")),  # starts both "An existing team..." and "A new team...": refused
+            ("facts.team_origin", ("type", "new")),  # the start of a word in one label only
+        ]
+    )
+    result = session(monkeypatch, "lines", founder, ["--output", str(tmp_path / "u.yaml")])
+    assert result.exit_code == 0, result.output
+    assert not founder.steps
+    assert (
+        "'a' fits more than one of the choices: give a number or the words of one: "
+        "1. An existing team converts; 2. A new team is formed for MBT"
+    ) in result.stdout
+    assert "new_team" not in result.stdout and "converting" not in result.stdout
+    assert yaml.safe_load((tmp_path / "u.yaml").read_text())["facts"]["team_origin"] == "new_team"
+
+
+CHOICE = Question(
+    field="facts.team_origin",
+    prompt="Does an existing team convert, or is a new team formed?",
+    help="Asked before the questions about an existing team.",
+    type="choice",
+    choices=(
+        {"value": "converting", "label": "An existing team converts"},  # type: ignore[arg-type]
+        {"value": "new_team", "label": "A new team is formed for MBT"},  # type: ignore[arg-type]
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("2", "new_team"),
+        ("new_team", "new_team"),  # the id, kept for scripts
+        ("  a NEW team is formed   for mbt ", "new_team"),  # the label in any case and spacing
+        ("A new", "new_team"),  # the start of one label
+        ("new", "new_team"),  # the start of a word in one label
+        ("exist", "converting"),
+        ("an", "converting"),  # starts one label, though "an" is inside no other word start
+    ],
+)
+def test_typed_choices_accepted(typed: str, value: str) -> None:
+    assert parse_answer(CHOICE, typed) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [("a", "fits more than one"), ("team", "fits more than one"), ("3", "is not one"), ("old", "is not one")],
+)
+def test_typed_choices_refused_name_the_shown_words_never_the_ids(typed: str, reason: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_answer(CHOICE, typed)
+    message = str(refused.value)
+    assert reason in message
+    assert "1. An existing team converts; 2. A new team is formed for MBT" in message
+    assert "new_team" not in message and "converting" not in message

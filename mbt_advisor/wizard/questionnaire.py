@@ -246,21 +246,10 @@ def parse_answer(question: Question, raw: Any) -> Any:
     text = raw.strip()
     kind = question.type
     if kind in {"choice", "multi"}:
-        values = [c.value for c in question.choices]
         parts = [p.strip() for p in text.split(",")] if kind == "multi" else [text]
         if kind == "multi" and text.lower() in {"", "none", "-none-", "[]"}:
             return []
-        chosen = []
-        for part in parts:
-            if part.isdigit() and 1 <= int(part) <= len(values):
-                chosen.append(values[int(part) - 1])
-            elif part in map(str, values):
-                chosen.append(next(v for v in values if str(v) == part))
-            else:
-                raise ValueError(
-                    f"'{part}' is not one of the choices: give a number from 1 to {len(values)} "
-                    f"or one of {', '.join(map(str, values))}"
-                )
+        chosen = [choose(question, part) for part in parts]
         return chosen if kind == "multi" else chosen[0]
     if kind == "boolean":
         if text.lower() in YES:
@@ -291,6 +280,29 @@ def parse_answer(question: Question, raw: Any) -> Any:
     if not text:
         raise ValueError("an answer is needed (or choose 'don't know')")
     return text
+
+
+def choose(question: Question, text: str) -> Any:
+    """One typed choice -> its value: its number, its value (kept for scripts), its label (any case), or the
+    start of exactly one label or of a word in exactly one label ("new" -> "A new team is formed for MBT").
+    Anything else, an ambiguous start included, is refused with the choices numbered in words."""
+    choices = list(question.choices)
+    words = " ".join(text.split()).casefold()
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return choices[int(text) - 1].value
+    for choice in choices:
+        if text == str(choice.value) or words == " ".join(choice.label.split()).casefold():
+            return choice.value
+    starts: list[Any] = []
+    if words:
+        starts = [c for c in choices if c.label.casefold().startswith(words)]
+        if not starts:
+            starts = [c for c in choices if re.search(r"(?<!\w)" + re.escape(words), c.label.casefold())]
+        if len(starts) == 1:
+            return starts[0].value
+    numbered = "; ".join(f"{index}. {choice.label}" for index, choice in enumerate(choices, 1))
+    reason = "fits more than one of the choices" if len(starts) > 1 else "is not one of the choices"
+    raise ValueError(f"'{text}' {reason}: give a number or the words of one: {numbered}")
 
 
 def parse_share(text: str) -> float:
