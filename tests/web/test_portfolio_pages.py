@@ -131,3 +131,15 @@ def test_the_stored_rank_orders_units_as_the_portfolio_always_did(lines) -> None
     assert [(not declining(*x), -x[0], -x[1], -(x[2] or 0)) for x in by_rank] == [
         (not declining(*x), -x[0], -x[1], -(x[2] or 0)) for x in as_before
     ]
+
+
+def test_an_offset_past_any_portfolio_is_refused_never_a_server_error(client) -> None:  # type: ignore[no-untyped-def]
+    """Schemathesis sent ?offset=2295405524088784096132528603136: the database's integer overflowed (a 500)."""
+    make_units(client, ["Unit A"])
+    huge = 2**101
+    assert client.get(f"/api/v1/units?offset={huge}").status_code == 422
+    assert client.get(f"/api/v1/units?offset={signals.MAX_OFFSET + 1}").status_code == 422
+    assert client.get(f"/?offset={huge}").status_code == 400
+    last = client.get(f"/api/v1/units?offset={signals.MAX_OFFSET}")
+    assert last.status_code == 200 and last.json() == []
+    assert client.get(f"/?offset={signals.MAX_OFFSET}").status_code == 200

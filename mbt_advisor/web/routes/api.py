@@ -196,7 +196,7 @@ PAGE_HEADERS = {
 def list_units(
     request: Request,
     limit: int = Query(signals.API_PAGE_SIZE, ge=1, le=signals.MAX_PAGE_SIZE, description="Units per answer"),
-    offset: int = Query(0, ge=0, description="Units before this page"),
+    offset: int = Query(0, ge=0, le=signals.MAX_OFFSET, description="Units before this page"),
     q: str = Query("", max_length=200, description="A part of the unit's name, in any case"),
 ) -> Response:
     with web_of(request).transaction() as session:

@@ -30,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 def portfolio(
     request: Request,
     q: str = Query("", max_length=200, description="a part of the unit's name, any case"),
-    offset: int = Query(0, ge=0, description="the units before this page"),
+    offset: int = Query(0, ge=0, le=signals.MAX_OFFSET, description="the units before this page"),
 ) -> HTMLResponse:
     """The units, declining first, a page at a time (signals.PAGE_SIZE), with a search by name."""
     with web_of(request).transaction() as session:

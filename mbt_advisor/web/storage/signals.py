@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
+from mbt_advisor.common.canonical_id import ID_MAX
 from mbt_advisor.questions.comparison import compare
 from mbt_advisor.web.storage.models import Unit, UnitSignal, Visit
 from mbt_advisor.web.storage.summary import RISK_RANK, assessment_data, profile_of, readiness_line, visit_index
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50  # units per portfolio page
 API_PAGE_SIZE = 100  # units per answer of GET /api/v1/units without ?limit
 MAX_PAGE_SIZE = 500
+# No portfolio holds more units than an id column can number; a larger offset is refused (422) before it reaches
+# the database, whose integers it would overflow (a generated request's offset of 2**101 was a 500)
+MAX_OFFSET = ID_MAX
 
 
 def name_key(name: str) -> str:
