@@ -125,10 +125,10 @@ def wizard(
         except InputError as exc:
             bad_input(exc)
     else:
-        prompter.say(INTRO)
-        if resume is not None:
-            prompter.say(resume_banner(wiz))
-        try:
+        try:  # from the first line on: a Ctrl-C right after it still keeps the progress and says how to go on
+            prompter.say(INTRO)
+            if resume is not None:
+                prompter.say(resume_banner(wiz))
             _ask_all(wiz, prompter, save_progress)
         except (EOFError, KeyboardInterrupt) as exc:
             save_progress()
