@@ -16,7 +16,7 @@ GRADES = {
     "supervision.new-staff-induction": "general_slides",  # no case speaks of staff who join later
     "structure.ward-staff-beyond-team": "our_reading",  # no case names ward staff outside an MBT team
     "culture.converting-team": "one_case",  # MBT-A's conversion is our encoding
-    "structure.turnover-without-induction": "programme_ratings",  # C names no turnover or induction
+    "structure.turnover-without-induction": "our_reading",  # C names no turnover; Table 4 read (third read F1)
 }
 
 
@@ -25,7 +25,7 @@ def test_the_grades_the_second_read_questioned_follow_from_readings() -> None:
     rules = {r.id: r for r in kb.rules}
     assert {rid: rules[rid].evidence for rid in GRADES} == GRADES
     strengths = {s.id: s for s in kb.strengths}
-    assert strengths["structure.team-continuity"].evidence == "programme_ratings"
+    assert strengths["structure.team-continuity"].evidence == "our_reading"
 
 
 def test_mbta_team_culture_is_a_reading_in_every_rule_that_cites_it() -> None:

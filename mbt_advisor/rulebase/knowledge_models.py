@@ -214,6 +214,9 @@ class RoleSpec(Strict):
     cases: tuple[str, ...] | None = Field(default=None, description="The only cases this role may name")
     locators: tuple[str, ...] = Field(min_length=1)
     checked: Literal["determinant", "outcome"] | None = None
+    unchecked_at: tuple[str, ...] = Field(
+        default=(), description="Locators where the words are a rated item's, not the case file's (not checked)"
+    )
     hedges: tuple[str, ...] = ()
 
 
@@ -321,7 +324,7 @@ def citation_problem(
             f"a proposal keeps the authors' hedge ({' or '.join(repr(h) for h in known.hedges)}); "
             f"'{' '.join(detail.split())}' states it as a finding"
         )
-    if known.checked and case is not None and case in recorded:
+    if known.checked and case is not None and case in recorded and locator not in known.unchecked_at:
         determinants, outcomes = recorded[case]
         texts = [_norm(t) for t in (determinants if known.checked == "determinant" else outcomes)]
         for part in parts(detail):
