@@ -3,11 +3,14 @@ and on PostgreSQL; server processes starting at once over one database migrate i
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -118,3 +121,20 @@ def test_server_processes_starting_at_once_migrate_one_after_the_other(empty_dat
     engine = make_engine(empty_database)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_a_connection_waits_for_another_writer_while_a_new_database_becomes_wal(tmp_path: Path) -> None:
+    """SQLite refuses the switch to WAL at once, busy timeout or not, while another connection writes to a database
+    still in rollback mode: the CI run of stop 28 saw the second of two servers starting on a new database stop
+    with 'database is locked'. Opening waits for the writer instead, as every other statement does."""
+    path = tmp_path / "new.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE being_migrated (x)")
+    threading.Timer(0.3, writer.execute, ["COMMIT"]).start()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("SELECT count(*) FROM being_migrated").scalar() == 0
+    engine.dispose()
+    writer.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -54,17 +56,38 @@ def make_engine(url: str) -> Engine:
         except ImportError:
             raise InputError(DRIVER_HINT, source=f"--database {database_label(url)}") from None
         return engine
-    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_WAIT} if url.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(cursor)
             cursor.close()
 
     return engine
+
+
+SQLITE_WAIT = 30.0  # seconds a SQLite connection waits for another's write lock before it gives up
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """Put the database in WAL mode (readers do not wait for a writer). SQLite answers this pragma with
+    'database is locked' at once, without waiting its busy timeout, while another connection holds a write lock
+    on a database not yet in WAL mode: the case of server processes starting together on a new database, one
+    of them already migrating it. So wait here as every other statement waits, up to :data:`SQLITE_WAIT`."""
+    deadline = time.monotonic() + SQLITE_WAIT
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
