@@ -134,6 +134,13 @@ def test_password_bytes_that_are_not_utf8_under_the_c_locale(tmp_path: Path) -> 
     assert not (tmp_path / "db.sqlite3").exists()
 
 
+# invisible format characters (Unicode's Cf): zero-width space, non-joiner, joiner, word joiner, byte order mark,
+# soft hyphen, the bidirectional embeddings and overrides and the isolates
+INVISIBLE = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad" + "".join(map(chr, range(0x202A, 0x202F))) + "\u2066\u2067\u2068\u2069"
+)
+
+
 @pytest.mark.parametrize(
     ("password", "words"),
     [
@@ -143,8 +150,9 @@ def test_password_bytes_that_are_not_utf8_under_the_c_locale(tmp_path: Path) -> 
         ("tab\tseparated secret", "may not contain a control character"),
         ("escape \x1b[2J secret", "may not contain a control character"),
         ("short", "at least 10 characters"),
+        *((f"correct{invisible}horse battery", "may not contain an invisible character") for invisible in INVISIBLE),
     ],
-    ids=["1001-characters", "a-megabyte", "crlf", "tab", "escape", "short"],
+    ids=["1001-characters", "a-megabyte", "crlf", "tab", "escape", "short", *(f"U+{ord(c):04X}" for c in INVISIBLE)],
 )
 def test_a_password_the_sign_in_form_could_never_take_is_refused(
     db_path: Path, tmp_path: Path, password: str, words: str
@@ -156,6 +164,28 @@ def test_a_password_the_sign_in_form_could_never_take_is_refused(
         result = runner.invoke(cli, [*command, "--password-stdin", *database], input=password + "\n")
         one_line_refusal(result, words)
     assert db_path.read_bytes() == before
+
+
+def test_an_earlier_password_with_an_invisible_character_still_signs_in(database: str, advisor) -> None:  # type: ignore[no-untyped-def]
+    """Only a password being set is checked: one stored before invisible characters were refused keeps working
+    at the sign-in form, and the command line refuses it as a new password."""
+    from sqlalchemy import update
+
+    old = "correct\u200bhorse\u202ebattery"
+    app = create_app(database, advisor)
+    with app.state.web.transaction() as session:
+        ada = accounts.add_user(session, "ada", "admin", PASSWORD)
+        session.execute(update(accounts.User).values(password_hash=accounts.hash_password(old)))
+        accounts.record(session, "user.password", user=ada, detail="tokens kept")
+    with TestClient(app, base_url=BASE, client=LOCAL) as client:
+        form = {"csrf_token": csrf(client), "name": "ada"}
+        visible = client.post("/signin", data={**form, "password": old.replace("\u200b", "")}, follow_redirects=False)
+        assert visible.status_code == 401  # what is invisible is still part of it
+        signed = client.post("/signin", data={**form, "password": old}, follow_redirects=False)
+        assert signed.status_code == 303 and client.get("/").status_code == 200
+    reset = ["users", "reset-password", "ada", "--password-stdin", "--database", database]
+    one_line_refusal(runner.invoke(cli, reset, input=old + "\n"), "may not contain an invisible character")
+    app.state.web.engine.dispose()
 
 
 def test_the_longest_password_the_command_line_takes_signs_in_on_the_web(db_path: Path, advisor) -> None:  # type: ignore[no-untyped-def]

@@ -88,12 +88,15 @@ _DUMMY_HASH = hash_password(secrets.token_hex(8))  # unknown names cost the same
 # -- accounts -----------------------------------------------------------------------------------------------
 PASSWORD_LENGTH = range(10, 1001)  # characters; the sign-in form takes at most the last
 UNTYPABLE = {"Cc", "Cs"}  # control characters (a carriage return, a tab, ESC) and lone surrogates
+INVISIBLE = "Cf"  # format characters: U+200B zero-width space, U+200D joiner, U+FEFF, bidi controls (U+202E, ...)
 
 
 def check_password(password: str) -> None:
-    """What a password may be, one definition for the command line (``users add``, ``users reset-password``)
+    """What a new password may be, one definition for the command line (``users add``, ``users reset-password``)
     and the sign-in form (its length limit): one a person can type into that form, so that an account is never
-    created that can never sign in."""
+    created that can never sign in, and that holds no character nobody can see. Only a password being set is
+    checked: signing in compares whatever is typed with the stored hash, so a password set by an earlier
+    release keeps working."""
     shortest, longest = PASSWORD_LENGTH[0], PASSWORD_LENGTH[-1]
     if len(password) < shortest:
         raise InputError(f"a password needs at least {shortest} characters.", source="password")
@@ -113,6 +116,13 @@ def check_password(password: str) -> None:
         raise InputError(
             "a password may not contain a control character (a tab, a line break, ESC, ...): it could never be "
             "typed into the sign-in form.",
+            source="password",
+        )
+    if any(unicodedata.category(character) == INVISIBLE for character in password):
+        raise InputError(
+            "a password may not contain an invisible character (a zero-width space or joiner, a byte order mark, "
+            "a text direction mark, ...): nobody could see whether it is there when typing it at the sign-in "
+            "form; it often comes with a copied text.",
             source="password",
         )
 
