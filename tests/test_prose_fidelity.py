@@ -4,7 +4,7 @@ determinant slide's X never called a count of cases."""
 import re
 
 from mbt_advisor import Advisor
-from mbt_advisor.rulebase.knowledge_base import table4_form
+from mbt_advisor.rulebase.words import table4_form
 
 
 def test_a_table4_half_is_written_as_the_source_writes_it() -> None:

@@ -23,9 +23,8 @@ from mbt_advisor.common.errors import InputError
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Profile
 from mbt_advisor.rendering.formats import md_escape
-from mbt_advisor.rendering.labels import case_label, value_label
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
-from mbt_advisor.rulebase.words import capital, listed, short_words, shown_index
+from mbt_advisor.rulebase.words import capital, case_label, listed, short_words, shown_index, value_label
 
 TOP_ACTIONS = 5
 VISIT_QUESTIONS = 8

@@ -22,8 +22,7 @@ from mbt_advisor.assessment.model import Assessment, LevelRisk
 from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
 from mbt_advisor.common.prose import READING_ROLE
 from mbt_advisor.profile.values import show
-from mbt_advisor.rendering.labels import QuestionBank, value_label
-from mbt_advisor.rulebase.words import shown_index
+from mbt_advisor.rulebase.words import QuestionBank, shown_index, table4_form, value_label
 
 if TYPE_CHECKING:
     from mbt_advisor.questions.comparison import Comparison
@@ -671,10 +670,6 @@ def case_text(case: Case, kb: KnowledgeBase) -> str:
 
 def _source_form(value: object) -> str:
     """A Table 4 half as the source prints it ('2/3'), beside the decimal the rules read; nothing otherwise."""
-    from mbt_advisor.rulebase.knowledge_base import (
-        table4_form,  # loaded already: a case is shown from the knowledge base
-    )
-
     if not isinstance(value, int | float) or float(value).is_integer():
         return ""
     return f"  (Table 4: {table4_form(float(value))})"

@@ -42,6 +42,7 @@ from mbt_advisor.rulebase.knowledge_models import (
 from mbt_advisor.rulebase.readiness import ReadinessFile
 from mbt_advisor.rulebase.rule_models import Condition, Rule, RuleFile
 from mbt_advisor.rulebase.strength_models import DecisiveBarriersFile, Strength, StrengthsFile
+from mbt_advisor.rulebase.words import table4_form
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ALTERNATIVES = 16  # combinations of `any` alternatives per rule (each becomes an experta rule)
@@ -498,15 +499,6 @@ def _check_barriers(parsed: DecisiveBarriersFile, doc: Document, cases: dict[str
                     )
         for name in barrier.cases:
             _must_know(f"decisive barrier '{barrier.id}' names", "case", name, list(cases), (doc.source, line, "cases"))
-
-
-def table4_form(value: float | None) -> str:
-    """A Table 4 rating as the source writes it: a half between two points is "2/3", not 2.5."""
-    if value is None:
-        return "not rated"
-    if value != int(value):
-        return f"{int(value)}/{int(value) + 1}"
-    return f"{value:g}"
 
 
 def load_knowledge_base(

@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from mbt_advisor.rulebase.knowledge_base import KnowledgeBase, table4_form
+from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 from mbt_advisor.rulebase.knowledge_models import Case, Determinant, RatingItem
 from mbt_advisor.rulebase.rule_models import Rule
 from mbt_advisor.rulebase.strength_models import Strength
+from mbt_advisor.rulebase.words import table4_form
 
 # A figure: an integer or decimal, or a fraction such as 2/3; not part of a word ("SIPP-118", "MBT-A2").
 _FIGURE = re.compile(r"(?<![\w.,/])(?<![A-Za-z]-)\d+(?:\.\d+)?(?:/\d+)?(?![\w/])")

@@ -1,9 +1,12 @@
-"""Answers, fields and the engine's findings in a reader's words: the question bank's labels instead of
-field ids and enum values, yes/no instead of true/false, "none" instead of an empty list.
+"""Answers, fields, documented cases and the engine's findings in a reader's words: the question bank's
+labels instead of field ids and enum values, yes/no instead of true/false, "none" instead of an empty list, a
+Table 4 half-point as the source prints it ("2/3"), a case as "unit C" or "REORG cohort".
 
-The one definition of how a profile answer is put into words, used by the questions asked of an assessment
-(what-if, compare, explain: their models carry these words beside the ids, for the web pages) and by every
-renderer for people. JSON keeps the ids as well; only a person's screen reads the words.
+The one definition of how a profile answer or a case is put into words, used by the knowledge's own checks
+(the figures in prose), the questions asked of an assessment (what-if, compare, explain: their models carry
+these words beside the ids, for the web pages), the wizard, every renderer for people and the web's pages.
+JSON keeps the ids as well; only a person's screen reads the words. It imports nothing of ours, so every layer
+from the rule base up may use it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,22 @@ class QuestionBank(Protocol):
 
     @property
     def questions(self) -> Mapping[str, Any]: ...
+
+
+class CaseBook(Protocol):
+    """Anything that holds the documented cases by id: the knowledge base."""
+
+    @property
+    def cases(self) -> Mapping[str, Any]: ...
+
+
+def table4_form(value: float | None) -> str:
+    """A Table 4 rating as the source writes it: a half between two points is "2/3", not 2.5."""
+    if value is None:
+        return "not rated"
+    if value != int(value):
+        return f"{int(value)}/{int(value) + 1}"
+    return f"{value:g}"
 
 
 def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
@@ -36,7 +55,7 @@ def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if name.startswith("ratings.") and isinstance(value, float) and (value * 2).is_integer():
-        return f"{int(value)}/{int(value) + 1}"  # a half-point rating in Table 4's own form: 2.5 is "2/3"
+        return table4_form(value)  # a half-point rating in Table 4's own form: 2.5 is "2/3"
     return str(value).replace("_", " ")
 
 
@@ -64,6 +83,16 @@ def field_label(kb: QuestionBank | None, name: str) -> str:
     if label:
         return str(label)
     return name.split(".", 1)[-1].replace("_", " ")
+
+
+def case_label(kb: CaseBook, case_id: str) -> str:
+    """A documented case as a reader names it: 'unit C', 'MBT-A unit', 'REORG cohort'."""
+    kind = kb.cases[case_id].kind if case_id in kb.cases else "unit"
+    if kind == "cohort":
+        return f"{case_id} cohort"
+    if kind == "inpatient_unit":
+        return f"{case_id} unit"
+    return f"unit {case_id}"
 
 
 def capital(text: str) -> str:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mbt_advisor.profile.model import LEVELS, Profile, field_info
-from mbt_advisor.rendering.labels import value_label
-from mbt_advisor.rulebase.knowledge_base import KnowledgeBase, table4_form
+from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 from mbt_advisor.rulebase.knowledge_models import Question
+from mbt_advisor.rulebase.words import table4_form, value_label
 from mbt_advisor.wizard.answers import check_value, nest
 from mbt_advisor.wizard.questionnaire import PATH_FIELD, Wizard, WizardState, parse_answer
 
