@@ -49,3 +49,11 @@ def test_a_practice_field_that_does_not_exist_is_a_knowledge_error(knowledge_cop
     path.write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match="model_drfit"):
         Advisor(knowledge_dir=knowledge_copy)
+
+
+def test_a_before_start_condition_on_a_value_that_does_not_exist_is_a_knowledge_error(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "questions.yaml"
+    text = path.read_text(encoding="utf-8").replace("facts.team_origin: [converting]}", "facts.team_origin: [convert]}")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="convert"):
+        Advisor(knowledge_dir=knowledge_copy)

@@ -61,7 +61,7 @@ SESSION_2 = [
     ("facts.team_size", ("type", "12")),
     ("facts.team_splits", ("help",)),
     ("facts.team_splits", ("ticks", ["disciplines", "management_lines"])),
-    ("facts.team_buy_in", ("back",)),
+    ("facts.roles_defined", ("back",)),  # a planning unit of unknown team origin is not asked about an existing team
     ("facts.team_splits", ("accept",)),  # the earlier ticks are still ticked
     ("facts.mbt_trained_fraction", ("help",)),
     ("facts.mbt_trained_fraction", ("type", "60%")),

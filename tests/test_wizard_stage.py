@@ -55,3 +55,42 @@ def test_the_total_is_shown_once_setting_and_phase_are_given(advisor: Advisor) -
     while (next_question := wizard.next_question()) is not None:  # the total never changes from here on
         assert wizard.ask(next_question).total == total
         wizard.skip(next_question) if next_question.field != "wizard.path" else wizard.answer(next_question, "founder")
+
+
+EXISTING_TEAM = ("facts.team_conflict", "facts.team_buy_in")  # the questions about an existing team
+
+
+def _asked_about_existing_team(advisor: Advisor, phase: str, origin: str | None) -> list[str]:
+    wizard = Wizard(advisor.kb)
+    for name, value in (("organization.setting", "day_hospital"), ("organization.phase", phase)):
+        wizard.answer(question(wizard, name), value)
+    team_origin = question(wizard, "facts.team_origin")
+    wizard.answer(team_origin, origin) if origin else wizard.skip(team_origin)
+    return [name for name in EXISTING_TEAM if wizard.applies(question(wizard, name))]
+
+
+def test_a_planning_unit_is_asked_about_an_existing_team_only_when_it_converts_one(advisor: Advisor) -> None:
+    assert _asked_about_existing_team(advisor, "planning", "converting") == list(EXISTING_TEAM)
+    assert _asked_about_existing_team(advisor, "planning", None) == []  # where the team comes from is not known
+    assert _asked_about_existing_team(advisor, "planning", "new_team") == []
+
+
+def test_a_running_unit_whose_team_origin_is_unknown_is_still_asked_about_its_team(advisor: Advisor) -> None:
+    assert _asked_about_existing_team(advisor, "running", None) == list(EXISTING_TEAM)
+    assert _asked_about_existing_team(advisor, "running", "new_team") == []
+
+
+def test_where_the_team_comes_from_is_asked_before_any_question_about_an_existing_team(advisor: Advisor) -> None:
+    order = [q.field for q in Wizard(advisor.kb).questions]
+    assert all(order.index("facts.team_origin") < order.index(name) for name in EXISTING_TEAM)
+
+
+def test_a_planning_unit_of_unknown_team_origin_misses_where_its_team_comes_from_not_its_buy_in(
+    advisor: Advisor,
+) -> None:
+    profile = {"organization": {"name": "Oak", "setting": "day_hospital", "phase": "planning"}}
+    missing = [m.field for m in advisor.evaluate(profile).missing_information]
+    assert "facts.team_origin" in missing
+    assert not set(EXISTING_TEAM) & set(missing)
+    running = {"organization": {"name": "Oak", "setting": "day_hospital", "phase": "running"}}
+    assert "facts.team_buy_in" in [m.field for m in advisor.evaluate(running).missing_information]

@@ -390,6 +390,7 @@ class Advisor:
         The same fields, unanswered, are the missing information."""
         has_ratings = any(name.startswith("ratings.") for name in answers)
         not_asked = self._not_asked(answers)
+        not_started = self.tables.not_started(answers.get("organization.phase"))
         readers, questions = self.tables.readers, self.tables.questions
         found: dict[Level, list[str]] = {level: [] for level in LEVELS}
         for level, fields in _LEVEL_FIELDS.items():
@@ -400,7 +401,7 @@ class Advisor:
                     found[level].append(name)
                     continue
                 question = questions.get(name)
-                if question is None or not question.applies(answers):
+                if question is None or not question.applies(answers, not_started=not_started):
                     continue
                 if name.startswith("ratings.") and not has_ratings:
                     continue
@@ -460,7 +461,7 @@ class Advisor:
             readers = sorted(tables.readers.get(name, []))
             if question is None or not (name in relevant or name.startswith("organization.")):
                 continue
-            if not question.applies(answers):
+            if not question.applies(answers, not_started=tables.not_started(answers.get("organization.phase"))):
                 continue
             weight = sum(SEVERITY_WEIGHT[tables.rules[r].severity] for r in readers)
             level: Level = field_info(name)["level"] if not name.startswith("organization.") else "organization"

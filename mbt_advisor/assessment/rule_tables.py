@@ -74,6 +74,7 @@ def tables_data(
                 "choices": [[c.value, c.label] for c in q.choices],
                 "when": q.when,
                 "unless": q.unless,
+                "before_start_when": q.before_start_when,
             }
             for name, q in kb.questions.items()
         },

@@ -20,11 +20,17 @@ from typing import Any
 
 
 def question_applies(
-    when: Mapping[str, Any] | None, unless: Mapping[str, Any] | None, answers: Mapping[str, Any]
+    when: Mapping[str, Any] | None,
+    unless: Mapping[str, Any] | None,
+    answers: Mapping[str, Any],
+    *,
+    before_start_when: Mapping[str, Any] | None = None,
+    not_started: bool = False,
 ) -> bool:
     """Whether to ask a question, given the answers so far (``section.key`` -> value): every ``when`` field
-    holds one of its listed values and no ``unless`` field does."""
-    for name, values in (when or {}).items():
+    holds one of its listed values and no ``unless`` field does; for a unit that has not started
+    (``not_started``), also every ``before_start_when`` field (an unanswered one holds none of its values)."""
+    for name, values in (*(when or {}).items(), *((before_start_when or {}).items() if not_started else ())):
         if answers.get(name) not in values:
             return False
     return all(answers.get(name) not in values for name, values in (unless or {}).items())
@@ -54,7 +60,7 @@ class Choice:
 class QuestionView:
     """A question as the assessment and the text output read it (prompt, type, choices, when it applies)."""
 
-    __slots__ = ("field", "prompt", "label", "type", "choices", "when", "unless")
+    __slots__ = ("field", "prompt", "label", "type", "choices", "when", "unless", "before_start_when")
 
     def __init__(self, data: Mapping[str, Any], field: str) -> None:
         self.field, self.prompt, self.type = field, data["prompt"], data["type"]
@@ -62,9 +68,12 @@ class QuestionView:
         self.choices = tuple(Choice(value, label) for value, label in data["choices"])
         self.when: dict[str, Any] | None = data["when"]
         self.unless: dict[str, Any] | None = data["unless"]
+        self.before_start_when: dict[str, Any] | None = data["before_start_when"]
 
-    def applies(self, answers: Mapping[str, Any]) -> bool:
-        return question_applies(self.when, self.unless, answers)
+    def applies(self, answers: Mapping[str, Any], *, not_started: bool = False) -> bool:
+        return question_applies(
+            self.when, self.unless, answers, before_start_when=self.before_start_when, not_started=not_started
+        )
 
 
 class PreconditionView:

@@ -141,7 +141,7 @@ def check_questions(questions: QuestionsFile, doc: Document) -> None:
                 problem = value_problem(question.field, value)
                 if problem:
                     raise _fail(doc, (*where, "default"), problem)
-        for key in ("when", "unless"):
+        for key in ("when", "unless", "before_start_when"):
             for name, values in (getattr(question, key) or {}).items():
                 problem = name_problem(name, known)
                 for value in values if problem is None else ():

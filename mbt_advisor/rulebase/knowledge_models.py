@@ -186,11 +186,19 @@ class Question(Strict):
     unless: dict[str, tuple[Any, ...]] | None = Field(
         default=None, description="Do not ask when a named field holds one of the listed values"
     )
+    before_start_when: dict[str, tuple[Any, ...]] | None = Field(
+        default=None,
+        description="Ask a unit that has not started (readiness.yaml, not_started_phases) only when each named "
+        "field holds one of the listed values; an unanswered field holds none",
+    )
     path: Literal["all", "founder", "expert"] = "all"
 
-    def applies(self, answers: dict[str, Any]) -> bool:
-        """Whether to ask this question, given the answers so far (``section.key`` -> value)."""
-        return question_applies(self.when, self.unless, answers)
+    def applies(self, answers: dict[str, Any], *, not_started: bool = False) -> bool:
+        """Whether to ask this question, given the answers so far (``section.key`` -> value) and whether the
+        unit has not started yet."""
+        return question_applies(
+            self.when, self.unless, answers, before_start_when=self.before_start_when, not_started=not_started
+        )
 
 
 class QuestionsFile(Strict):

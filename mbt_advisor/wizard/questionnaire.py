@@ -114,11 +114,10 @@ class Wizard:
         if question.field.startswith("ratings.") and answers.get(PATH_FIELD) != "expert":
             return False
         readiness = self.kb.readiness
-        if question.field in readiness.practice_field_names() and readiness.not_started(
-            answers.get("organization.phase")
-        ):
+        not_started = readiness.not_started(answers.get("organization.phase"))
+        if question.field in readiness.practice_field_names() and not_started:
             return False  # daily practice cannot be described before the first patients
-        return question.applies(answers)
+        return question.applies(answers, not_started=not_started)
 
     def pending(self) -> list[Question]:
         done = set(self.state.answers) | set(self.state.skipped)
