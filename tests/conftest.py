@@ -16,6 +16,15 @@ from mbt_advisor.rulebase.knowledge_base import default_knowledge_dir, default_r
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """The default tier runs on every core (``-n auto`` in pyproject.toml: it stays under a minute); the slow tier
+    in this one process, because its tests time signals, pseudo-terminals, browsers and servers starting at once,
+    which parallel load would skew."""
+    if config.getoption("markexpr") == "slow":
+        return 0
+    return None  # pytest-xdist counts the cores
+
+
 @pytest.fixture(scope="session")
 def advisor() -> Advisor:
     return default_advisor()
