@@ -60,7 +60,7 @@ def test_back_and_progress(tmp_path: Path) -> None:
 def test_help_says_why_and_what_the_answer_bears_on_in_words(tmp_path: Path) -> None:
     result = run(tmp_path, ORG + FOUNDER + ["?", "1"] + ["-"] * 60)
     assert "Why this matters: Units C and D were implemented top-down" in result.stdout
-    assert "Your answer bears on: Involve the team in the choice for MBT" in result.stdout
+    assert "Your answer bears on: Involve the team in a choice for MBT made without it" in result.stdout
     assert "culture.top-down-decision" not in result.stdout  # a rule id means nothing to a clinician
 
 

@@ -33,7 +33,7 @@ from mbt_advisor.assessment.model import (
     trusted,
 )
 from mbt_advisor.assessment.scoring import SEVERITY_WEIGHT, LevelInput, assess_risk
-from mbt_advisor.common.prose import READING_ROLE, because_text, compose_rationale, evidence_line
+from mbt_advisor.common.prose import READING_ROLE, because_text, compose_rationale, evidence_line, stage_text
 from mbt_advisor.engine.compiler import CompiledRuleBase, Firing
 from mbt_advisor.engine.conditions import holds
 from mbt_advisor.engine.tables import Atom, Tables
@@ -161,11 +161,13 @@ class Advisor:
             by_rule.setdefault(firing.rule_id, []).append(firing)
         not_started = tables.not_started(profile.organization.phase)
         timing: Literal["before_start", "now"] = "before_start" if not_started else "now"
+        # which of a rule's staged texts the unit reads: unknown (None) reads both
+        stage = "before_start" if not_started else None if profile.organization.phase is None else "started"
         rules = tables.rules
         order = sorted(by_rule, key=lambda rid: (-rules[rid].score, -SEVERITY_WEIGHT[rules[rid].severity], rid))
         read_only = read_only_concerns(tables, firings)
         recommendations = [
-            self._recommendation(rule_id, by_rule[rule_id], timing, priority, read_only)
+            self._recommendation(rule_id, by_rule[rule_id], timing, priority, read_only, stage)
             for priority, rule_id in enumerate(order, 1)
         ]
         concerns = sorted(_concerns(tables, firings))
@@ -202,6 +204,7 @@ class Advisor:
         timing: Literal["before_start", "now"],
         priority: int,
         read_only: dict[str, list[str]] | None = None,
+        stage: str | None = None,
     ) -> Recommendation:
         fixed = self._recommendation_parts(rule_id)
         pairs: list[tuple[str, Any]] = []
@@ -236,8 +239,8 @@ class Advisor:
             evidence=rec["evidence"],
             evidence_label=rec["evidence_label"],
             rationale=rationale,
-            actions=list(rec["actions"]),
-            questions=list(rec["questions"]),
+            actions=[stage_text(text, stage) for text in rec["actions"]],
+            questions=[stage_text(text, stage) for text in rec["questions"]],
             citations=citations,
             source_statements=list(fixed[1]),
             our_reading=reading,

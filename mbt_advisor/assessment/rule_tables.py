@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mbt_advisor.assessment.scoring import score
 from mbt_advisor.common.prose import READING_ROLE
-from mbt_advisor.rulebase.rule_models import Citation, Condition, SourceStatement, branches, strata
+from mbt_advisor.rulebase.rule_models import Citation, Condition, SourceStatement, Text, branches, strata
 from mbt_advisor.rulebase.strength_models import alternatives as alternatives_of
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ def tables_data(
             "evidence": rule.evidence,
             "evidence_label": kb.evidence.label(rule.evidence),
             "rationale": rule.rationale,
-            "actions": list(rule.actions),
-            "questions": list(rule.questions),
+            "actions": _staged(rule.actions),
+            "questions": _staged(rule.questions),
             "citations": citations,
             "source_statements": statements,
             "our_reading": " ".join(rule.reading.split()) if rule.reading else None,
@@ -179,3 +179,8 @@ def _evidence(
         for s in statements
     ]
     return cited, stated
+
+
+def _staged(items: tuple[Text, ...]) -> list[Any]:
+    """A rule's actions or questions as data: a text, or {"before_start": ..., "started": ...}."""
+    return [item if isinstance(item, str) else item.model_dump() for item in items]

@@ -1,10 +1,18 @@
 """How evidence and our reading are joined into one text: the one place for it, used by the rule models (a
-rule's rationale) and by the assessment (a recommendation whose concern rests on a reading). Plain functions,
-no models: the lean evaluation path imports this without the rule language."""
+rule's rationale) and by the assessment (a recommendation whose concern rests on a reading); and how a text
+that depends on the unit's stage reads at a stage. Plain functions, no models: the lean evaluation path
+imports this without the rule language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 READING_ROLE = "reading"  # a case statement we read as bearing on a rule: never shown as its evidence
+
+# A rule's action or question may depend on the unit's stage: one text for a unit that has not started, one
+# for a unit that has. A unit whose stage is unknown reads both, each introduced by these words.
+STAGES = ("before_start", "started")
+STAGE_INTRO = {"before_start": "If the programme has not started yet:", "started": "If it has started:"}
 
 
 def evidence_line(citations: list[tuple[str, str]], statements: list[str]) -> str:
@@ -21,3 +29,13 @@ def compose_rationale(evidence: str, reading: str | None) -> str:
 def because_text(phrases: list[str]) -> str:
     """'Because we read X as Y.' (and '; and because ...' for more than one reading)."""
     return "Because " + "; and because ".join(phrases) + "." if phrases else ""
+
+
+def stage_text(text: str | Mapping[str, str], stage: str | None) -> str:
+    """A rule's text as a unit at ``stage`` reads it: a plain text as it is; a staged one (``before_start``
+    and ``started``) for the stage, or, when the stage is unknown (None), both, each introduced."""
+    if isinstance(text, str):
+        return text
+    if stage is not None:
+        return text[stage]
+    return " ".join(f"{STAGE_INTRO[name]} {text[name]}" for name in STAGES)

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from mbt_advisor.assessment.model import Assessment, LevelRisk
 from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
-from mbt_advisor.common.prose import READING_ROLE
+from mbt_advisor.common.prose import READING_ROLE, stage_text
 from mbt_advisor.profile.values import show
 from mbt_advisor.rulebase.words import QuestionBank, shown_index, table4_form, value_label
 
@@ -600,6 +600,11 @@ def rules_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _any_stage(text: str | BaseModel) -> str:
+    """A rule's text as a unit of unknown stage reads it (a staged text: both, each introduced)."""
+    return stage_text(text if isinstance(text, str) else text.model_dump(), None)
+
+
 def rule_text(rule: Rule, origin: tuple[str, int]) -> str:
     source, line = origin
     out = [
@@ -624,9 +629,9 @@ def rule_text(rule: Rule, origin: tuple[str, int]) -> str:
         out += ["  concludes by our reading:"] + [f"    - {k}: because {v}" for k, v in rule.because.items()]
     if rule.reading:
         out.append(f"  our reading: {' '.join(rule.reading.split())}")
-    out += ["  actions:"] + [f"    - {a}" for a in rule.actions]
+    out += ["  actions:"] + [f"    - {_any_stage(a)}" for a in rule.actions]
     if rule.questions:
-        out += ["  questions:"] + [f"    - {q}" for q in rule.questions]
+        out += ["  questions:"] + [f"    - {_any_stage(q)}" for q in rule.questions]
     out += ["  citations:"] + [f"    - {c.case} ({c.source}): {c.detail}" for c in rule.citations]
     return "\n".join(out) + "\n"
 

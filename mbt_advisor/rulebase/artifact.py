@@ -118,6 +118,17 @@ def construct(model: type[M], data: dict[str, Any]) -> M:
     return model.model_construct(_fields_set=set(values), **values)
 
 
+def _bare(annotation: Any) -> Any:
+    """The type under any ``Annotated`` layers."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _unless_plain(plain: tuple[type, ...], convert: Callable[[Any], Any], value: Any) -> Any:
+    return value if isinstance(value, plain) else convert(value)
+
+
 @functools.cache
 def _plan(model: type[BaseModel]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     return tuple((name, _converter(field.annotation)) for name, field in model.model_fields.items())
@@ -140,6 +151,9 @@ def _converter(annotation: Any) -> Callable[[Any], Any] | None:
             return None
         if len(chosen) == 1 and len(options) == 1:
             return chosen[0]
+        plain = tuple(_bare(a) for a, c in zip(options, converters, strict=True) if c is None)
+        if len(chosen) == 1 and all(a in (str, int, float, bool) for a in plain):  # a text, or a model
+            return functools.partial(_unless_plain, plain, chosen[0])
         raise TypeError(f"no converter for the union {annotation}")
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:

@@ -21,7 +21,7 @@ from mbt_advisor.profile.model import LEVELS, sample_values
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase, default_knowledge_dir, load_knowledge_base
 from mbt_advisor.rulebase.knowledge_models import derive_grade
 from mbt_advisor.rulebase.prose_figures import prose_problems
-from mbt_advisor.rulebase.rule_models import THEMES, Condition, Rule, branches
+from mbt_advisor.rulebase.rule_models import THEMES, Condition, Rule, branches, texts_of
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,8 @@ def _quote_findings(kb: KnowledgeBase) -> list[Finding]:
     findings = []
     for rule in kb.rules:
         file, line = kb.rule_origin.get(rule.id, (None, None))
-        own = [rule.title, rule.reading or "", *rule.actions, *rule.questions, *rule.because.values()]
+        texts = [*texts_of(rule.actions), *texts_of(rule.questions)]
+        own = [rule.title, rule.reading or "", *texts, *rule.because.values()]
         for text in own:
             for quoted in _QUOTED.findall(text):
                 if not any(_quotable(quoted) in k for k in known):

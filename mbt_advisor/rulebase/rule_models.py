@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from mbt_advisor.common.prose import READING_ROLE, compose_rationale, evidence_line
+from mbt_advisor.common.prose import READING_ROLE, STAGES, compose_rationale, evidence_line
 from mbt_advisor.common.strict import Strict as BaseStrict
 from mbt_advisor.engine import conditions
 from mbt_advisor.profile.model import Level
@@ -129,6 +129,34 @@ class Citation(SourceStatement):
     )
 
 
+class StagedText(Strict):
+    """An action or question that depends on the unit's stage: a unit that has not started reads
+    ``before_start``, one that has started reads ``started``, and one whose stage is unknown reads both."""
+
+    before_start: str = Field(min_length=5, description="For a unit that has not started (no patients yet)")
+    started: str = Field(
+        min_length=5,
+        description="For a unit that has started (its first groups run, it runs, or it reorganizes); advice the "
+        "sources do not give for a running programme says that it is our reasoning",
+    )
+
+    def texts(self) -> list[str]:
+        return [getattr(self, stage) for stage in STAGES]
+
+
+def _text_kind(value: Any) -> str:
+    return "staged" if isinstance(value, dict | StagedText) else "text"
+
+
+# a mapping is checked as a staged text only, so its own problems are reported (not "should be a string")
+Text = Annotated[Annotated[str, Tag("text")] | Annotated[StagedText, Tag("staged")], Discriminator(_text_kind)]
+
+
+def texts_of(items: tuple[Text, ...]) -> list[str]:
+    """Every text a reader may see of ``items``, at any stage."""
+    return [t for item in items for t in ([item] if isinstance(item, str) else item.texts())]
+
+
 class Rule(Strict):
     id: str
     title: str = Field(min_length=5)
@@ -152,8 +180,10 @@ class Rule(Strict):
     reading: str | None = Field(
         default=None, min_length=20, description="mbt-advisor's own reasoning and advice, apart from the evidence"
     )
-    actions: tuple[str, ...] = Field(min_length=1)
-    questions: tuple[str, ...] = ()
+    actions: tuple[Text, ...] = Field(
+        min_length=1, description="A text, or {before_start, started} where the advice depends on the unit's stage"
+    )
+    questions: tuple[Text, ...] = ()
     covers: tuple[str, ...] = ()
 
     @field_validator("id")
