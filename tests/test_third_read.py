@@ -1,11 +1,20 @@
 """What the third independent fidelity read of issue 25 found, pinned where it was fixed: a Table 4 item whose
 words do not name a rule's subject ('Continuity' for staff turnover, 'sound financial management' for a
-training budget) is cited as our reading and raises no grade; a plan determinant does not make a new
-adaptation a documented barrier."""
+training budget) is cited as our reading, raises no grade and is never shown as evidence; a plan determinant
+does not make a new adaptation a documented barrier; page one tags a card with the cases it rests on, never a
+case cited for its proposal; the risk index is labelled as our scoring."""
 
 from __future__ import annotations
 
+import yaml
+
+import mbt_advisor
+from mbt_advisor.assessment.scoring import OWN_SCORING
+from mbt_advisor.common.prose import GROUNDING_ROLES, READING_ROLE
+from mbt_advisor.rendering.brief import brief
+from mbt_advisor.rendering.formats import NO_EVIDENCE, summary_text, to_markdown, to_text
 from mbt_advisor.rulebase.knowledge_base import load_knowledge_base
+from mbt_advisor.rulebase.knowledge_models import DETERMINANT
 
 # rule or strength id -> the grade its citations now carry (the third read's F1, F3, F5)
 RULES = {
@@ -31,3 +40,85 @@ def test_table4_items_that_do_not_name_the_subject_are_readings() -> None:
         for citation in item.citations:
             if citation.locator == "Table 4" and citation.detail.startswith(READ_ITEMS):
                 assert citation.role == "reading", (item.id, citation.detail)
+
+
+# -- how the rendered outputs say what a thing rests on (the third read's F1/F3 display, F9-F12) --------------
+
+
+EXAMPLES = ("adolescent-startup", "merger", "riverside", "school")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_roles_that_tag_a_card_with_a_case_are_the_roles_that_ground_a_grade() -> None:
+    spec = load_knowledge_base().evidence
+    rated = {
+        role
+        for grade in spec.grades
+        for role in grade.any_role or ()
+        if spec.roles[role].case == "required"  # a role about one case that meets a grade by itself
+    }
+    assert set(GROUNDING_ROLES) == {DETERMINANT} | rated
+
+
+def test_a_proposal_is_tagged_as_the_authors_proposal_on_page_one_not_as_a_case() -> None:
+    """F10: 'Hold the start' rests on the MBT-A authors' hedged proposal, not on the case's findings."""
+    path = mbt_advisor.example_path("adolescent-startup")
+    md = brief(path, format="markdown")
+    line = next(x for x in md.splitlines() if "Hold the start or expansion" in x and x[:1].isdigit())
+    assert "the authors' proposal, not a finding" in line and "MBT-A" not in line, line
+    summary = summary_text(mbt_advisor.evaluate(path), width=200, actions=10)
+    line = next(x for x in summary.splitlines() if "Hold the start" in x)
+    assert "cases MBT-A" not in line and "the authors' proposal" in line, line
+
+
+def test_a_strength_never_shows_our_reading_of_a_case_as_evidence() -> None:
+    """F1/F3: Table 4's 'sound financial management' is our reading of a training budget; it is not evidence."""
+    path = mbt_advisor.example_path("riverside")
+    a = mbt_advisor.evaluate(path)
+    strength = next(s for s in a.strengths if s.id == "support.training-budget")
+    read = [c.statement for c in strength.citations if c.role == READING_ROLE]
+    assert read and all(c.role != READING_ROLE for c in strength.shown_citations())
+    for output in (to_text(a, width=400), to_markdown(a), brief(path), brief(path, format="markdown")):
+        assert not any(statement in output for statement in read)
+
+
+def test_a_strength_that_rests_on_our_reading_alone_says_so() -> None:
+    data = yaml.safe_load(mbt_advisor.example_path("riverside").read_text())
+    data["facts"] |= {"staff_turnover": "low", "new_staff_induction": True}
+    a = mbt_advisor.evaluate(data)
+    strength = next(s for s in a.strengths if s.id == "structure.team-continuity")
+    assert not strength.shown_citations() and not strength.source_statements
+    block = to_text(a, width=400).split("+ The team is stable", 1)[1].split("\n  +", 1)[0]
+    assert f"Evidence (what the sources report): {NO_EVIDENCE}" in block
+    assert "continuity, 6 before vs 2" not in block
+
+
+def test_the_strengths_header_does_not_call_a_barrier_avoided_a_facilitator() -> None:
+    """F9: 'Roles are differentiated' cites only barriers (A, G) where the roles and protocols were missing."""
+    html = _one_line(brief(mbt_advisor.example_path("riverside")))
+    assert "name as a facilitator, rate high, or name as a barrier where it was missing" in html
+    assert "name as a facilitator or rate high;" not in html
+
+
+def test_the_risk_index_is_labelled_as_our_scoring_in_every_output() -> None:
+    """F11: the sources give no risk index, bands or weakest-link rule."""
+    for name in EXAMPLES:
+        path = mbt_advisor.example_path(name)
+        a = mbt_advisor.evaluate(path)
+        assert OWN_SCORING in a.risk.explanation
+        for output in (to_text(a, width=400), to_markdown(a), brief(path, format="markdown")):
+            assert OWN_SCORING in _one_line(output), name
+
+
+def test_a_level_with_every_question_answered_is_not_called_short_of_answers() -> None:
+    """F12: the school's therapist level has its one question answered; it is not judged, for another reason."""
+    a = mbt_advisor.evaluate(mbt_advisor.example_path("school"))
+    therapist = next(d for d in a.risk.details if d.level == "therapist")
+    assert therapist.risk == "unknown" and therapist.known_fields == therapist.total_fields
+    assert not any(d.startswith("only ") for d in therapist.drivers), therapist.drivers
+    assert "too few to judge" in therapist.drivers[0]
+    assert "for lack of answers" not in a.risk.explanation
+    assert "too few questions matter there for this unit: therapist" in a.risk.explanation

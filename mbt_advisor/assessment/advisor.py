@@ -268,8 +268,9 @@ class Advisor:
         return parts
 
     def strengths_of(self, answers: dict[str, Any]) -> list[Strength]:
-        """What is in place that the sources name as a facilitator or rate high (knowledge/strengths.yaml), in
-        the file's order, from the answers as the rules see them (``practice_view``)."""
+        """What is in place that the sources name as a facilitator, rate high, or name as a barrier where it was
+        missing (knowledge/strengths.yaml), in the file's order, from the answers as the rules see them
+        (``practice_view``)."""
         found = []
         for view in self.tables.strengths:
             matched = _holds(view.branches, answers)

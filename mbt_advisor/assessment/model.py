@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mbt_advisor.common.prose import READING_ROLE
+from mbt_advisor.common.prose import GROUNDING_ROLES, READING_ROLE
 from mbt_advisor.common.strict import Strict as _Strict
 from mbt_advisor.profile.model import Level
 
@@ -228,9 +228,15 @@ class Recommendation(Strict):
         """The cases the shown evidence is about, sorted."""
         return sorted({c.case for c in self.shown_citations()})
 
+    def grounding_cases(self) -> list[str]:
+        """The cases the advice rests on, in citation order: those cited as a determinant or a rating, never a
+        case cited only for its outcome, its context or its authors' proposal (page one's tag)."""
+        return list(dict.fromkeys(c.case for c in self.citations if c.role in GROUNDING_ROLES))
+
 
 class Strength(Strict):
-    """What is in place that the sources name as a facilitator or rate high, and what protects it."""
+    """What is in place that the sources name as a facilitator, rate high, or name as a barrier where it was
+    missing, and what protects it."""
 
     id: str
     title: str
@@ -244,6 +250,11 @@ class Strength(Strict):
     protect: list[str] = Field(description="What protects the strength (our advice)")
     questions: list[str] = Field(description="What a consultant asks on a visit to keep the strength")
     matched: list[MatchedFact] = Field(description="The answers that show the strength")
+
+    def shown_citations(self) -> list[CitationOut]:
+        """The citations a person is shown as evidence: never our reading of a case (role 'reading'), as for a
+        recommendation."""
+        return [c for c in self.citations if c.role != READING_ROLE]
 
 
 class SimilarCase(Strict):
@@ -272,7 +283,9 @@ class Assessment(Strict):
     readiness: Readiness | None = Field(description="Only for a unit that has not started (phase planning)")
     recommendations: list[Recommendation]
     strengths: list[Strength] = Field(
-        default_factory=list, description="What is in place that the sources name as a facilitator or rate high"
+        default_factory=list,
+        description="What is in place that the sources name as a facilitator, rate high, or name as a barrier "
+        "where it was missing",
     )
     concerns: list[str]
     similar_cases: list[SimilarCase]

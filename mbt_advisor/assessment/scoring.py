@@ -141,6 +141,10 @@ def cut_points_text(weights: Weights = WEIGHTS) -> str:
     return f"moderate from {weights.moderate_from:g}, high from {weights.high_from:g}"
 
 
+# Said wherever the index is explained: the sources give no risk index, bands or weakest-link rule.
+OWN_SCORING = "The index, its bands and the weakest link rule are mbt-advisor's scoring, not figures from the sources."
+
+
 @dataclass(frozen=True)
 class LevelInput:
     """What the advisor gathered for one level: the fired rules (id, severity, score) there, the Table 4 ratings
@@ -183,6 +187,16 @@ def load_of(data: LevelInput, weights: Weights = WEIGHTS) -> float:
     return sum(SEVERITY_WEIGHT[severity] for _, severity, _ in data.fired)
 
 
+def _not_judged(data: LevelInput) -> str:
+    """Why a level is not judged: answers still missing, or (every question that matters answered) too few
+    questions matter at this level for this unit, with no concern among them."""
+    if data.answered < data.relevant:
+        return f"only {data.answered} of {data.relevant} questions that matter at this level answered"
+    asked = "the one question that matters" if data.relevant == 1 else f"all {data.relevant} questions that matter"
+    needs = f"{MIN_KNOWN} answers, or a concern, are needed"
+    return f"{asked} at this level answered, no concern found: too few to judge the level ({needs})"
+
+
 def _rated_enough(data: LevelInput) -> bool:
     return bool(data.ratings) and len(data.ratings) * 2 >= data.rating_items
 
@@ -200,7 +214,7 @@ def level_risk(data: LevelInput, weights: Weights = WEIGHTS) -> LevelRisk:
     for _, text, _ in data.decisive:
         drivers.append(f"a decisive barrier, high by itself: {text[0].lower()}{text[1:]}")
     if index is None:
-        drivers = [f"only {data.answered} of {data.relevant} questions that matter at this level answered"]
+        drivers = [_not_judged(data)]
     elif not drivers:
         drivers.append(f"no concerns found in {data.answered} answered question(s)")
     order = sorted(data.fired, key=lambda item: (-item[2], -SEVERITY_WEIGHT[item[1]], item[0]))
@@ -227,6 +241,8 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
     levels: dict[Level, RiskLevel] = {d.level: d.risk for d in details}
     known = [d for d in details if d.index is not None]
     unknown = [d.level for d in details if d.index is None]
+    lacking = [d.level for d in details if d.index is None and d.known_fields < d.total_fields]
+    too_few = [level for level in unknown if level not in lacking]
     index: float | None = None
     overall: RiskLevel = "unknown"
     barriers = [
@@ -244,7 +260,7 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
         top = [d.level for d in known if d.index == worst_index]
         explanation = (
             f"The weakest link sets the overall risk: index {index:.0f} of 100 ({cut_points_text(weights)}), "
-            f"led by the {_join(top)} level{'s' if len(top) > 1 else ''}."
+            f"led by the {_join(top)} level{'s' if len(top) > 1 else ''}. {OWN_SCORING}"
         )
         if barriers:
             explanation += (
@@ -252,8 +268,10 @@ def assess_risk(inputs: list[LevelInput], weights: Weights = WEIGHTS) -> Risk:
                 + "; ".join(b.text[0].lower() + b.text[1:] for b in barriers)
                 + "."
             )
-        if unknown:
-            explanation += f" Not judged for lack of answers: {', '.join(unknown)}."
+        if lacking:
+            explanation += f" Not judged for lack of answers: {', '.join(lacking)}."
+        if too_few:
+            explanation += f" Not judged, as too few questions matter there for this unit: {', '.join(too_few)}."
         headline = f"{overall} (index {index:.0f} of 100)"
         if unknown:
             from_levels = _join([d.level for d in known])

@@ -8,6 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 READING_ROLE = "reading"  # a case statement we read as bearing on a rule: never shown as its evidence
+# The roles whose case grounds an evidence grade (knowledge/evidence.yaml: a determinant counts towards
+# `cases_named`, a rating meets `programme_ratings`): the cases a recommendation is tagged with on page one.
+# Outcomes, context, proposals and effect sizes name a case without grounding the advice in it. Checked
+# against evidence.yaml by tests/test_third_read.py.
+GROUNDING_ROLES = ("determinant", "rating")
 
 # A rule's action or question may depend on the unit's stage: one text for a unit that has not started, one
 # for a unit that has. A unit whose stage is unknown reads both, each introduced by these words.

@@ -20,9 +20,10 @@ from mbt_advisor._version import __version__
 from mbt_advisor.assessment.advisor import Advisor, ProfileLike, default_advisor
 from mbt_advisor.assessment.model import Assessment, CitationOut, Recommendation, Strength
 from mbt_advisor.common.errors import InputError
+from mbt_advisor.common.prose import GROUNDING_ROLES
 from mbt_advisor.profile.loading import as_profile
 from mbt_advisor.profile.model import LEVELS, Profile
-from mbt_advisor.rendering.formats import md_escape
+from mbt_advisor.rendering.formats import NO_EVIDENCE, md_escape
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 from mbt_advisor.rulebase.words import capital, case_label, listed, short_words, shown_index, value_label
 
@@ -42,6 +43,7 @@ class Cite:
     locator: str | None
     case: str | None  # None for a statement not about one case (a slide, a table's average)
     text: str
+    grounds: bool = False  # the case is cited as a determinant or a rating (GROUNDING_ROLES), not for context
 
     @property
     def short(self) -> str:
@@ -63,16 +65,19 @@ class Card:
 
     @property
     def cases(self) -> str:
-        """The cases a card rests on, with their reference numbers: 'REORG cohort [1], unit C [2]'; a card that
-        rests on no case names its slides and its grade: 'Schools slide (...) [3] (the speaker's suggestions
-        ...)'."""
+        """The cases a card rests on, with their reference numbers: 'REORG cohort [1], unit C [2]'. A card that
+        rests on no case (none cited as a determinant or a rating) names where its evidence stands and its
+        grade: 'the speaker's suggestions for schools: Schools slide (...) [3]', 'the authors' proposal, not a
+        finding: Abstract [1]', never a case cited only for its outcome, context or proposal."""
         seen: dict[str, int] = {}
         for cite in self.evidence:
-            if cite.case is not None:
+            if cite.case is not None and cite.grounds:
                 seen.setdefault(cite.case, cite.number)
         if not seen:
-            slides = dict.fromkeys(f"{cite.locator} [{cite.number}]" for cite in self.evidence if cite.locator)
-            return ", ".join(slides) + (f" ({self.grade})" if self.grade else "")
+            slides = ", ".join(
+                dict.fromkeys(f"{cite.locator} [{cite.number}]" for cite in self.evidence if cite.locator)
+            )
+            return f"{self.grade}: {slides}" if self.grade and slides else self.grade or slides
         return ", ".join(f"{case} [{number}]" for case, number in seen.items())
 
 
@@ -185,7 +190,8 @@ def _role_note(role: str, label: str) -> str:
 
 
 def _cite(c: CitationOut, number: int, kb: KnowledgeBase) -> Cite:
-    return Cite(number, c.locator, case_label(kb, c.case), c.statement.rstrip(". ") + _role_note(c.role, c.role_label))
+    text = c.statement.rstrip(". ") + _role_note(c.role, c.role_label)
+    return Cite(number, c.locator, case_label(kb, c.case), text, grounds=c.role in GROUNDING_ROLES)
 
 
 def _card(rec: Recommendation, numbers: dict[str, int], kb: KnowledgeBase) -> Card:
@@ -293,7 +299,7 @@ def _numbers(a: Assessment, kb: KnowledgeBase) -> dict[str, int]:
         for source in sources:
             numbers.setdefault(source, len(numbers) + 1)
     for strength in a.strengths:
-        for source in [c.source for c in strength.citations] + [x.source for x in strength.source_statements]:
+        for source in [c.source for c in strength.shown_citations()] + [x.source for x in strength.source_statements]:
             numbers.setdefault(source, len(numbers) + 1)
     for s in a.similar_cases:
         numbers.setdefault(kb.cases[s.case].source, len(numbers) + 1)
@@ -309,8 +315,11 @@ def _strength_card(number: int, item: Strength, numbers: dict[str, int], kb: Kno
         meta=f"In place; {item.theme}; rests on: {item.evidence_label}",
         reading=item.our_reading,
         actions=list(item.protect),
-        evidence=[_cite(c, numbers[c.source], kb) for c in item.citations]
-        + [Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ")) for x in item.source_statements],
+        evidence=[_cite(c, numbers[c.source], kb) for c in item.shown_citations()]
+        + [
+            Cite(numbers[x.source], x.locator, None, x.statement.rstrip(". ") + _role_note(x.role, x.role_label))
+            for x in item.source_statements
+        ],
         anchor=f"strength-{number}",
     )
 
@@ -371,8 +380,8 @@ def brief_context(
     chart_rated = any(d.rated_items for d in a.risk.details)
     sources_in_order = sorted(numbers, key=numbers.__getitem__)
     cited: dict[str, list[str]] = {}
-    cases_cited = {c.case for r in a.recommendations for c in r.citations}
-    cases_cited |= {c.case for x in a.strengths for c in x.citations}
+    cases_cited = {c.case for r in a.recommendations for c in r.shown_citations()}
+    cases_cited |= {c.case for x in a.strengths for c in x.shown_citations()}
     for cid in sorted(cases_cited | {s.case for s in a.similar_cases}):
         case = kb.cases[cid]
         cited.setdefault(case.source, []).append(f"{case.name}: {case.outcome_text()}")
@@ -469,6 +478,7 @@ def _environment(markdown: bool) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.globals["no_evidence"] = NO_EVIDENCE
     return env
 
 

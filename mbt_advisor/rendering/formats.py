@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from mbt_advisor.assessment.model import Assessment, LevelRisk
+from mbt_advisor.assessment.model import Assessment, LevelRisk, Recommendation, Strength
 from mbt_advisor.assessment.scoring import W_COMBINATION, W_EVIDENCE, W_LEVEL, W_SOURCE
 from mbt_advisor.common.prose import READING_ROLE, stage_text
 from mbt_advisor.profile.values import show
@@ -166,7 +166,7 @@ def to_text(
         lines.append("")
         lines.extend(_wrap(f"{rec.priority:>3}. {rec.title}", "", "     "))
         lines.extend(_wrap(f"[{_meta(rec)}]", "     "))
-        lines.append("     Evidence (what the sources report):")
+        lines.append("     Evidence (what the sources report):" + ("" if _has_evidence(rec) else f" {NO_EVIDENCE}"))
         for c in rec.shown_citations():
             lines.extend(
                 _wrap(f"{c.case}, {c.locator}: {c.statement}{_role_note(c.role, c.role_label)}", "     - ", "       ")
@@ -217,7 +217,7 @@ def summary_text(a: Assessment, *, width: int | None = None, actions: int = 3, a
     if top:
         lines.append(f"The {len(top)} most urgent action{'s' if len(top) != 1 else ''}:")
     for rec in top:
-        cases = ", ".join(dict.fromkeys(c.case for c in rec.shown_citations()))
+        cases = ", ".join(rec.grounding_cases())
         rests = f"cases {cases}" if cases else rec.evidence_label
         lines += textwrap.wrap(
             f"{rec.priority}. {rec.title} ({rests})", width=width, initial_indent="  ", subsequent_indent="     "
@@ -267,6 +267,14 @@ def _role_note(role: str, label: str) -> str:
     return f" ({label})" if role in _NOTED_ROLES else ""
 
 
+# said where a recommendation or strength cites no statement of a source as evidence (only our readings of cases)
+NO_EVIDENCE = "none: this rests on our reading alone."
+
+
+def _has_evidence(item: Recommendation | Strength) -> bool:
+    return bool(item.shown_citations() or item.source_statements)
+
+
 def _strength_text(a: Assessment, wrap: Callable[..., list[str]]) -> list[str]:
     """'What to protect': each strength with its evidence, our reading and what protects it."""
     lines = [f"What to protect ({len(a.strengths)} strength{'s' if len(a.strengths) != 1 else ''} in place)"]
@@ -275,11 +283,13 @@ def _strength_text(a: Assessment, wrap: Callable[..., list[str]]) -> list[str]:
     for item in a.strengths:
         lines.append("")
         lines.extend(wrap(f"+ {item.title}", "  ", "    "))
-        lines.append("    Evidence (what the sources report):")
-        for c in item.citations:
-            lines.extend(wrap(f"{c.case}, {c.locator}: {c.statement}", "    - ", "      "))
+        lines.append("    Evidence (what the sources report):" + ("" if _has_evidence(item) else f" {NO_EVIDENCE}"))
+        for c in item.shown_citations():
+            lines.extend(
+                wrap(f"{c.case}, {c.locator}: {c.statement}{_role_note(c.role, c.role_label)}", "    - ", "      ")
+            )
         for x in item.source_statements:
-            lines.extend(wrap(f"{x.locator}: {x.statement}", "    - ", "      "))
+            lines.extend(wrap(f"{x.locator}: {x.statement}{_role_note(x.role, x.role_label)}", "    - ", "      "))
         lines.extend(wrap(f"Our reading: {item.our_reading}", "    "))
         lines.append("    What protects it (our advice):")
         for line in item.protect:
@@ -294,8 +304,14 @@ def _strength_markdown(a: Assessment) -> list[str]:
         return [*lines, "No strength found in what the profile says.", ""]
     for item in a.strengths:
         lines += [f"### {e(item.title)}", "", "**Evidence** (what the sources report)", ""]
-        lines += [f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}" for c in item.citations]
-        lines += [f"- {e(x.locator)}: {e(x.statement)}" for x in item.source_statements]
+        lines += [] if _has_evidence(item) else [e(NO_EVIDENCE)]
+        lines += [
+            f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}{e(_role_note(c.role, c.role_label))}"
+            for c in item.shown_citations()
+        ]
+        lines += [
+            f"- {e(x.locator)}: {e(x.statement)}{e(_role_note(x.role, x.role_label))}" for x in item.source_statements
+        ]
         lines += ["", f"> *Our reading:* {e(item.our_reading)}", "", "**What protects it** (our advice)", ""]
         lines += [f"- {e(x)}" for x in item.protect]
         lines.append("")
@@ -372,6 +388,7 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         lines.append("")
         lines.append(f"*{e(_meta(rec))}*")
         lines += ["", "**Evidence** (what the sources report)", ""]
+        lines += [] if _has_evidence(rec) else [e(NO_EVIDENCE)]
         lines += [
             f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}{e(_role_note(c.role, c.role_label))}"
             for c in rec.shown_citations()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor._version import __version__
 from mbt_advisor.assessment.advisor import Advisor
+from mbt_advisor.rendering.formats import NO_EVIDENCE
 from mbt_advisor.web.settings.site import Site
 
 
@@ -78,6 +79,7 @@ def page_templates() -> Any:
         lstrip_blocks=True,
     )
     env.globals["version"] = __version__
+    env.globals["no_evidence"] = NO_EVIDENCE
     env.filters["num"] = _number
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": str}
     return env
