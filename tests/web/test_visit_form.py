@@ -158,3 +158,13 @@ def test_a_reorganized_unit_filled_in_from_the_last_visit_reads_back_as_that_pro
     answers, errors = vf.read_form(kb, *as_submitted(form))
     assert errors == {}
     assert parse_profile_from(vf.settle(kb, answers)) == later
+
+
+def test_the_form_asks_a_planning_unit_about_an_existing_team_only_once_it_says_it_converts_one(kb) -> None:  # type: ignore[no-untyped-def]
+    planning = {"organization.name": "Oak", "organization.setting": "day_hospital", "organization.phase": "planning"}
+    asked = vf.applicable_fields(kb, planning)
+    assert "facts.team_origin" in asked and "facts.team_buy_in" not in asked
+    converting = vf.applicable_fields(kb, {**planning, "facts.team_origin": "converting"})
+    assert {"facts.team_buy_in", "facts.team_conflict"} <= set(converting)
+    # an answer the form does not ask is not kept: the last visit's buy-in, with the team's origin not known
+    assert "facts.team_buy_in" not in vf.settle(kb, {**planning, "facts.team_buy_in": "partial"})
