@@ -5,14 +5,16 @@ Table 4 half-point as the source prints it ("2/3"), a case as "unit C" or "REORG
 The one definition of how a profile answer or a case is put into words, used by the knowledge's own checks
 (the figures in prose), the questions asked of an assessment (what-if, compare, explain: their models carry
 these words beside the ids, for the web pages), the wizard, every renderer for people and the web's pages.
-JSON keeps the ids as well; only a person's screen reads the words. It imports nothing of ours, so every layer
-from the rule base up may use it.
+JSON keeps the ids as well; only a person's screen reads the words. It reads only the profile's record of
+fields (which answers are free text), so every layer from the rule base up may use it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
+
+from mbt_advisor.profile.model import field_domain
 
 
 class QuestionBank(Protocol):
@@ -47,6 +49,8 @@ def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
         return "; ".join(value_label(kb, name, v) for v in value) or "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if _free_text(name):
+        return str(value)  # a name or an assessor as the person wrote it: "Ward_7" is not a value to put in words
     for choice in question.choices if question else ():
         if choice.value == value and not isinstance(choice.value, bool):
             return str(choice.label)
@@ -57,6 +61,14 @@ def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
     if name.startswith("ratings.") and isinstance(value, float) and (value * 2).is_integer():
         return table4_form(value)  # a half-point rating in Table 4's own form: 2.5 is "2/3"
     return str(value).replace("_", " ")
+
+
+def _free_text(name: str) -> bool:
+    """A field that holds what a person wrote (the unit's name, the assessor), not one of its values."""
+    try:
+        return field_domain(name)[0] == "text"
+    except KeyError:
+        return False
 
 
 def short_value(kb: QuestionBank | None, name: str, value: Any) -> str:

@@ -1,0 +1,44 @@
+"""An answer is put in a reader's words once (mbt_advisor.rulebase.words), so every screen that shows the same
+answer shows it the same way: the wizard's and the visit form's "last time", the text, the Markdown and the
+brief."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mbt_advisor import Advisor
+from mbt_advisor.profile.loading import profile_from_data
+from mbt_advisor.rendering.brief import brief_context
+from mbt_advisor.rendering.formats import to_markdown, to_text
+from mbt_advisor.rulebase.words import value_label
+from mbt_advisor.web.routes import visit_form as vf
+from mbt_advisor.wizard.questionnaire import Wizard
+
+NAME, ASSESSOR = "Ward_7 day_programme", "j_de_vries"  # free text with underscores, as a person may type it
+
+
+def test_a_free_text_answer_is_shown_as_it_was_written(advisor: Advisor) -> None:
+    assert value_label(advisor.kb, "organization.name", NAME) == NAME
+    assert value_label(advisor.kb, "organization.assessor", ASSESSOR) == ASSESSOR
+    assert value_label(None, "organization.assessor", ASSESSOR) == ASSESSOR
+    assert value_label(advisor.kb, "organization.setting", "day_hospital") == "Day hospital (partial hospitalization)"
+
+
+def test_the_last_visits_name_and_assessor_read_the_same_in_the_wizard_and_the_visit_form(advisor: Advisor) -> None:
+    kb = advisor.kb
+    previous = {"organization.name": NAME, "organization.assessor": ASSESSOR, "organization.setting": "day_hospital"}
+    wizard = Wizard(kb, previous=previous)
+    form = vf.build_form(kb, vf.starting_answers(previous, dt.date(2026, 12, 1)), previous)
+    on_form = {f.name: f.last for section in form.sections for f in section.fields}
+    for name in ("organization.name", "organization.assessor"):
+        assert wizard.ask(kb.questions[name]).last_time == previous[name]
+        assert on_form[name] == previous[name]
+
+
+def test_the_assessor_reads_the_same_in_the_text_the_markdown_and_the_brief(advisor: Advisor) -> None:
+    profile = profile_from_data({"organization": {"name": NAME, "assessor": ASSESSOR, "setting": "day_hospital"}})
+    assessment = advisor.evaluate(profile)
+    assert f"by {ASSESSOR}" in to_text(assessment, kb=advisor.tables)
+    assert f"| Assessor | {ASSESSOR.replace('_', chr(92) + '_')} |" in to_markdown(assessment, kb=advisor.tables)
+    facts = dict(brief_context(profile, advisor, assessment).facts)
+    assert facts["Assessed"] == f"by {ASSESSOR} (date not given)"
