@@ -8,8 +8,9 @@ import datetime as dt
 
 from mbt_advisor import Advisor
 from mbt_advisor.profile.loading import profile_from_data
+from mbt_advisor.questions.comparison import compare
 from mbt_advisor.rendering.brief import brief_context
-from mbt_advisor.rendering.formats import to_markdown, to_text
+from mbt_advisor.rendering.formats import comparison_text, to_markdown, to_text
 from mbt_advisor.rulebase.words import value_label
 from mbt_advisor.web.routes import visit_form as vf
 from mbt_advisor.wizard.questionnaire import Wizard
@@ -42,3 +43,32 @@ def test_the_assessor_reads_the_same_in_the_text_the_markdown_and_the_brief(advi
     assert f"| Assessor | {ASSESSOR.replace('_', chr(92) + '_')} |" in to_markdown(assessment, kb=advisor.tables)
     facts = dict(brief_context(profile, advisor, assessment).facts)
     assert facts["Assessed"] == f"by {ASSESSOR} (date not given)"
+
+
+def test_the_last_visits_ratings_read_the_same_in_the_wizard_and_the_visit_form(advisor: Advisor) -> None:
+    """Table 4's label for a point, a half as the table writes it, and an item not rated as "not rated"."""
+    kb = advisor.kb
+    previous = {"organization.name": NAME, "ratings.org_commitment": 6, "ratings.implementation_plan": 2.5}
+    wizard = Wizard(kb, previous=previous)
+    form = vf.build_form(kb, vf.starting_answers(previous, dt.date(2026, 12, 1)), previous)
+    on_form = {item.field.name: item.field.last for _, items in form.ratings for item in items}
+    expected = {
+        "ratings.org_commitment": "6 very good",
+        "ratings.implementation_plan": "2/3",
+        "ratings.financial_management": "not rated",
+    }
+    for name, words in expected.items():
+        assert wizard.ask(kb.questions[name]).last_time == words
+        assert on_form[name] == words
+
+
+def test_an_item_not_rated_at_the_last_visit_reads_not_rated_in_compare_as_on_the_visit_form(advisor: Advisor) -> None:
+    older = profile_from_data({"organization": {"name": NAME}})
+    newer = profile_from_data({"organization": {"name": NAME}, "ratings": {"org_commitment": 6}})
+    change = next(
+        x for x in compare(older, newer, advisor=advisor).answers["organization"] if x.field == "ratings.org_commitment"
+    )
+    assert (change.old_words, change.new_words) == ("not rated", "6")
+    assert "Commitment and support to implement MBT: not rated -> 6" in comparison_text(
+        compare(older, newer, advisor=advisor)
+    )

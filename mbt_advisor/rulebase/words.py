@@ -24,6 +24,13 @@ class QuestionBank(Protocol):
     def questions(self) -> Mapping[str, Any]: ...
 
 
+class Knowledge(QuestionBank, Protocol):
+    """The question bank with Table 4's items and scale: the knowledge base."""
+
+    @property
+    def rating_items(self) -> Any: ...
+
+
 class CaseBook(Protocol):
     """Anything that holds the documented cases by id: the knowledge base."""
 
@@ -44,7 +51,7 @@ def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
     """A profile answer in the question bank's words ('day_hospital' -> 'Day hospital (...)')."""
     question = kb.questions.get(name) if kb is not None else None
     if value is None:
-        return "not known"
+        return table4_form(None) if name.startswith("ratings.") else "not known"  # "not rated"
     if isinstance(value, list | tuple):
         return "; ".join(value_label(kb, name, v) for v in value) or "none"
     if isinstance(value, bool):
@@ -61,6 +68,24 @@ def value_label(kb: QuestionBank | None, name: str, value: Any) -> str:
     if name.startswith("ratings.") and isinstance(value, float) and (value * 2).is_integer():
         return table4_form(value)  # a half-point rating in Table 4's own form: 2.5 is "2/3"
     return str(value).replace("_", " ")
+
+
+def rating_words(kb: Knowledge, value: float) -> str:
+    """A Table 4 rating with the table's own label for its point ('4 adequate'); a half as the table writes it
+    ('4/5')."""
+    if value != int(value):
+        return table4_form(value)
+    labels = {point.value: point.label for point in kb.rating_items.scale}
+    return f"{int(value)} {labels.get(int(value), '')}".strip()
+
+
+def answer_beside_question(kb: Knowledge, name: str, value: Any) -> str:
+    """An answer shown beside its question, as the wizard's and the visit form's "last time: ..." show the last
+    visit's: a Table 4 rating with the table's label for its point ('4 adequate', as the form's choices read),
+    anything else as :func:`value_label` puts it ('not rated', 'not known', the question bank's label)."""
+    if name.startswith("ratings.") and value is not None:
+        return rating_words(kb, float(value))
+    return value_label(kb, name, value)
 
 
 def _free_text(name: str) -> bool:

@@ -23,7 +23,7 @@ from mbt_advisor.profile.loading import profile_from_data
 from mbt_advisor.profile.model import Profile
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 from mbt_advisor.rulebase.knowledge_models import Question
-from mbt_advisor.rulebase.words import value_label
+from mbt_advisor.rulebase.words import answer_beside_question
 from mbt_advisor.wizard.answer_marks import SKIP
 from mbt_advisor.wizard.answers import check_value, nest
 from mbt_advisor.wizard.files import read_progress
@@ -171,7 +171,7 @@ class Wizard:
             return question.default, None
         if name == PATH_FIELD:
             return ("expert" if any(k.startswith("ratings.") for k in previous) else "founder"), None
-        words = value_label(self.kb, name, previous.get(name))
+        words = answer_beside_question(self.kb, name, previous.get(name))
         if name == "organization.assessed_on":
             return _dt.date.today(), words
         if name in previous:

@@ -17,7 +17,7 @@ from typing import Any
 from mbt_advisor.profile.model import LEVELS, Profile, field_info
 from mbt_advisor.rulebase.knowledge_base import KnowledgeBase
 from mbt_advisor.rulebase.knowledge_models import Question
-from mbt_advisor.rulebase.words import table4_form, value_label
+from mbt_advisor.rulebase.words import answer_beside_question, rating_words
 from mbt_advisor.wizard.answers import check_value, nest
 from mbt_advisor.wizard.questionnaire import PATH_FIELD, Wizard, WizardState, parse_answer
 
@@ -117,22 +117,6 @@ def applicable_fields(kb: KnowledgeBase, answers: dict[str, Any]) -> list[str]:
     return [q.field for q in _applies(kb, answers)[1]]
 
 
-def _rating_label(value: float, scale: Mapping[int, str]) -> str:
-    if value == int(value):
-        return f"{int(value)} {scale.get(int(value), '')}".strip()
-    return table4_form(value)
-
-
-def _words(kb: KnowledgeBase, name: str, value: Any, scale: Mapping[int, str]) -> str:
-    if value is None:
-        return "not rated" if name.startswith("ratings.") else "not known"
-    if name.startswith("ratings."):
-        return _rating_label(float(value), scale)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value_label(kb, name, value)
-
-
 def _form_value(question: Question, value: Any) -> tuple[str, ...]:
     """A typed answer as the form holds it."""
     if value is None:
@@ -173,8 +157,7 @@ def _options(question: Question, scale: Sequence[Option]) -> tuple[Option, ...]:
 
 def rating_scale(kb: KnowledgeBase) -> tuple[Option, ...]:
     """1 to 7 in halves, each with Table 4's label ("4 adequate"; a half as the table writes it, "4/5")."""
-    labels = {s.value: s.label for s in kb.rating_items.scale}
-    return tuple(Option(f"{x / 2:g}", _rating_label(x / 2, labels)) for x in range(2, 15))
+    return tuple(Option(f"{x / 2:g}", rating_words(kb, x / 2)) for x in range(2, 15))
 
 
 def build_form(
@@ -192,13 +175,12 @@ def build_form(
     so that questions the new answers bring are named."""
     errors = errors or {}
     raw = raw or {}
-    labels = {s.value: s.label for s in kb.rating_items.scale}
     scale = rating_scale(kb)
     wizard, asked = _applies(kb, answers)
     fields: dict[str, FormField] = {}
     for question in asked:
         name = question.field
-        last = None if previous is None else _words(kb, name, previous.get(name), labels)
+        last = None if previous is None else answer_beside_question(kb, name, previous.get(name))
         value = raw.get(name, _form_value(question, answers.get(name)))
         before = () if previous is None else _form_value(question, previous.get(name))
         fields[name] = FormField(
