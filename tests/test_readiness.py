@@ -43,17 +43,18 @@ def test_a_precondition_naming_an_unknown_case_is_a_knowledge_error(knowledge_co
         Advisor(knowledge_dir=knowledge_copy)
 
 
-def test_a_practice_field_that_does_not_exist_is_a_knowledge_error(knowledge_copy: Path) -> None:
-    path = knowledge_copy / "readiness.yaml"
-    text = path.read_text(encoding="utf-8").replace("facts.model_drift,", "facts.model_drfit,")
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="model_drfit"):
-        Advisor(knowledge_dir=knowledge_copy)
-
-
-def test_a_before_start_condition_on_a_value_that_does_not_exist_is_a_knowledge_error(knowledge_copy: Path) -> None:
-    path = knowledge_copy / "questions.yaml"
-    text = path.read_text(encoding="utf-8").replace("facts.team_origin: [converting]}", "facts.team_origin: [convert]}")
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="convert"):
+@pytest.mark.parametrize(
+    ("file", "change", "named"),
+    [
+        ("readiness.yaml", ("facts.model_drift,", "facts.model_drfit,"), "model_drfit"),  # a practice field
+        # a question's condition for a unit that has not started, on a value the field does not have
+        ("questions.yaml", ("facts.team_origin: [converting]}", "facts.team_origin: [convert]}"), "'convert'"),
+    ],
+)
+def test_a_stage_definition_naming_what_does_not_exist_is_a_knowledge_error(
+    knowledge_copy: Path, file: str, change: tuple[str, str], named: str
+) -> None:
+    path = knowledge_copy / file
+    path.write_text(path.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=named):
         Advisor(knowledge_dir=knowledge_copy)
