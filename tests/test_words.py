@@ -72,3 +72,16 @@ def test_an_item_not_rated_at_the_last_visit_reads_not_rated_in_compare_as_on_th
     assert "Commitment and support to implement MBT: not rated -> 6" in comparison_text(
         compare(older, newer, advisor=advisor)
     )
+
+
+def test_an_omitted_answer_reads_not_known_in_the_markdown_and_the_brief_as_everywhere_else(advisor: Advisor) -> None:
+    """The Markdown said "unknown" and the brief "not given" for the answer compare, the wizard and the visit
+    form call "not known"."""
+    profile = profile_from_data({"organization": {"name": NAME}})
+    assessment = advisor.evaluate(profile)
+    assert value_label(advisor.kb, "organization.setting", None) == "not known"
+    markdown = to_markdown(assessment, kb=advisor.tables)
+    for row in ("Setting", "Population", "Phase", "Assessed on", "Assessor"):
+        assert f"| {row} | not known |" in markdown
+    facts = dict(brief_context(profile, advisor, assessment).facts)
+    assert (facts["Setting"], facts["Population"], facts["Phase"]) == ("not known",) * 3

@@ -362,9 +362,9 @@ def brief_context(
     if not any(d.rated_items for d in a.risk.details):
         unknown.insert(0, "No expert ratings of the 21 Table 4 items were given.")
     facts = [
-        ("Setting", value_label(kb, "organization.setting", org.setting) if org.setting else "not given"),
-        ("Population", value_label(kb, "organization.population", org.population) if org.population else "not given"),
-        ("Phase", value_label(kb, "organization.phase", org.phase) if org.phase else "not given"),
+        ("Setting", value_label(kb, "organization.setting", org.setting or None)),  # omitted: "not known"
+        ("Population", value_label(kb, "organization.population", org.population or None)),
+        ("Phase", value_label(kb, "organization.phase", org.phase or None)),
         ("Assessed", _assessed(org.assessed_on, org.assessor)),
     ]
     levels = [

@@ -357,7 +357,7 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         ("Assessed on", "assessed_on", org.assessed_on),
         ("Assessor", "assessor", org.assessor),
     ):
-        words = value_label(kb, f"organization.{name}", value) if value else "unknown"
+        words = value_label(kb, f"organization.{name}", value or None)  # an omitted answer reads "not known"
         lines.append(f"| {label} | {e(words)} |")
     if a.readiness is not None:
         lines += ["", "## Readiness before the first patients", "", e(a.readiness.headline), ""]
