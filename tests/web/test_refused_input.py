@@ -3,6 +3,8 @@ UTF-8 (hostile run 3, #25) and control characters in unit names (#17). Nothing i
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -92,12 +94,35 @@ def test_a_printable_unit_name_is_still_accepted(client) -> None:
     )
 
 
+def _read_terminal(master: int, until: str | None, deadline: float) -> str:
+    """What a program wrote to its terminal, up to ``until`` (or to its end when None)."""
+    import select
+
+    seen = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the program has ended and closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if until is not None and until in seen.decode("utf-8", "replace"):
+            break
+    return seen.decode("utf-8", "replace")
+
+
 def test_delete_unit_never_prints_the_control_characters_of_a_name_stored_before_they_were_refused(
     database: str, tmp_path: Path
 ) -> None:
+    """On a real terminal (a pseudo-terminal started by subprocess, which forks and execs in C: safe in the
+    pytest-xdist worker's threads, where os.forkpty warns of deadlocks)."""
+    import subprocess
     import sys
 
-    import pexpect
     from sqlalchemy import insert
 
     from mbt_advisor.web.storage.db import open_database
@@ -108,17 +133,25 @@ def test_delete_unit_never_prints_the_control_characters_of_a_name_stored_before
     with sessions.begin() as session:  # as an older release, a restore or a move could have stored it
         unit = session.execute(insert(Unit).values(name=hostile).returning(Unit.id)).scalar_one()
     command = [sys.executable, "-m", "mbt_advisor", "db", "delete-unit", str(unit), "--database", database]
-    child = pexpect.spawn(command[0], command[1:], encoding="utf-8", timeout=60, cwd=str(tmp_path))
-    child.expect("type the unit's name")
-    child.expect(r"\)")
-    prompt = child.before + child.after
-    assert "\x1b" not in prompt and "\x07" not in prompt
-    assert "Unit\\x1b]0;pwn\\x07\\x1b[2J" in prompt  # what to type, escaped
-    child.sendline("Unit\\x1b]0;pwn\\x07\\x1b[2J")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
-    assert "\x1b" not in child.before
+    master, terminal = os.openpty()
+    child = subprocess.Popen(
+        command, stdin=terminal, stdout=terminal, stderr=terminal, cwd=tmp_path, start_new_session=True
+    )
+    os.close(terminal)
+    deadline = time.monotonic() + 60
+    try:
+        prompt = _read_terminal(master, "type the unit's name", deadline)
+        prompt += _read_terminal(master, ")", deadline)
+        assert "\x1b" not in prompt and "\x07" not in prompt
+        assert "Unit\\x1b]0;pwn\\x07\\x1b[2J" in prompt  # what to type, escaped
+        os.write(master, b"Unit\\x1b]0;pwn\\x07\\x1b[2J\n")
+        rest = _read_terminal(master, None, deadline)
+        assert child.wait(timeout=60) == 0, prompt + rest
+    finally:
+        os.close(master)
+        if child.poll() is None:
+            child.kill()
+    assert "\x1b" not in rest
     with sessions() as session:
         assert session.get(Unit, unit) is None
     engine.dispose()
