@@ -453,6 +453,39 @@ def users_remove(
     note(f"removed {name}")
 
 
+@users_app.command("rename")
+def users_rename(
+    old: Annotated[str, typer.Argument(help="The account's name now.")],
+    new: Annotated[
+        str, typer.Argument(help="Its new name (letters, digits, . _ @ -; no other account's, in any case).")
+    ],
+    database: Database = None,
+) -> None:
+    """Give an account another name: it signs in with the new one; its units, tokens, sessions and
+    questionnaires stay its own. Also works on a database that this release will not open because two account
+    names differ only in case (the message on opening it gives the command).
+
+    Example:
+
+      mbt-advisor users rename Ada Ada-2
+    """
+    from mbt_advisor.web.access import accounts
+    from mbt_advisor.web.settings.config import database_label
+    from mbt_advisor.web.storage.audit import acting_as, command_line
+    from mbt_advisor.web.storage.db import accounts_transaction, open_database
+
+    url = _existing(database)
+    with acting_as(command_line()), accounts_transaction(url) as session:
+        accounts.rename_user(session, old, new)
+    note(f"renamed {old} to {new}")
+    try:
+        engine, _ = open_database(url)  # a database that waited for this rename is brought up to date now
+    except InputError as still:  # another pair of names differing only in case: the next command
+        note(f"{database_label(url)} still cannot be opened: {still.problem}")
+    else:
+        engine.dispose()
+
+
 @users_app.command("reset-password")
 def users_reset_password(
     name: Annotated[str, typer.Argument()],

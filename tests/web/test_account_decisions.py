@@ -129,11 +129,14 @@ def test_an_account_signs_in_and_is_managed_by_its_name_as_written(served, datab
 
 
 # -- a database holding two names that differ only in case ----------------------------------------------------
-def database_at_0004_with(database: str, *names: str) -> None:
+def database_at_with(database: str, revision: str, *names: str) -> None:
+    """``database`` brought down (or up) to ``revision`` holding only the accounts ``names``, as an earlier
+    release could have written them; the later ones are consultants of a unit of their own, with a token."""
     engine = make_engine(database)
-    migrate.downgrade(engine, "0004") if migrate.current_revision(engine) else migrate.upgrade(engine, "0004")
+    migrate.downgrade(engine, revision) if migrate.current_revision(engine) else migrate.upgrade(engine, revision)
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM users"))
+        for table in ("api_tokens", "unit_members", "users"):
+            connection.execute(text(f"DELETE FROM {table}"))
         for name in names:
             connection.execute(
                 text(
@@ -145,16 +148,139 @@ def database_at_0004_with(database: str, *names: str) -> None:
     engine.dispose()
 
 
+def database_at_0004_with(database: str, *names: str) -> None:
+    database_at_with(database, "0004", *names)
+
+
+def rows(database: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the accounts, the audit trail and the schema version: what a refused command must leave."""
+    engine = make_engine(database)
+    with engine.connect() as connection:
+        tables = [
+            name for name in ("users", "audit_events", "alembic_version") if engine.dialect.has_table(connection, name)
+        ]
+        found = {table: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {table}")))) for table in tables}
+    engine.dispose()
+    return found  # type: ignore[return-value]
+
+
+def label(database: str) -> str:
+    """The database as the refusal's command names it (quoted for a shell where needed)."""
+    import shlex
+
+    from mbt_advisor.web.settings.config import database_argument
+
+    return shlex.quote(database_argument(database))
+
+
 def test_a_database_with_names_differing_only_in_case_is_refused_unchanged_on_opening(database: str) -> None:
     database_at_0004_with(database, "ada", "cole", "Ada")
     with pytest.raises(InputError, match="the accounts 'ada' and 'Ada' differ only in case") as refused:
         open_database(database)
-    assert "remove one of them (mbt-advisor users remove NAME)" in str(refused.value)
     assert "nothing was changed" in str(refused.value)
+    assert f"mbt-advisor users rename Ada Ada-2 --database {label(database)}" in str(refused.value)
     engine = make_engine(database)
     assert migrate.current_revision(engine) == "0004"
     engine.dispose()
     one_line_refusal(runner.invoke(cli, ["users", "list", "--database", database]), "differ only in case")
+
+
+def test_the_command_the_refusal_gives_renames_the_later_account_and_the_database_then_opens(database: str) -> None:
+    """The way out within this release: the exact command of the message, on the database it refused, and the
+    next start migrates it. Nothing is merged: the renamed account keeps its id and its units."""
+    import shlex
+
+    database_at_0004_with(database, "ada", "cole", "Ada")
+    refused = runner.invoke(cli, ["users", "list", "--database", database])
+    command = shlex.split(refused.stderr.split(": ")[-1].strip())
+    assert command[:4] == ["mbt-advisor", "users", "rename", "Ada"], command
+    renamed = runner.invoke(cli, command[1:])
+    assert renamed.exit_code == 0, renamed.output
+    assert renamed.stderr == "renamed Ada to Ada-2\n"
+    listed = runner.invoke(cli, ["users", "list", "--database", database])
+    assert listed.exit_code == 0 and listed.stdout.split("\n")[:3] == ["Ada-2  admin", "ada  admin", "cole  admin"]
+    engine, sessions = open_database(database)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    with sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.rename")).one()
+        assert (event.user_name, event.detail, event.user_id) == ("Ada-2", "was Ada", 3)
+        assert event.via.startswith("command line")
+    engine.dispose()
+
+
+def test_two_clashes_are_named_together_and_put_right_one_command_at_a_time(database: str) -> None:
+    database_at_0004_with(database, "ada", "Ada", "cole", "ADA", "COLE")
+    refused = runner.invoke(cli, ["users", "list", "--database", database])
+    one_line_refusal(refused, "the accounts 'ada' and 'Ada' and 'ADA'; 'cole' and 'COLE' differ only in case")
+    commands = [
+        f"users rename {old} {new} --database {label(database)}"
+        for old, new in [("Ada", "Ada-2"), ("ADA", "ADA-3"), ("COLE", "COLE-2")]
+    ]
+    assert "; ".join(f"mbt-advisor {command}" for command in commands) in refused.stderr
+    first = runner.invoke(cli, ["users", "rename", "Ada", "Ada-2", "--database", database])
+    assert first.exit_code == 0 and "still cannot be opened" in first.stderr  # the next ones, named
+    assert "the accounts 'ada' and 'ADA'; 'cole' and 'COLE'" in first.stderr
+    for old, new in [("ADA", "aDA-3"), ("COLE", "cole.2")]:  # any free name will do
+        assert runner.invoke(cli, ["users", "rename", old, new, "--database", database]).exit_code == 0
+    listed = runner.invoke(cli, ["users", "list", "--database", database])
+    assert listed.exit_code == 0, listed.output
+
+
+@pytest.mark.parametrize("revision", ["0004", "0003"])
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("nobody", "nobody-2", "no such user"),
+        ("ADA", "ada-2", "no such user (did you mean 'ada'?"),
+        ("Ada", "ADA", "already exists as 'ada' (one account per name, whatever its case); nothing was changed"),
+        ("Ada", "cole", "already exists as 'cole'"),
+        ("Ada", "Ada", "is already the account's name"),
+        ("Ada", "two words", "a user name is 1-80 letters, digits and . _ @ -"),
+        ("Ada", "x" * 81, "a user name is 1-80 letters"),
+        ("Ada", "\u0430da", "a user name is 1-80 letters"),  # a Cyrillic a
+    ],
+)
+def test_a_rename_that_cannot_be_made_is_one_line_and_writes_nothing(
+    database: str, revision: str, old: str, new: str, words: str
+) -> None:
+    """Also on a database older than the last version before names are folded: the migrations up to it and the
+    rename are one transaction, so a refused rename leaves even the schema version as it was."""
+    database_at_with(database, revision, "ada", "cole", "Ada")
+    before = rows(database)
+    one_line_refusal(runner.invoke(cli, ["users", "rename", old, new, "--database", database]), words)
+    assert rows(database) == before
+
+
+def test_an_account_renamed_on_a_current_database_signs_in_by_its_new_name_only(served, database: str) -> None:  # type: ignore[no-untyped-def]
+    app, unit, tokens = served
+    renamed = runner.invoke(cli, ["users", "rename", "cole", "colette", "--database", database])
+    assert renamed.exit_code == 0 and renamed.stderr == "renamed cole to colette\n", renamed.output
+    with TestClient(app, base_url=BASE, client=LOCAL) as browser:
+        form = {"csrf_token": csrf(browser), "password": PASSWORD}
+        assert browser.post("/signin", data={**form, "name": "cole"}, follow_redirects=False).status_code == 401
+        assert browser.post("/signin", data={**form, "name": "colette"}, follow_redirects=False).status_code == 303
+        assert browser.get(f"/units/{unit}").status_code == 200  # its units stay its own
+    assert api(app, tokens["cole"], f"/api/v1/units/{unit}") == 200  # and its tokens
+    assert ("user.rename", "colette", "was cole") in actions(app)
+
+
+def test_a_restore_of_a_backup_with_names_differing_only_in_case_says_how_to_rename_in_the_backup(
+    database: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    if not database.startswith("sqlite"):
+        pytest.skip("db backup and restore are SQLite's")
+    backup = tmp_path / "old-backup.sqlite3"
+    database_at_0004_with(f"sqlite:///{backup}", "ada", "Ada")
+    engine = make_engine(database)
+    engine.dispose()
+    refused = runner.invoke(cli, ["db", "restore", str(backup), "--database", database])
+    one_line_refusal(refused, "not restored: the accounts 'ada' and 'Ada' differ only in case")
+    assert f"mbt-advisor users rename Ada Ada-2 --database {backup}" in refused.stderr
+    assert runner.invoke(cli, ["users", "rename", "Ada", "Ada-2", "--database", str(backup)]).exit_code == 0
+    restored = runner.invoke(cli, ["db", "restore", str(backup), "--database", database])
+    assert restored.exit_code == 0, restored.output
+    listed = runner.invoke(cli, ["users", "list", "--database", database])
+    assert listed.stdout.split("\n")[:2] == ["Ada-2  admin", "ada  admin"]
 
 
 def test_a_database_with_distinct_names_gets_the_folded_index(database: str) -> None:

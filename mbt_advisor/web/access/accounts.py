@@ -127,11 +127,17 @@ def check_password(password: str) -> None:
         )
 
 
+def check_name(name: str) -> None:
+    """What an account's name may be: ASCII letters, digits and ``. _ @ -`` (so that case folds the same on both
+    databases, and no lookalike of another name can be made)."""
+    if not re.fullmatch(r"[A-Za-z0-9._@-]{1,80}", name):
+        raise InputError("a user name is 1-80 letters, digits and . _ @ -.", source=name)
+
+
 def add_user(session: Session, name: str, role: str, password: str, units: tuple[int, ...] = ()) -> User:
     if role not in ROLES:
         raise InputError(f"unknown role '{role}'.", source="--role", allowed=", ".join(ROLES))
-    if not re.fullmatch(r"[A-Za-z0-9._@-]{1,80}", name):
-        raise InputError("a user name is 1-80 letters, digits and . _ @ -.", source=name)
+    check_name(name)
     if (same := _same_name(session, name)) is not None:
         shown = "" if same.name == name else f" as '{same.name}' (one account per name, whatever its case)"
         raise InputError(f"already exists{shown}.", source=f"user {name}")
@@ -184,6 +190,30 @@ def reset_password(session: Session, name: str, password: str, *, keep_tokens: b
     for token in live:
         _revoke(session, token, user)
     return len(live)
+
+
+def rename_user(session: Session, old: str, new: str) -> User:
+    """Give the account named ``old`` the name ``new`` (it then signs in with it; its sessions, tokens, units
+    and questionnaires stay its own). ``new`` may not be another account's in any case, so a database holding
+    two names that differ only in case (an earlier release's) is put right by renaming one of them."""
+    check_name(new)
+    user = find_user(session, old)
+    if new == old:
+        raise InputError("is already the account's name; nothing was changed.", source=f"user {new}")
+    folded = func.lower(User.name) == new.lower()
+    same = session.scalar(select(User).where(folded, User.id != user.id).order_by(User.id).limit(1))
+    if same is not None:
+        raise InputError(
+            f"already exists as '{same.name}' (one account per name, whatever its case); nothing was changed.",
+            source=f"user {new}",
+        )
+    user.name = new
+    try:
+        session.flush()
+    except IntegrityError:  # the same name (in any case), added at the same moment through another process
+        raise InputError("already exists; nothing was changed.", source=f"user {new}") from None
+    record(session, "user.rename", user=user, detail=f"was {old}")
+    return user
 
 
 def remove_user(session: Session, name: str, *, last_admin: bool = False) -> None:

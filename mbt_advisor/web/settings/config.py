@@ -95,6 +95,18 @@ def database_label(url: str) -> str:
     return unquote(shown)  # ?host=/run/postgresql as typed, not %2Frun%2Fpostgresql
 
 
+def database_argument(url: str) -> str:
+    """``url`` as a command's ``--database`` takes it again: the file of a SQLite database, or the URL without
+    its password (psycopg reads it from ~/.pgpass or $PGPASSWORD, never from a command line)."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    shown = parsed.set(drivername=parsed.get_backend_name(), password=None).render_as_string(hide_password=False)
+    return unquote(shown)
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -55,6 +55,7 @@ ACTIONS: dict[str, str] = {
     "questionnaire.export": "a questionnaire's profile so far was downloaded",
     "user.add": "an account was added (detail: its role)",
     "user.remove": "an account was removed",
+    "user.rename": "an account's sign-in name was changed (detail: its name before)",
     "user.password": "an account's password was reset (its sessions end, a lock-out is lifted; detail: its "
     "personal API tokens revoked, or 'tokens kept')",
     "user.grant": "an account may now see a unit",

@@ -191,6 +191,9 @@ def _restorable(source: Path, folder: Path) -> Path:
     engine = make_engine(f"sqlite:///{copy}")
     try:
         migrate.upgrade(engine)  # an older backup, migrated in the copy
+    except migrate.NamesDifferOnlyInCase as exc:  # renamed in the backup (or a copy of it), it restores
+        then = "restore it (rename in a copy of the backup if the file must stay as it is)"
+        raise InputError(f"not restored: {exc.explain(str(source), then)}", source=str(source)) from None
     except Exception as exc:  # noqa: BLE001 - whatever the migration meets in a file that is not ours
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
         raise InputError(

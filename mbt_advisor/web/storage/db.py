@@ -12,6 +12,7 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,27 +91,68 @@ def _write_ahead_log(cursor: Any) -> None:
         pause = min(pause * 2, 0.2)
 
 
-def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(url: str, *, given: str | None = None) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory for a database brought to the current schema. A database that cannot be
-    reached or opened is an :class:`InputError` (one line: which database, and the server's or file's reason)."""
-    from alembic.util import CommandError
-    from sqlalchemy.exc import DBAPIError
-
-    from mbt_advisor.web.settings.config import database_label
+    reached or opened is an :class:`InputError` (one line: which database, and the server's or file's reason).
+    ``given``: the database as the user named it, when ``url`` is a private copy of it (``db move``)."""
     from mbt_advisor.web.storage.migrate import upgrade
 
     engine = make_engine(url)
     try:
-        upgrade(engine)
-    except (DBAPIError, CommandError) as exc:  # unreachable, refused, or a schema from a newer mbt-advisor
+        with _opening(given or url):
+            upgrade(engine)
+    except InputError:
         engine.dispose()
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise InputError(f"cannot be opened ({reason}).", source=f"--database {database_label(url)}") from None
+        raise
     from mbt_advisor.web.storage.audit import AuditedSession
 
     sessions: sessionmaker[Session] = sessionmaker(engine, class_=AuditedSession, expire_on_commit=False)
     event.listen(sessions, "before_flush", check_values)
     return engine, sessions
+
+
+@contextlib.contextmanager
+def _opening(url: str) -> Iterator[None]:
+    """A migration's failure as one line naming the database: unreachable, refused, a schema from a newer
+    mbt-advisor, or account names differing only in case (with the commands that rename them)."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError
+
+    from mbt_advisor.web.settings.config import database_argument, database_label
+    from mbt_advisor.web.storage.migrate import NamesDifferOnlyInCase
+
+    try:
+        yield
+    except NamesDifferOnlyInCase as exc:
+        raise InputError(exc.explain(database_argument(url)), source=f"--database {database_label(url)}") from None
+    except (DBAPIError, CommandError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise InputError(f"cannot be opened ({reason}).", source=f"--database {database_label(url)}") from None
+
+
+@contextlib.contextmanager
+def accounts_transaction(url: str) -> Iterator[Session]:
+    """One audited transaction for the ``users`` commands that must work on a database this release cannot open
+    yet because two account names differ only in case (migration 0005 refuses it; ``users rename``): such a
+    database is brought only to the version before that migration, which has the accounts and the audit trail,
+    in the same transaction as the change, so that a refused change leaves it as it was. Any other database is
+    brought to the current schema, as by :func:`open_database`."""
+    from mbt_advisor.web.storage import migrate
+    from mbt_advisor.web.storage.audit import AuditedSession
+
+    engine = make_engine(url)
+    try:
+        with _opening(url):
+            revision = migrate.BEFORE_NAMES_FOLDED if migrate.folds_names_next(engine) else "head"
+        with engine.begin() as connection:
+            with _opening(url):
+                migrate.upgrade_on(connection, revision)
+            with AuditedSession(bind=connection, expire_on_commit=False) as session:
+                event.listen(session, "before_flush", check_values)
+                yield session
+                session.commit()  # the audit trail's check; the connection's transaction commits after it
+    finally:
+        engine.dispose()
 
 
 def check_values(session: Session, _context: Any, _instances: Any) -> None:

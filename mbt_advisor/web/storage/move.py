@@ -49,7 +49,7 @@ def move(source_url: str, target_url: str, *, replace: bool = False) -> dict[str
     if source_url.startswith("sqlite:///") and not Path(source_url.removeprefix("sqlite:///")).is_file():
         raise InputError("there is no database here (nothing to move).", source=source_label)
     with _readable_copy(source_url) as copy_url:
-        return _move(copy_url, target_url, source_label, target_label, replace)
+        return _move(copy_url, source_url, target_url, source_label, target_label, replace)
 
 
 @contextmanager
@@ -74,12 +74,14 @@ def _readable_copy(url: str) -> Iterator[str]:
         yield f"sqlite:///{copy}"
 
 
-def _move(source_url: str, target_url: str, source_label: str, target_label: str, replace: bool) -> dict[str, int]:
+def _move(
+    source_url: str, given_url: str, target_url: str, source_label: str, target_label: str, replace: bool
+) -> dict[str, int]:
     from sqlalchemy.exc import DBAPIError
 
     from mbt_advisor.web.storage.db import open_database
 
-    source, _ = open_database(source_url)
+    source, _ = open_database(source_url, given=given_url)  # a private copy is named as the file given
     try:
         target, _ = open_database(target_url)
     except InputError:

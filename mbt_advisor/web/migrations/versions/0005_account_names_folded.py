@@ -3,7 +3,8 @@ exist). Names are ASCII letters, digits and ``. _ @ -`` (accounts.add_user), so 
 way on SQLite and PostgreSQL.
 
 A database that already holds two names differing only in case is not changed: the migration stops with a
-message naming them (docs/web.md, "Accounts"), before anything is written, in the migration's transaction.
+message naming them and the command that renames the later one (``users rename``, which works on the schema
+before this migration; docs/web.md, "Accounts"), before anything is written, in the migration's transaction.
 
 Revision ID: 0005
 Revises: 0004
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from alembic.util import CommandError
+
+from mbt_advisor.web.storage.migrate import NamesDifferOnlyInCase
 
 revision = "0005"
 down_revision = "0004"
@@ -28,13 +30,9 @@ def upgrade() -> None:
     spellings: dict[str, list[str]] = {}
     for name in rows:
         spellings.setdefault(name.lower(), []).append(name)
-    clashes = [" and ".join(repr(name) for name in names) for names in spellings.values() if len(names) > 1]
+    clashes = [names for names in spellings.values() if len(names) > 1]
     if clashes:
-        raise CommandError(
-            f"the accounts {'; '.join(clashes)} differ only in case, and from this release on an account name is "
-            "one account whatever its case. With the release installed before, remove one of them (mbt-advisor "
-            "users remove NAME), then start this one again; nothing was changed"
-        )
+        raise NamesDifferOnlyInCase(clashes)
     op.create_index(INDEX, "users", [sa.text("lower(name)")], unique=True)
 
 
