@@ -55,7 +55,7 @@ def test_a_sustained_programme_is_told_its_strengths_with_their_citations(adviso
     found = {s.id: s for s in result.strengths}
     assert {"support.management-backing", "leadership.clear-lead", "structure.team-continuity"} <= set(found)
     backing = found["support.management-backing"]
-    assert [c.case for c in backing.citations] == ["F", "PRE-REORG"]
+    assert [c.case for c in backing.citations] == ["F"]  # Table 4's organization-wide item is not about management
     assert backing.citations[0].statement.startswith("strong support from higher management")
     assert backing.our_reading and backing.protect
     assert any("same managers" in line for line in backing.protect)
@@ -65,7 +65,7 @@ def test_strengths_follow_the_answers_and_never_a_problem(advisor: Advisor) -> N
     lacking = advisor.evaluate(_unit(management_support="lacking", clinical_leadership="contested"))
     assert lacking.strengths == []
     rated = advisor.evaluate({"organization": {"name": "Rated"}, "ratings": {"org_commitment": 6, "leadership": 5}})
-    assert [s.id for s in rated.strengths] == ["support.management-backing"]
+    assert [s.id for s in rated.strengths] == ["support.institution-wide"]  # support within the organization
 
 
 def test_a_planning_unit_is_not_credited_with_practice_it_cannot_have(advisor: Advisor) -> None:
@@ -281,7 +281,7 @@ def test_a_strength_that_quotes_a_figure_its_sources_do_not_hold_is_a_prose_erro
     assert text.count("7 before vs 4 during") >= 1
     path.write_text(text.replace("7 before vs 4 during", "7 before vs 3 during", 1), encoding="utf-8")
     problems = prose_problems(load_knowledge_files(default_rules_dir(), knowledge_copy))
-    assert [(p.file, p.owner) for p in problems] == [("strengths.yaml", "strength support.management-backing")]
+    assert [(p.file, p.owner) for p in problems] == [("strengths.yaml", "strength support.institution-wide")]
     assert "7 before vs 3 during" in problems[0].message
 
 

@@ -85,7 +85,7 @@ BREAKS = [
         '"Commitment and support within the organization: 8"}',
         '      - {role: determinant_slide, source: talk-lesson, locator: "Determinants of success/failure slide, column X", detail: '
         '"Commitment and support within the organization: 8"}',
-        "rule 'support.management-backing' cites unknown source 'talk-lesson'. Did you mean 'talk-lessons'?",
+        "rule 'support.institution-wide' cites unknown source 'talk-lesson'. Did you mean 'talk-lessons'?",
     ),
     (
         "support.yaml",

@@ -6,6 +6,8 @@ case cited for its proposal; the risk index is labelled as our scoring."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 import mbt_advisor
@@ -122,3 +124,88 @@ def test_a_level_with_every_question_answered_is_not_called_short_of_answers() -
     assert "too few to judge" in therapist.drivers[0]
     assert "for lack of answers" not in a.risk.explanation
     assert "too few questions matter there for this unit: therapist" in a.risk.explanation
+
+
+# -- the rule and knowledge texts (the third read's F1's second half, F2, F6, F7, F8) --------------------------
+
+BARE_CONTINUITY = "Table 4's bare 'Continuity' does not say continuity of what: we read it here as continuity of"
+
+
+def _cites_bare_continuity(detail: str) -> bool:
+    return any(part.strip().startswith("continuity") and "in management" not in part for part in detail.split(","))
+
+
+def test_both_readings_of_table4_continuity_are_labelled_as_ours_wherever_it_is_used() -> None:
+    """F1: the item is read as continuity of staff (turnover) and of treatment (consistency, readiness); each
+    place says which, as our reading, and no place cites the item as evidence."""
+    kb = load_knowledge_base()
+    staff, treatment = set(), set()
+    for item in [*kb.rules, *kb.strengths]:
+        cited = [c for c in item.citations if c.locator == "Table 4" and _cites_bare_continuity(c.detail)]
+        if not cited and "ratings.continuity" not in str(item.when):
+            continue
+        assert cited and all(c.role == "reading" for c in cited), item.id
+        reading = " ".join((item.reading or "").split())
+        assert BARE_CONTINUITY in reading, item.id
+        (staff if f"{BARE_CONTINUITY} staff" in reading else treatment).add(item.id)
+    assert staff == {"structure.staff-turnover", "structure.turnover-without-induction", "structure.team-continuity"}
+    assert treatment == {"structure.consistency-and-continuity"}
+    why = next(f.why for f in kb.readiness.practice_fields if f.field == "ratings.continuity")
+    assert why.startswith("Our reading:") and f"{BARE_CONTINUITY} treatment" in why
+    assert BARE_CONTINUITY in kb.questions["facts.staff_turnover"].help
+
+
+def test_organization_wide_commitment_is_never_shown_as_higher_management_backing() -> None:
+    """F2: Table 4's 'commitment and support within the organization' and the determinant slide's item of the
+    same words speak of the whole organization; only unit F's row speaks of higher management."""
+    kb = load_knowledge_base()
+    backing = [x for x in [*kb.rules, *kb.strengths] if "higher management" in x.title.lower()]
+    assert {x.id for x in backing} == {"support.management-backing"}
+    for item in backing:
+        words = [c.detail for c in item.citations] + [x.detail for x in item.source_statements]
+        assert not any("within the organization" in w.lower() for w in words), item.id
+        assert "ratings.org_commitment" not in str(item.when), item.id
+    rated_high = mbt_advisor.evaluate({"organization": {"name": "R"}, "ratings": {"org_commitment": 6}})
+    assert [s.id for s in rated_high.strengths] == ["support.institution-wide"]
+    rated_low = mbt_advisor.evaluate({"organization": {"name": "R"}, "ratings": {"org_commitment": 3}})
+    fired = {r.rule_id for r in rated_low.recommendations}
+    assert "support.institution-wide" in fired and "support.management-backing" not in fired
+
+
+def test_team_size_shows_table4s_range_and_credits_the_12_to_it() -> None:
+    """F6: Table 4's item is 'Team size (8-12)'; MBT-A's lessons name a large team without a number."""
+    kb = load_knowledge_base()
+    pre = next(p for p in kb.readiness.preconditions if p.field == "facts.team_size")
+    assert "Table 4's 'Team size (8-12)'" in pre.text and "our reading" in pre.text
+    rule = next(r for r in kb.rules if r.id == "structure.team-size")
+    reading = " ".join((rule.reading or "").split())
+    assert "'Team size (8-12)'" in reading and "not a figure of the MBT-A unit" in reading
+    assert "A team below 8 is outside that range" in reading
+
+
+def test_the_lessons_slide_is_cited_as_the_talks_own_slide_everywhere() -> None:
+    """F7: the slide carries no citation; that it summarises Hutsebaut et al. 2012 is our reading."""
+    kb = load_knowledge_base()
+    for item in [*kb.rules, *kb.strengths]:
+        for c in item.citations:
+            if c.locator == "Lessons learned slide":
+                assert c.source == "talk-lessons", (item.id, c.detail)
+    lessons_slide = [d for d in kb.cases["MBT-A"].determinants if d.table.startswith("Lessons learned")]
+    assert lessons_slide and {d.source for d in lessons_slide} == {"talk-lessons"}
+    assert all(x.source == "talk-lessons" for x in kb.lessons.lessons if x.detail.startswith("Lessons learned slide"))
+    md = brief(mbt_advisor.example_path("adolescent-startup"), format="markdown")
+    numbers = set(re.findall(r"\[(\d+)\] Lessons learned slide", md))
+    assert len(numbers) == 1, "the brief cites the lessons slide under one reference"
+    number = numbers.pop()
+    references = md.split("## References", 1)[1]
+    entry = next(x for x in references.splitlines() if x.startswith(f"{number}. "))
+    assert "lessons learned the hard way" in entry and "Hutsebaut" not in entry
+
+
+def test_the_support_and_leadership_pairing_cites_only_what_speaks_of_the_pair() -> None:
+    """F8: therapist selection's count and the Table 2 averages do not speak of support with leadership."""
+    kb = load_knowledge_base()
+    rule = next(r for r in kb.rules if r.id == "support.compounded-support-and-leadership")
+    details = " ".join(x.detail for x in rule.source_statements)
+    assert "Therapist selection" not in details and "Table 2" not in " ".join(x.locator for x in rule.source_statements)
+    assert "in combination with leadership" in details

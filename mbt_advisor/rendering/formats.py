@@ -676,7 +676,11 @@ def case_text(case: Case, kb: KnowledgeBase) -> str:
     out += [f"    - {o.label} ({o.source}, {o.table}){': ' + o.text if o.text else ''}" for o in case.outcome_labels]
     if case.determinants:
         out.append("  determinants:")
-        out += [f"    - {d.text} [our classification: {d.direction}, {d.level} level]" for d in case.determinants]
+        out += [
+            f"    - {d.text}{'' if d.source == case.source else f' ({d.source}, {d.table})'}"
+            f" [our classification: {d.direction}, {d.level} level]"
+            for d in case.determinants
+        ]
     if case.expert_ratings:
         out.append("  expert ratings (Table 2, 0-5):")
         out += [f"    {k:<13} {v.mean} ({v.low}-{v.high})" for k, v in case.expert_ratings.items()]
