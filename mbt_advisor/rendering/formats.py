@@ -167,12 +167,8 @@ def to_text(
         lines.extend(_wrap(f"{rec.priority:>3}. {rec.title}", "", "     "))
         lines.extend(_wrap(f"[{_meta(rec)}]", "     "))
         lines.append("     Evidence (what the sources report):" + ("" if _has_evidence(rec) else f" {NO_EVIDENCE}"))
-        for c in rec.shown_citations():
-            lines.extend(
-                _wrap(f"{c.case}, {c.locator}: {c.statement}{_role_note(c.role, c.role_label)}", "     - ", "       ")
-            )
-        for s in rec.source_statements:
-            lines.extend(_wrap(f"{s.locator}: {s.statement}{_role_note(s.role, s.role_label)}", "     - ", "       "))
+        for line in _evidence_lines(rec):
+            lines.extend(_wrap(line, "     - ", "       "))
         if rec.our_reading:
             lines.extend(_wrap(f"Our reading: {rec.our_reading}", "     "))
         lines.append(f"     {ADVICE_HEADING.format(when=TIMING[rec.timing]).capitalize()}:")
@@ -275,6 +271,26 @@ def _has_evidence(item: Recommendation | Strength) -> bool:
     return bool(item.shown_citations() or item.source_statements)
 
 
+def _evidence_lines(item: Recommendation | Strength) -> list[str]:
+    """What the sources report, one statement a line ('C, Table 1: ...'), each role said where its locator
+    does not say it; never our reading of a case."""
+    cited = [f"{c.case}, {c.locator}: {c.statement}{_role_note(c.role, c.role_label)}" for c in item.shown_citations()]
+    return cited + [f"{x.locator}: {x.statement}{_role_note(x.role, x.role_label)}" for x in item.source_statements]
+
+
+def _evidence_markdown(item: Recommendation | Strength) -> list[str]:
+    e = md_escape
+    lines = ["", "**Evidence** (what the sources report)", ""]
+    lines += [] if _has_evidence(item) else [e(NO_EVIDENCE)]
+    lines += [
+        f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}{e(_role_note(c.role, c.role_label))}"
+        for c in item.shown_citations()
+    ]
+    return lines + [
+        f"- {e(x.locator)}: {e(x.statement)}{e(_role_note(x.role, x.role_label))}" for x in item.source_statements
+    ]
+
+
 def _strength_text(a: Assessment, wrap: Callable[..., list[str]]) -> list[str]:
     """'What to protect': each strength with its evidence, our reading and what protects it."""
     lines = [f"What to protect ({len(a.strengths)} strength{'s' if len(a.strengths) != 1 else ''} in place)"]
@@ -284,12 +300,8 @@ def _strength_text(a: Assessment, wrap: Callable[..., list[str]]) -> list[str]:
         lines.append("")
         lines.extend(wrap(f"+ {item.title}", "  ", "    "))
         lines.append("    Evidence (what the sources report):" + ("" if _has_evidence(item) else f" {NO_EVIDENCE}"))
-        for c in item.shown_citations():
-            lines.extend(
-                wrap(f"{c.case}, {c.locator}: {c.statement}{_role_note(c.role, c.role_label)}", "    - ", "      ")
-            )
-        for x in item.source_statements:
-            lines.extend(wrap(f"{x.locator}: {x.statement}{_role_note(x.role, x.role_label)}", "    - ", "      "))
+        for line in _evidence_lines(item):
+            lines.extend(wrap(line, "    - ", "      "))
         lines.extend(wrap(f"Our reading: {item.our_reading}", "    "))
         lines.append("    What protects it (our advice):")
         for line in item.protect:
@@ -303,15 +315,7 @@ def _strength_markdown(a: Assessment) -> list[str]:
     if not a.strengths:
         return [*lines, "No strength found in what the profile says.", ""]
     for item in a.strengths:
-        lines += [f"### {e(item.title)}", "", "**Evidence** (what the sources report)", ""]
-        lines += [] if _has_evidence(item) else [e(NO_EVIDENCE)]
-        lines += [
-            f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}{e(_role_note(c.role, c.role_label))}"
-            for c in item.shown_citations()
-        ]
-        lines += [
-            f"- {e(x.locator)}: {e(x.statement)}{e(_role_note(x.role, x.role_label))}" for x in item.source_statements
-        ]
+        lines += [f"### {e(item.title)}", *_evidence_markdown(item)]
         lines += ["", f"> *Our reading:* {e(item.our_reading)}", "", "**What protects it** (our advice)", ""]
         lines += [f"- {e(x)}" for x in item.protect]
         lines.append("")
@@ -387,15 +391,7 @@ def to_markdown(a: Assessment, *, kb: QuestionBank | None = None) -> str:
         lines.append(f"### {rec.priority}. {e(rec.title)}")
         lines.append("")
         lines.append(f"*{e(_meta(rec))}*")
-        lines += ["", "**Evidence** (what the sources report)", ""]
-        lines += [] if _has_evidence(rec) else [e(NO_EVIDENCE)]
-        lines += [
-            f"- **{c.case}**, {e(c.locator)}: {e(c.statement)}{e(_role_note(c.role, c.role_label))}"
-            for c in rec.shown_citations()
-        ]
-        lines += [
-            f"- {e(s.locator)}: {e(s.statement)}{e(_role_note(s.role, s.role_label))}" for s in rec.source_statements
-        ]
+        lines += _evidence_markdown(rec)
         if rec.our_reading:
             lines += ["", f"> *Our reading:* {e(rec.our_reading)}"]
         lines += ["", f"**{ADVICE_HEADING.format(when=TIMING[rec.timing]).capitalize()}**", ""]
