@@ -15,3 +15,8 @@ def test_a_visit_page_names_the_units_strengths_and_what_protects_them(client) -
     assert "F, Table 1: strong support from higher management" in section
     assert "<strong>Our reading:</strong>" in section
     assert "Keep the same managers responsible through a reorganization" in section
+    # our reading of a case is never shown as a strength's evidence (third fidelity read, F3): Table 4's
+    # 'sound financial management' is read as bearing on the training budget
+    budget = section.split("Training is budgeted", 1)[1].split("</li>\n</ul>", 1)[0]
+    assert "B, Table 1: sufficient budget for training" in budget
+    assert "sound financial management" not in budget.split("<strong>Our reading:</strong>", 1)[0]
