@@ -439,7 +439,8 @@ def users_remove(
     ] = False,
     database: Database = None,
 ) -> None:
-    """Remove an account (its sessions end at once). The last admin is refused unless --last-admin is given:
+    """Remove an account (its sessions end at once) with the questionnaires it started and did not finish (each
+    recorded in the audit trail). The last admin is refused unless --last-admin is given:
     a shared server without an admin cannot be managed, and one without any account is for this computer only.
 
     Example:
@@ -449,8 +450,11 @@ def users_remove(
     from mbt_advisor.web.access import accounts
 
     with _changing(database) as session:
-        accounts.remove_user(session, name, last_admin=last_admin)
-    note(f"removed {name}")
+        unfinished = accounts.remove_user(session, name, last_admin=last_admin)
+    drafts = (
+        f", and {unfinished} unfinished questionnaire{'s' * (unfinished != 1)} it had started" if unfinished else ""
+    )
+    note(f"removed {name}{drafts}")
 
 
 @users_app.command("rename")

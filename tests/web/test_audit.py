@@ -101,6 +101,7 @@ def request_for(
         ("POST", "/tokens"): {"data": {"csrf_token": token, "name": "another tool"}},
         ("POST", "/tokens/{token_id}/revoke"): {"data": {"csrf_token": token}},
         ("POST", "/units/{unit_id}/delete"): {"data": {"csrf_token": token, "confirm": ids.get("unit_name", "")}},
+        ("POST", "/questionnaire/{draft_id}/discard"): {"data": {"csrf_token": token, "confirm": "discard"}},
         ("POST", "/units/{unit_id}/visits/{visit_id}/delete"): {
             "data": {"csrf_token": token, "confirm": ids.get("visit_date", "")}
         },
@@ -114,11 +115,20 @@ def request_for(
 
 
 def doomed(app, riverside_text: str, advisor) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """A unit with a visit of its own, for a route that deletes one (the walk's other routes keep theirs)."""
+    """A unit with a visit and a questionnaire of its own, for a route that deletes one (the walk's other routes
+    keep theirs)."""
     with app.state.web.transaction() as session:
         unit = store.create_unit(session, "Doomed unit")
         visit = store.add_visit(session, unit, riverside_text, advisor)
-        return {"unit": unit.id, "visit": visit.id, "unit_name": unit.name, "visit_date": visit.visited_on.isoformat()}
+        ada = session.scalars(select(accounts.User.id).where(accounts.User.name == "ada")).one()
+        draft = store.new_draft(session, unit.id, ada)
+        return {
+            "unit": unit.id,
+            "visit": visit.id,
+            "draft": draft.id,
+            "unit_name": unit.name,
+            "visit_date": visit.visited_on.isoformat(),
+        }
 
 
 def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(  # type: ignore[no-untyped-def]
@@ -126,7 +136,7 @@ def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(
 ) -> None:
     app, client, ids = served
     routes = [(m, p) for m, p in route_table(app) if m != "MOUNT" and p != "/signout"]
-    deleting = [(m, p) for m, p in routes if m == "DELETE" or (m == "POST" and p.endswith("/delete"))]
+    deleting = [(m, p) for m, p in routes if m == "DELETE" or (m == "POST" and p.endswith(("/delete", "/discard")))]
     # the deleting routes last, each on a unit of its own
     routes = [r for r in routes if r not in deleting] + deleting + [("POST", "/signout")]
     writers = set()
@@ -143,7 +153,7 @@ def test_every_route_that_changes_data_records_an_audit_row_in_the_same_request(
     # the walk really wrote through every route that writes (else the check above proves nothing)
     computing = {f"/api/v1/{name}" for name in ("assess", "whatif", "explain", "compare")}
     assert writers == {(m, p) for m, p in routes if m in {"POST", "DELETE"} and p not in computing}
-    assert len(deleting) == 4
+    assert len(deleting) == 5
 
 
 def test_exports_are_recorded_with_their_kind(served) -> None:  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ from mbt_advisor.web.access.security import Refused, personal_token
 from mbt_advisor.web.storage.audit import Actor, current_actor, record
 from mbt_advisor.web.storage.models import (
     ApiToken,
+    Draft,
     Unit,
     UnitMember,
     User,
@@ -216,9 +217,12 @@ def rename_user(session: Session, old: str, new: str) -> User:
     return user
 
 
-def remove_user(session: Session, name: str, *, last_admin: bool = False) -> None:
-    """Remove an account. The last admin is kept unless ``last_admin``: without an admin a shared server
-    cannot be managed, and without any account it becomes the single-user local application again."""
+def remove_user(session: Session, name: str, *, last_admin: bool = False) -> int:
+    """Remove an account, with its questionnaires: the unfinished ones (their answers were its starter's alone,
+    and would be no one's) each recorded as ``questionnaire.delete``, and the saved ones (whose answers are their
+    visits', which stay). Returns how many unfinished ones were deleted. The last admin is kept unless
+    ``last_admin``: without an admin a shared server cannot be managed, and without any account it becomes the
+    single-user local application again."""
     user = find_user(session, name)
     if user.role == "admin" and not last_admin:
         others = session.scalar(select(User.id).where(User.role == "admin", User.id != user.id).limit(1))
@@ -228,8 +232,17 @@ def remove_user(session: Session, name: str, *, last_admin: bool = False) -> Non
                 "--last-admin to remove it anyway (with no account left, the server is for this computer only).",
                 source=f"user {name}",
             )
-    record(session, "user.remove", user=user)
+    drafts = session.scalars(select(Draft).where(Draft.user_id == user.id).order_by(Draft.updated_at, Draft.id)).all()
+    unfinished = [draft for draft in drafts if draft.visit_id is None]
+    detail = f"{len(unfinished)} unfinished questionnaire{'s' * (len(unfinished) != 1)} deleted" if unfinished else None
+    record(session, "user.remove", user=user, detail=detail)
+    for draft in unfinished:
+        record(session, "questionnaire.delete", unit_id=draft.unit_id, user=user, detail="with its account")
+    for draft in drafts:  # here, not by the database's cascade, which the audit trail would not see
+        session.delete(draft)
+    session.flush()
     session.delete(user)
+    return len(unfinished)
 
 
 def grant(session: Session, name: str, unit_id: int) -> None:

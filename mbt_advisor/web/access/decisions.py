@@ -73,7 +73,7 @@ def obtain(
             raise ValueError("a visit is obtained through its unit: give unit_id")
         return _visit(session, principal, unit_id, key, action)  # type: ignore[return-value]
     if kind is Draft:
-        return _draft(session, principal, key, lock)  # type: ignore[return-value]
+        return _draft(session, principal, key, action, lock)  # type: ignore[return-value]
     if kind is ApiToken:
         return _token(session, principal, key)  # type: ignore[return-value]
     raise TypeError(f"access to {kind.__name__} is not decided here")
@@ -114,21 +114,33 @@ def _visit(session: Session, principal: Principal | None, unit_id: int, visit_id
     return visit
 
 
-def _draft(session: Session, principal: Principal | None, draft_id: str, lock: bool) -> Draft:
+def _draft(session: Session, principal: Principal | None, draft_id: str, action: Action, lock: bool) -> Draft:
     """A questionnaire is its starter's: no other account reads or changes it, whoever shares its unit, an
     administrator included (a 404, as for what does not exist). One of a unit the account no longer sees is a
-    404 to its starter too (``users revoke``). A questionnaire without a starter (begun in the local
-    application, before the first account) is no account's: a 404 to all of them. Without accounts (the local
-    application) every questionnaire is this computer's."""
+    404 to its starter too (``users revoke``). Its starter may also delete (discard) it while it is unfinished;
+    a saved one is deleted with its visit (403).
+
+    A questionnaire without a starter (begun in the local application before the first account, by this release
+    or an earlier one) is no account's to read or answer, a 404 to all; but an administrator may discard it
+    unread while it is unfinished (:func:`unclaimed` lists them), so that none stays in the database for ever.
+    Without accounts (the local application) every questionnaire is this computer's."""
     draft = find(session, Draft, draft_id, with_for_update=lock)
     if draft is None:
         raise Denied(404)
-    if principal is None:
-        return draft
-    if draft.user_id is None or draft.user_id != principal.user_id:
-        raise Denied(404, unit_id=draft.unit_id)
-    if draft.unit_id is not None and not principal.sees(draft.unit_id):
-        raise Denied(404, unit_id=draft.unit_id)
+    unclaimed_discard = (
+        principal is not None
+        and principal.role == "admin"
+        and action == "delete"
+        and draft.user_id is None
+        and draft.visit_id is None
+    )
+    if principal is not None and not unclaimed_discard:
+        if draft.user_id is None or draft.user_id != principal.user_id:
+            raise Denied(404, unit_id=draft.unit_id)
+        if draft.unit_id is not None and not principal.sees(draft.unit_id):
+            raise Denied(404, unit_id=draft.unit_id)
+    if action == "delete" and draft.visit_id is not None:
+        raise Denied(403, "a saved questionnaire is deleted with its visit.", unit_id=draft.unit_id)
     return draft
 
 
@@ -140,23 +152,36 @@ def _token(session: Session, principal: Principal | None, token_id: int) -> ApiT
     return row
 
 
-Collective = Literal["unit", "questionnaire", "audit trail"]
+Collective = Literal["unit", "questionnaire", "audit trail", "unclaimed questionnaires"]
 
 
 def permit(principal: Principal | None, what: Collective, action: Action) -> None:
     """What is not one stored object: creating a unit (``"unit", "write"``), starting a questionnaire
-    (``"questionnaire", "write"``), reading the audit trail (``"audit trail", "read"``). Raises :class:`Denied`
-    (403)."""
+    (``"questionnaire", "write"``), reading the audit trail (``"audit trail", "read"``) and the list of
+    unclaimed questionnaires (``"unclaimed questionnaires", "read"``). Raises :class:`Denied` (403)."""
     if principal is None:
         return
     if what == "unit" and action == "write" and not principal.creates_units:
         raise Denied(403, "your account cannot create units.")
     if what == "questionnaire" and action == "write" and not principal.starts_questionnaires:
         raise Denied(403, "your account has no unit yet: an administrator grants one (users grant).")
-    if what == "audit trail" and principal.role != "admin":
-        raise Denied(403, "only an administrator sees the audit trail.")
-    if (what, action) not in {("unit", "write"), ("questionnaire", "write"), ("audit trail", "read")}:
+    if what in {"audit trail", "unclaimed questionnaires"} and principal.role != "admin":
+        raise Denied(403, f"only an administrator sees the {what}.")
+    if (what, action) not in {
+        ("unit", "write"),
+        ("questionnaire", "write"),
+        ("audit trail", "read"),
+        ("unclaimed questionnaires", "read"),
+    }:
         raise ValueError(f"no such decision: {action} {what}")
+
+
+def unclaimed(session: Session, principal: Principal | None) -> list[store.Unclaimed]:
+    """The unfinished questionnaires no account started, for an administrator to discard: what they are about
+    (their unit, when last changed, how many answers), never their answers. A 403 for anyone else; the local
+    application (no accounts) has none, every questionnaire being its own."""
+    permit(principal, "unclaimed questionnaires", "read")
+    return store.unclaimed_drafts(session) if principal is not None else []
 
 
 def own_tokens(session: Session, principal: Principal) -> list[ApiToken]:

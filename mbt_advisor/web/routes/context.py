@@ -89,6 +89,7 @@ def page_templates() -> Any:
 NOTICES = {
     "unit-deleted": "The unit was deleted with its visits and questionnaires; the audit trail records who did it.",
     "visit-deleted": "The visit was deleted; the chart and the portfolio now read the remaining visits.",
+    "questionnaire-discarded": "The questionnaire was discarded with its answers; the audit trail records who did it.",
 }
 
 

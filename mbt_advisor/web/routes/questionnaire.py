@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mbt_advisor.common.errors import InputError
 from mbt_advisor.web.access.canonical_ids import parse_id
-from mbt_advisor.web.access.decisions import Action, obtain, own_unit, permit
+from mbt_advisor.web.access.decisions import Action, obtain, own_unit, permit, unclaimed
 from mbt_advisor.web.routes.context import member_of_new_unit, principal_of, render, see_other, web_of
 from mbt_advisor.web.storage import store
 from mbt_advisor.web.storage.models import Draft, Unit, Visit
@@ -145,3 +145,30 @@ def finish(request: Request, draft_id: str) -> Response:
         visit = store.add_visit(session, unit, store.profile_text(profile), web.advisor, source="questionnaire")
         store.finish_draft(session, draft, visit)
         return see_other(f"/units/{unit.id}/visits/{visit.id}/result")  # the founder's own result
+
+
+DISCARD = "discard"  # the value of the box that confirms a discard
+
+
+@router.post("/questionnaire/{draft_id:draft}/discard")
+def discard(request: Request, draft_id: str, confirm: str = Form("")) -> Response:
+    """Delete an unfinished questionnaire with its answers: its starter's own, or, for an administrator, one no
+    account started (access.obtain's delete). Only with the box ticked; recorded in the audit trail."""
+    principal = principal_of(request)
+    with web_of(request).transaction() as session:
+        draft = _draft(request, session, draft_id, "delete", for_update=True)
+        if confirm != DISCARD:
+            raise HTTPException(400, "nothing was discarded: tick the box to confirm.")
+        own = principal is None or draft.user_id == principal.user_id
+        store.discard_draft(session, draft, store.DISCARDED_BY_STARTER if own else store.DISCARDED_UNCLAIMED)
+    return see_other(
+        "/?notice=questionnaire-discarded" if own else "/questionnaires/unclaimed?notice=questionnaire-discarded"
+    )
+
+
+@router.get("/questionnaires/unclaimed", response_class=HTMLResponse)
+def unclaimed_page(request: Request) -> HTMLResponse:
+    """For an administrator: the unfinished questionnaires no account started, to discard (never their answers)."""
+    with web_of(request).transaction() as session:
+        rows = unclaimed(session, principal_of(request))
+    return render(request, "unclaimed.html.j2", rows=rows, confirm=DISCARD)

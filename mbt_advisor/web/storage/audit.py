@@ -53,8 +53,10 @@ ACTIONS: dict[str, str] = {
     "questionnaire.save": "a questionnaire's answers changed (an answer, don't know, back)",
     "questionnaire.finish": "a questionnaire was saved as a visit",
     "questionnaire.export": "a questionnaire's profile so far was downloaded",
+    "questionnaire.delete": "an unfinished questionnaire was deleted, its answers with it (detail: with its account, "
+    "discarded by its starter, or discarded by an administrator because no account started it)",
     "user.add": "an account was added (detail: its role)",
-    "user.remove": "an account was removed",
+    "user.remove": "an account was removed (detail: its unfinished questionnaires deleted with it)",
     "user.rename": "an account's sign-in name was changed (detail: its name before)",
     "user.password": "an account's password was reset (its sessions end, a lock-out is lifted; detail: its "
     "personal API tokens revoked, or 'tokens kept')",
@@ -304,12 +306,14 @@ def _deletion_covered_by(obj: Any) -> tuple[str, Covers] | None:
         visit_id = obj.id
         return f"the deletion of visit {visit_id}", lambda e: (e.action, e.visit_id) == ("visit.delete", visit_id)
     if isinstance(obj, Draft):
-        of_unit, of_visit = obj.unit_id, obj.visit_id
+        of_unit, of_visit, of_user = obj.unit_id, obj.visit_id, obj.user_id
         return (
             "the deletion of a questionnaire",
             lambda e: (
                 (e.action == "unit.delete" and of_unit is not None and e.unit_id == of_unit)
                 or (e.action == "visit.delete" and of_visit is not None and e.visit_id == of_visit)
+                or (e.action == "user.remove" and of_user is not None and e.user_id == of_user)
+                or (e.action, e.unit_id, e.user_id) == ("questionnaire.delete", of_unit, of_user)
             ),
         )
     if isinstance(obj, UnitMember):

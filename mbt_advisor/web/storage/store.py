@@ -273,3 +273,43 @@ def finish_draft(session: Session, draft: Draft, visit: Visit) -> None:
 
 def draft_exported(session: Session, draft: Draft) -> None:
     record(session, "questionnaire.export", unit_id=draft.unit_id)
+
+
+DISCARDED_BY_STARTER = "discarded by its starter"
+DISCARDED_UNCLAIMED = "discarded: no account started it"
+
+
+def discard_draft(session: Session, draft: Draft, how: str) -> None:
+    """Delete an unfinished questionnaire (its answers are gone), recorded as ``questionnaire.delete``."""
+    if draft.visit_id is not None:
+        raise ValueError("a saved questionnaire is deleted with its visit")
+    starter = session.get(User, draft.user_id) if draft.user_id is not None else None
+    record(session, "questionnaire.delete", unit_id=draft.unit_id, user=starter, detail=how)
+    session.delete(draft)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Unclaimed:
+    """An unfinished questionnaire no account started, as an administrator's list shows it (never its answers)."""
+
+    draft_id: str
+    unit_id: int | None
+    unit_name: str | None
+    changed: dt.datetime
+    answers: int
+
+
+def unclaimed_drafts(session: Session) -> list[Unclaimed]:
+    """The unfinished questionnaires without a starter (begun in the local application before the first
+    account), oldest change first."""
+    query = (
+        select(Draft, Unit.name)
+        .outerjoin(Unit, Draft.unit_id == Unit.id)
+        .where(Draft.user_id.is_(None), Draft.visit_id.is_(None))
+        .order_by(Draft.updated_at, Draft.id)
+    )
+    return [
+        Unclaimed(draft.id, draft.unit_id, name, draft.updated_at, len(draft_state(draft).answers))
+        for draft, name in session.execute(query)
+    ]
