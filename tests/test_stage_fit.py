@@ -110,9 +110,24 @@ def test_every_rule_says_at_each_stage_only_what_fits_it(advisor: Advisor) -> No
         assert _with(SINCE_START, not_started) == [], "a unit that has not started would read this"
 
 
-def test_advice_for_a_running_programme_the_sources_do_not_give_is_labelled_ours(advisor: Advisor) -> None:
+@pytest.mark.parametrize("rule", ["culture.top-down-decision", "support.referral-pathways"])
+def test_advice_for_a_running_programme_the_sources_do_not_give_is_labelled_ours(advisor: Advisor, rule: str) -> None:
+    """The sources speak of running programmes (E's groups still running, G's burden, the reorganized cohort) but
+    not of what helps one: the running-unit advice says it is our reasoning, and does not deny that they speak."""
     running = _said(advisor, _unit("running"))
-    assert any("(our reasoning: the sources do not speak" in text for text in running["culture.top-down-decision"])
+    assert any("(our reasoning: the sources do not say what" in text for text in running[rule])
+
+
+def test_no_action_gives_a_period_the_sources_never_give(advisor: Advisor) -> None:
+    """No source names a duration for backing or for an outside supervisor ("for the next two years" was ours)."""
+    for rule in advisor.kb.rules:
+        for action in rule.actions:
+            texts = (
+                [action]
+                if isinstance(action, str)
+                else [stage_text(action.model_dump(), s) for s in ("before_start", "started")]
+            )
+            assert not [text for text in texts if "two years" in text], rule.id
 
 
 @pytest.mark.parametrize(
