@@ -43,6 +43,17 @@ def reorganized(text: str) -> str:
     return text
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords set in a test are hashed with scrypt at n=2**10 instead of the shipped 2**14 (about 38 ms a hash,
+    for every account a test adds): a stored hash carries its own parameters, so signing in checks it the same
+    way. Subprocesses and tests marked ``shipped_password_cost`` use the shipped cost."""
+    if request.node.get_closest_marker("shipped_password_cost") is None:
+        from mbt_advisor.web.access import accounts
+
+        monkeypatch.setitem(accounts.SCRYPT, "n", 2**10)
+
+
 @pytest.fixture
 def riverside_text() -> str:
     return example_path("riverside").read_text(encoding="utf-8")

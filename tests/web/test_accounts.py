@@ -275,10 +275,13 @@ def test_the_session_cookie_and_signing_out(shared) -> None:  # type: ignore[no-
         assert session.query(accounts.WebSession).count() == 0
 
 
+@pytest.mark.shipped_password_cost
 def test_passwords_are_stored_as_salted_scrypt() -> None:
     one, two = accounts.hash_password("a long secret"), accounts.hash_password("a long secret")
     assert one.startswith("scrypt$16384$8$1$") and one != two
     assert accounts.verify_password("a long secret", one) and not accounts.verify_password("a long secreT", one)
+    cheaper = one.replace("scrypt$16384$", "scrypt$1024$", 1)  # a hash is checked at its own cost: no match
+    assert not accounts.verify_password("a long secret", cheaper)
 
 
 def test_users_commands_and_binding_beyond_loopback(database: str) -> None:
