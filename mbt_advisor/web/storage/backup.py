@@ -24,6 +24,7 @@ from typing import Any
 
 from mbt_advisor.common.errors import InputError, shown
 from mbt_advisor.common.output_files import check_output_file
+from mbt_advisor.web.storage.db import SQLITE_WAIT
 from mbt_advisor.web.storage.sqlite_copy import copy_sqlite
 
 PG_DUMP = (
@@ -134,7 +135,7 @@ def _replace_content(source: Path, target: Path) -> None:
     connections of a running server see the new content at once."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(target, timeout=30)
+        dst = sqlite3.connect(target, timeout=SQLITE_WAIT)
         try:
             src.backup(dst)
         finally:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mbt_advisor.common.errors import InputError
 
+SQLITE_WAIT = 30.0  # seconds a SQLite connection waits for another's write lock before it gives up
 DRIVER_HINT = "the PostgreSQL driver is not installed: pip install 'mbt-advisor[postgresql]' (psycopg 3)."
 
 
@@ -68,9 +69,6 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     return engine
-
-
-SQLITE_WAIT = 30.0  # seconds a SQLite connection waits for another's write lock before it gives up
 
 
 def _write_ahead_log(cursor: Any) -> None:
